@@ -1,0 +1,609 @@
+//! App clients: token lifetimes, auth flows, OAuth settings and client secrets.
+
+use crate::error::{CognitoError, ErrorKind, Result};
+use crate::ids;
+use crate::page::{Page, PageToken};
+use crate::pool::UserPool;
+use crate::service::Cognito;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use subtle::ConstantTimeEq;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct TokenValidityUnits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+fn unit_seconds(unit: Option<&str>, default: &str) -> i64 {
+    match unit.unwrap_or(default) {
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        _ => 86400,
+    }
+}
+
+/// What `DescribeUserPoolClient` shows of a client (its secret aside).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClientSettings {
+    pub user_pool_id: String,
+    pub client_name: String,
+    pub client_id: String,
+    pub last_modified_date: Timestamp,
+    pub creation_date: Timestamp,
+    pub refresh_token_validity: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token_validity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_validity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_validity_units: Option<TokenValidityUnits>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_attributes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub write_attributes: Vec<String>,
+    pub explicit_auth_flows: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supported_identity_providers: Vec<String>,
+    #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Vec::is_empty")]
+    pub callback_urls: Vec<String>,
+    #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Vec::is_empty")]
+    pub logout_urls: Vec<String>,
+    #[serde(rename = "DefaultRedirectURI", default, skip_serializing_if = "Option::is_none")]
+    pub default_redirect_uri: Option<String>,
+    #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_oauth_flows: Vec<String>,
+    #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_oauth_scopes: Vec<String>,
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    pub allowed_oauth_flows_user_pool_client: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analytics_configuration: Option<Value>,
+    pub prevent_user_existence_errors: String,
+    pub enable_token_revocation: bool,
+    pub enable_propagate_additional_user_context_data: bool,
+    pub auth_session_validity: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_rotation: Option<Value>,
+}
+
+impl ClientSettings {
+    pub fn access_token_seconds(&self) -> i64 {
+        let units = self.token_validity_units.clone().unwrap_or_default();
+        match self.access_token_validity {
+            Some(v) => v * unit_seconds(units.access_token.as_deref(), "hours"),
+            None => 3600,
+        }
+    }
+    pub fn id_token_seconds(&self) -> i64 {
+        let units = self.token_validity_units.clone().unwrap_or_default();
+        match self.id_token_validity {
+            Some(v) => v * unit_seconds(units.id_token.as_deref(), "hours"),
+            None => 3600,
+        }
+    }
+    pub fn refresh_token_seconds(&self) -> i64 {
+        let units = self.token_validity_units.clone().unwrap_or_default();
+        self.refresh_token_validity * unit_seconds(units.refresh_token.as_deref(), "days")
+    }
+}
+
+/// One client secret, sealed with the master key.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredSecret {
+    pub id: String,
+    pub sealed: String,
+    pub created: Timestamp,
+}
+
+/// An app client as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AppClient {
+    #[serde(flatten)]
+    pub settings: ClientSettings,
+    #[serde(default)]
+    pub secrets: Vec<StoredSecret>,
+}
+
+impl AppClient {
+    pub fn client_id(&self) -> &str {
+        &self.settings.client_id
+    }
+    pub fn pool_id(&self) -> &str {
+        &self.settings.user_pool_id
+    }
+    pub fn has_secret(&self) -> bool {
+        !self.secrets.is_empty()
+    }
+}
+
+/// `UserPoolClientType`: the settings and, for confidential clients, the secret.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolClientView {
+    #[serde(flatten)]
+    pub settings: ClientSettings,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_type: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolClientDescription {
+    pub client_id: String,
+    pub user_pool_id: String,
+    pub client_name: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClientSecretDescriptor {
+    pub client_secret_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_value: Option<String>,
+    pub client_secret_create_date: Timestamp,
+}
+
+/// The members CreateUserPoolClient and UpdateUserPoolClient share.
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClientSettingsInput {
+    pub client_name: Option<String>,
+    pub refresh_token_validity: Option<i64>,
+    pub access_token_validity: Option<i64>,
+    pub id_token_validity: Option<i64>,
+    pub token_validity_units: Option<TokenValidityUnits>,
+    pub read_attributes: Option<Vec<String>>,
+    pub write_attributes: Option<Vec<String>>,
+    pub explicit_auth_flows: Option<Vec<String>>,
+    pub supported_identity_providers: Option<Vec<String>>,
+    #[serde(rename = "CallbackURLs")]
+    pub callback_urls: Option<Vec<String>>,
+    #[serde(rename = "LogoutURLs")]
+    pub logout_urls: Option<Vec<String>>,
+    #[serde(rename = "DefaultRedirectURI")]
+    pub default_redirect_uri: Option<String>,
+    #[serde(rename = "AllowedOAuthFlows")]
+    pub allowed_oauth_flows: Option<Vec<String>>,
+    #[serde(rename = "AllowedOAuthScopes")]
+    pub allowed_oauth_scopes: Option<Vec<String>>,
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
+    pub analytics_configuration: Option<Value>,
+    pub prevent_user_existence_errors: Option<String>,
+    pub enable_token_revocation: Option<bool>,
+    pub enable_propagate_additional_user_context_data: Option<bool>,
+    pub auth_session_validity: Option<i64>,
+    pub refresh_token_rotation: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateUserPoolClientRequest {
+    pub user_pool_id: String,
+    pub generate_secret: Option<bool>,
+    pub client_secret: Option<String>,
+    #[serde(flatten)]
+    pub settings: ClientSettingsInput,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateUserPoolClientRequest {
+    pub user_pool_id: String,
+    pub client_id: String,
+    #[serde(flatten)]
+    pub settings: ClientSettingsInput,
+}
+
+const DEFAULT_AUTH_FLOWS: &[&str] = &["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"];
+const STANDARD_SCOPES: &[&str] = &["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"];
+
+/// Applies the input over defaults (create) or over nothing (update: Cognito resets omitted
+/// members to their defaults on update too).
+fn resolve_settings(
+    pool_id: &str,
+    client_id: &str,
+    name: String,
+    input: ClientSettingsInput,
+    created: Timestamp,
+    now: Timestamp,
+) -> ClientSettings {
+    ClientSettings {
+        user_pool_id: pool_id.to_owned(),
+        client_name: name,
+        client_id: client_id.to_owned(),
+        last_modified_date: now,
+        creation_date: created,
+        refresh_token_validity: match input.refresh_token_validity {
+            None | Some(0) => 30,
+            Some(v) => v,
+        },
+        access_token_validity: input.access_token_validity,
+        id_token_validity: input.id_token_validity,
+        token_validity_units: input.token_validity_units,
+        read_attributes: input.read_attributes.unwrap_or_default(),
+        write_attributes: input.write_attributes.unwrap_or_default(),
+        explicit_auth_flows: input
+            .explicit_auth_flows
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| DEFAULT_AUTH_FLOWS.iter().map(|s| s.to_string()).collect()),
+        supported_identity_providers: input.supported_identity_providers.unwrap_or_default(),
+        callback_urls: input.callback_urls.unwrap_or_default(),
+        logout_urls: input.logout_urls.unwrap_or_default(),
+        default_redirect_uri: input.default_redirect_uri,
+        allowed_oauth_flows: input.allowed_oauth_flows.unwrap_or_default(),
+        allowed_oauth_scopes: input.allowed_oauth_scopes.unwrap_or_default(),
+        allowed_oauth_flows_user_pool_client: input.allowed_oauth_flows_user_pool_client.unwrap_or(false),
+        analytics_configuration: input.analytics_configuration,
+        prevent_user_existence_errors: input.prevent_user_existence_errors.unwrap_or_else(|| "LEGACY".into()),
+        enable_token_revocation: input.enable_token_revocation.unwrap_or(true),
+        enable_propagate_additional_user_context_data: input
+            .enable_propagate_additional_user_context_data
+            .unwrap_or(false),
+        auth_session_validity: input.auth_session_validity.unwrap_or(3),
+        refresh_token_rotation: input.refresh_token_rotation,
+    }
+}
+
+/// Whether a callback or sign-out URL is acceptable: absolute, no fragment, and HTTPS unless
+/// it points at this machine (custom app schemes such as `myapp://` are allowed).
+pub fn redirect_url_allowed(url: &str) -> bool {
+    if url.contains('#') || url.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        return false;
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => !rest.is_empty(),
+        "http" => {
+            let authority = rest.split(['/', '?']).next().unwrap_or("");
+            let host = if authority.starts_with('[') {
+                authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+            } else {
+                authority.split(':').next().unwrap_or("").to_owned()
+            };
+            matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+        }
+        _ => !rest.is_empty(),
+    }
+}
+
+fn validate_settings(s: &ClientSettings, pool: &UserPool, has_secret: bool) -> Result<()> {
+    let in_range = |value: Option<i64>, unit: Option<&str>, default_unit: &str, lo: i64, hi: i64| {
+        value.is_none_or(|v| {
+            let secs = v * unit_seconds(unit, default_unit);
+            (lo..=hi).contains(&secs)
+        })
+    };
+    let units = s.token_validity_units.clone().unwrap_or_default();
+    if !in_range(s.access_token_validity, units.access_token.as_deref(), "hours", 300, 86400)
+        || !in_range(s.id_token_validity, units.id_token.as_deref(), "hours", 300, 86400)
+        || !in_range(Some(s.refresh_token_validity), units.refresh_token.as_deref(), "days", 3600, 315_360_000)
+    {
+        return Err(CognitoError::invalid_parameter("Invalid range for token validity."));
+    }
+    let legacy = s.explicit_auth_flows.iter().any(|f| !f.starts_with("ALLOW_"));
+    let modern = s.explicit_auth_flows.iter().any(|f| f.starts_with("ALLOW_"));
+    if legacy && modern {
+        return Err(CognitoError::invalid_parameter(
+            "The provided ExplicitAuthFlows include both legacy and new flow names; use only one kind.",
+        ));
+    }
+    for attr in s.read_attributes.iter().chain(&s.write_attributes) {
+        if pool.schema_attribute(attr).is_none() {
+            let which = if s.read_attributes.contains(attr) { "read" } else { "write" };
+            return Err(CognitoError::invalid_parameter(format!(
+                "Invalid {which} attributes specified while creating a client"
+            )));
+        }
+    }
+    for provider in &s.supported_identity_providers {
+        if provider != "COGNITO" {
+            return Err(CognitoError::invalid_parameter(format!(
+                "The provider {provider} does not exist for User Pool {}",
+                pool.id
+            )));
+        }
+    }
+    for url in s.callback_urls.iter().chain(&s.logout_urls) {
+        if !redirect_url_allowed(url) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "{url} is not a valid redirect URL: it must be absolute, without a fragment, and use HTTPS unless it is http://localhost."
+            )));
+        }
+    }
+    if let Some(d) = &s.default_redirect_uri {
+        if !s.callback_urls.contains(d) {
+            return Err(CognitoError::invalid_parameter(
+                "DefaultRedirectURI must be one of the CallbackURLs.",
+            ));
+        }
+    }
+    let flows = &s.allowed_oauth_flows;
+    if flows.iter().any(|f| f == "client_credentials") {
+        if !has_secret {
+            return Err(CognitoError::new(
+                ErrorKind::InvalidOAuthFlow,
+                "client_credentials flow can not be selected if client does not have a client secret.",
+            ));
+        }
+        if flows.iter().any(|f| f != "client_credentials") {
+            return Err(CognitoError::new(
+                ErrorKind::InvalidOAuthFlow,
+                "client_credentials flow can not be selected along with code flow or implicit flow.",
+            ));
+        }
+    }
+    if s.allowed_oauth_flows_user_pool_client {
+        if flows.is_empty() {
+            return Err(CognitoError::new(
+                ErrorKind::InvalidOAuthFlow,
+                "AllowedOAuthFlows are required when AllowedOAuthFlowsUserPoolClient is true.",
+            ));
+        }
+        if s.allowed_oauth_scopes.is_empty() {
+            return Err(CognitoError::invalid_parameter(
+                "AllowedOAuthScopes are required when AllowedOAuthFlowsUserPoolClient is true.",
+            ));
+        }
+        if flows.iter().any(|f| f == "code" || f == "implicit") && s.callback_urls.is_empty() {
+            return Err(CognitoError::invalid_parameter(
+                "CallbackURLs are required for the code and implicit OAuth flows.",
+            ));
+        }
+    }
+    for scope in &s.allowed_oauth_scopes {
+        if !STANDARD_SCOPES.contains(&scope.as_str()) {
+            // Resource-server scopes arrive with resource servers; until then none exist.
+            return Err(CognitoError::new(
+                ErrorKind::ScopeDoesNotExist,
+                format!("Invalid scope requested: {scope}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Cognito {
+    /// A client of the given pool in the given region.
+    pub async fn client(&self, region: &str, pool_id: &str, client_id: &str) -> Result<AppClient> {
+        self.pool(region, pool_id).await?;
+        match self.store.get_client(client_id).await? {
+            Some(c) if c.pool_id() == pool_id => Ok(c),
+            _ => Err(CognitoError::client_not_found(client_id)),
+        }
+    }
+
+    /// A client by ID alone, for the unsigned operations that name only a ClientId.
+    pub async fn client_by_id(&self, client_id: &str) -> Result<AppClient> {
+        self.store.get_client(client_id).await?.ok_or_else(|| CognitoError::client_not_found(client_id))
+    }
+
+    pub fn open_secret(&self, client: &AppClient, secret: &StoredSecret) -> Result<String> {
+        let plain = self
+            .secrets
+            .open(&secret.sealed, client.client_id())
+            .ok_or_else(|| CognitoError::internal("Client secret cannot be decrypted with this master key."))?;
+        String::from_utf8(plain).map_err(|_| CognitoError::internal("Client secret is corrupt."))
+    }
+
+    /// Compares a presented secret with every secret of the client, in constant time.
+    pub fn client_secret_matches(&self, client: &AppClient, presented: &str) -> Result<bool> {
+        let mut ok = false;
+        for s in &client.secrets {
+            let real = self.open_secret(client, s)?;
+            ok |= bool::from(real.as_bytes().ct_eq(presented.as_bytes()));
+        }
+        Ok(ok)
+    }
+
+    /// The secrets of a client, in the order they were added.
+    pub fn client_secrets(&self, client: &AppClient) -> Result<Vec<String>> {
+        client.secrets.iter().map(|s| self.open_secret(client, s)).collect()
+    }
+
+    fn client_view(&self, client: AppClient) -> Result<UserPoolClientView> {
+        let client_secret = match client.secrets.first() {
+            Some(s) => Some(self.open_secret(&client, s)?),
+            None => None,
+        };
+        Ok(UserPoolClientView {
+            client_type: None,
+            client_secret,
+            settings: client.settings,
+        })
+    }
+
+    fn seal_secret(&self, client_id: &str, value: &str) -> StoredSecret {
+        StoredSecret {
+            id: ids::client_secret_id(),
+            sealed: self.secrets.seal(value.as_bytes(), client_id),
+            created: self.clock.now(),
+        }
+    }
+
+    pub async fn create_user_pool_client(
+        &self,
+        region: &str,
+        mut req: CreateUserPoolClientRequest,
+    ) -> Result<UserPoolClientView> {
+        let pool = self.pool(region, &req.user_pool_id).await?;
+        let now = self.clock.now();
+        let client_id = ids::client_id();
+        let secret = match (req.client_secret.take(), req.generate_secret.unwrap_or(false)) {
+            (Some(custom), _) => Some(custom),
+            (None, true) => Some(ids::client_secret()),
+            (None, false) => None,
+        };
+        let name = req.settings.client_name.take().unwrap_or_default();
+        let settings = resolve_settings(&pool.id, &client_id, name, req.settings, now, now);
+        validate_settings(&settings, &pool, secret.is_some())?;
+        let secrets = secret.iter().map(|s| self.seal_secret(&client_id, s)).collect();
+        let client = AppClient { settings, secrets };
+        self.store.insert_client(&client).await?;
+        tracing::info!(pool_id = %pool.id, client_id = %client_id, "app client created");
+        self.client_view(client)
+    }
+
+    pub async fn describe_user_pool_client(
+        &self,
+        region: &str,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<UserPoolClientView> {
+        let client = self.client(region, pool_id, client_id).await?;
+        self.client_view(client)
+    }
+
+    pub async fn update_user_pool_client(
+        &self,
+        region: &str,
+        mut req: UpdateUserPoolClientRequest,
+    ) -> Result<UserPoolClientView> {
+        let pool = self.pool(region, &req.user_pool_id).await?;
+        let mut client = self.client(region, &req.user_pool_id, &req.client_id).await?;
+        let name = req.settings.client_name.take().unwrap_or_else(|| client.settings.client_name.clone());
+        let settings = resolve_settings(
+            &pool.id,
+            &req.client_id,
+            name,
+            req.settings,
+            client.settings.creation_date,
+            self.clock.now(),
+        );
+        validate_settings(&settings, &pool, client.has_secret())?;
+        client.settings = settings;
+        self.store.update_client(&client).await?;
+        self.client_view(client)
+    }
+
+    pub async fn delete_user_pool_client(&self, region: &str, pool_id: &str, client_id: &str) -> Result<()> {
+        self.client(region, pool_id, client_id).await?;
+        self.store.delete_client(client_id).await?;
+        Ok(())
+    }
+
+    pub async fn list_user_pool_clients(
+        &self,
+        region: &str,
+        pool_id: &str,
+        max_results: Option<i64>,
+        next_token: Option<&str>,
+    ) -> Result<Page<UserPoolClientDescription>> {
+        self.pool(region, pool_id).await?;
+        let after = PageToken::decode_opt(next_token)?;
+        let limit = max_results.unwrap_or(60).clamp(1, 60) as usize;
+        let clients = self.store.list_clients(pool_id, after.as_deref(), limit + 1).await?;
+        Ok(Page::from_overfetch(clients, limit, |c| c.client_id().to_owned()).map(|c| {
+            UserPoolClientDescription {
+                client_id: c.settings.client_id,
+                user_pool_id: c.settings.user_pool_id,
+                client_name: c.settings.client_name,
+            }
+        }))
+    }
+
+    /// Adds a second secret so a confidential client can rotate without downtime.
+    pub async fn add_user_pool_client_secret(
+        &self,
+        region: &str,
+        pool_id: &str,
+        client_id: &str,
+        custom: Option<String>,
+    ) -> Result<ClientSecretDescriptor> {
+        let mut client = self.client(region, pool_id, client_id).await?;
+        if client.secrets.len() >= 2 {
+            return Err(CognitoError::new(
+                ErrorKind::LimitExceeded,
+                "The client already has the maximum number of client secrets (2).",
+            ));
+        }
+        let value = custom.unwrap_or_else(ids::client_secret);
+        let stored = self.seal_secret(client_id, &value);
+        let descriptor = ClientSecretDescriptor {
+            client_secret_id: stored.id.clone(),
+            client_secret_value: Some(value),
+            client_secret_create_date: stored.created,
+        };
+        client.secrets.push(stored);
+        client.settings.last_modified_date = self.clock.now();
+        self.store.update_client(&client).await?;
+        Ok(descriptor)
+    }
+
+    pub async fn list_user_pool_client_secrets(
+        &self,
+        region: &str,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<Vec<ClientSecretDescriptor>> {
+        let client = self.client(region, pool_id, client_id).await?;
+        Ok(client
+            .secrets
+            .iter()
+            .map(|s| ClientSecretDescriptor {
+                client_secret_id: s.id.clone(),
+                client_secret_value: None,
+                client_secret_create_date: s.created,
+            })
+            .collect())
+    }
+
+    pub async fn delete_user_pool_client_secret(
+        &self,
+        region: &str,
+        pool_id: &str,
+        client_id: &str,
+        secret_id: &str,
+    ) -> Result<()> {
+        let mut client = self.client(region, pool_id, client_id).await?;
+        let Some(pos) = client.secrets.iter().position(|s| s.id == secret_id) else {
+            return Err(CognitoError::new(
+                ErrorKind::ResourceNotFound,
+                format!("Client secret {secret_id} does not exist."),
+            ));
+        };
+        if client.secrets.len() == 1 {
+            return Err(CognitoError::invalid_parameter(
+                "The only client secret of a client cannot be deleted.",
+            ));
+        }
+        client.secrets.remove(pos);
+        client.settings.last_modified_date = self.clock.now();
+        self.store.update_client(&client).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_urls() {
+        assert!(redirect_url_allowed("http://localhost:5000/postlogin"));
+        assert!(redirect_url_allowed("http://127.0.0.1/cb"));
+        assert!(redirect_url_allowed("http://[::1]:8080/cb"));
+        assert!(redirect_url_allowed("https://app.example.com/cb"));
+        assert!(redirect_url_allowed("myapp://callback"));
+        assert!(!redirect_url_allowed("http://example.com/cb"));
+        assert!(!redirect_url_allowed("http://localhost.evil.com/cb"));
+        assert!(!redirect_url_allowed("https://app.example.com/cb#frag"));
+        assert!(!redirect_url_allowed("/relative"));
+    }
+}

@@ -1,0 +1,24 @@
+//! The domain of Cognate: Cognito user pools and their rules, independent of HTTP and SQL.
+//!
+//! Adapters (the AWS JSON API, OAuth endpoints, hosted pages) call [`service::Cognito`];
+//! it reads and writes through [`store::Store`].
+
+pub mod client;
+pub mod domain;
+pub mod error;
+pub mod group;
+pub mod ids;
+pub mod page;
+pub mod password;
+pub mod pool;
+pub mod schema;
+pub mod secrets;
+pub mod service;
+pub mod store;
+pub mod tags;
+pub mod time;
+pub mod user;
+pub mod user_filter;
+
+pub use error::{CognitoError, ErrorKind, Result, StoreError};
+pub use service::Cognito;

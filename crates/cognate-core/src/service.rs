@@ -1,0 +1,29 @@
+//! `Cognito`: the domain service every adapter calls. One `impl` block per resource family
+//! lives in that family's module (pool.rs, client.rs, user.rs, ...).
+
+use crate::password::PasswordHasher;
+use crate::secrets::SecretBox;
+use crate::store::Store;
+use crate::time::Clock;
+use std::sync::Arc;
+
+pub struct Cognito {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub secrets: Arc<SecretBox>,
+    pub hasher: PasswordHasher,
+    /// The 12-digit account ID that appears in ARNs.
+    pub account_id: String,
+}
+
+impl Cognito {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        secrets: Arc<SecretBox>,
+        hasher: PasswordHasher,
+        account_id: impl Into<String>,
+    ) -> Self {
+        Self { store, clock, secrets, hasher, account_id: account_id.into() }
+    }
+}

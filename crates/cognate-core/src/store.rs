@@ -1,0 +1,108 @@
+//! The storage interface. One implementation (cognate-store) serves SQLite and PostgreSQL;
+//! the domain never sees SQL. Every method is a single atomic statement or transaction, and
+//! nothing is cached, so several Cognate nodes may share one database.
+
+use crate::client::AppClient;
+use crate::domain::PoolDomain;
+use crate::error::StoreError;
+use crate::group::Group;
+use crate::pool::UserPool;
+use crate::user::{User, UserFilter};
+use async_trait::async_trait;
+
+pub type StoreResult<T> = std::result::Result<T, StoreError>;
+
+/// Everything Cognate keeps. Split by resource family so each backend file stays small.
+pub trait Store: PoolStore + ClientStore + DomainStore + UserStore + GroupStore + Send + Sync + 'static {}
+
+impl<T> Store for T where T: PoolStore + ClientStore + DomainStore + UserStore + GroupStore + Send + Sync + 'static {}
+
+#[async_trait]
+pub trait PoolStore {
+    /// Fails with `Conflict` if the ID exists.
+    async fn insert_pool(&self, pool: &UserPool) -> StoreResult<()>;
+    async fn get_pool(&self, pool_id: &str) -> StoreResult<Option<UserPool>>;
+    async fn update_pool(&self, pool: &UserPool) -> StoreResult<()>;
+    /// Deletes the pool and everything in it (clients, domains, users, groups).
+    async fn delete_pool(&self, pool_id: &str) -> StoreResult<()>;
+    /// Pools of a region ordered by ID, after the given ID.
+    async fn list_pools(&self, region: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<UserPool>>;
+}
+
+#[async_trait]
+pub trait ClientStore {
+    async fn insert_client(&self, client: &AppClient) -> StoreResult<()>;
+    async fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>>;
+    async fn update_client(&self, client: &AppClient) -> StoreResult<()>;
+    async fn delete_client(&self, client_id: &str) -> StoreResult<()>;
+    /// Clients of a pool ordered by client ID, after the given ID.
+    async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<AppClient>>;
+}
+
+#[async_trait]
+pub trait DomainStore {
+    /// Fails with `Conflict` if the domain name is taken (by any pool).
+    async fn insert_domain(&self, domain: &PoolDomain) -> StoreResult<()>;
+    async fn get_domain(&self, domain: &str) -> StoreResult<Option<PoolDomain>>;
+    async fn list_domains_of_pool(&self, pool_id: &str) -> StoreResult<Vec<PoolDomain>>;
+    async fn update_domain(&self, domain: &PoolDomain) -> StoreResult<()>;
+    async fn delete_domain(&self, domain: &str) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait UserStore {
+    async fn count_users(&self, pool_id: &str) -> StoreResult<i64>;
+    /// Fails with `Conflict` if the username key or the sub is taken in the pool.
+    async fn insert_user(&self, user: &User) -> StoreResult<()>;
+    async fn get_user(&self, pool_id: &str, username_key: &str) -> StoreResult<Option<User>>;
+    /// Users whose attribute (one of the searchable ones) equals `value`, compared
+    /// case-insensitively when `fold_case`.
+    async fn find_users_by_attribute(
+        &self,
+        pool_id: &str,
+        attribute: &str,
+        value: &str,
+        fold_case: bool,
+    ) -> StoreResult<Vec<User>>;
+    async fn update_user(&self, user: &User) -> StoreResult<()>;
+    /// Deletes the user and their group memberships.
+    async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
+    /// Users ordered by username key, after the given key, matching the filter.
+    async fn list_users(
+        &self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<User>>;
+}
+
+#[async_trait]
+pub trait GroupStore {
+    /// Fails with `Conflict` if the group exists.
+    async fn insert_group(&self, group: &Group) -> StoreResult<()>;
+    async fn get_group(&self, pool_id: &str, name: &str) -> StoreResult<Option<Group>>;
+    async fn update_group(&self, group: &Group) -> StoreResult<()>;
+    /// Deletes the group and its memberships.
+    async fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<()>;
+    async fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<Group>>;
+    /// Idempotent.
+    async fn add_user_to_group(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()>;
+    async fn remove_user_from_group(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()>;
+    /// Groups of a user ordered by name, after the given name.
+    async fn list_groups_of_user(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<Group>>;
+    /// Members of a group ordered by username key, after the given key.
+    async fn list_users_in_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<User>>;
+}

@@ -1,1 +1,136 @@
+//! The cognito-idp API: AWS JSON 1.1 over `POST /`, the operation named by `X-Amz-Target`.
+//!
+//! Each request is read (size-limited), authenticated (SigV4 for the signed operations),
+//! parsed, validated against the botocore model, then handed to the domain.
 
+pub mod errors;
+pub mod model;
+mod ops;
+pub mod sigv4;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use cognate_core::Cognito;
+use errors::ApiError;
+use model::Model;
+use serde_json::Value;
+use sigv4::AccessKeys;
+use std::sync::Arc;
+use std::time::SystemTime;
+use tracing::Instrument;
+
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// Large enough for any real request (UI customization images are the biggest).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub cognito: Arc<Cognito>,
+    pub keys: Arc<AccessKeys>,
+    pub model: Arc<Model>,
+}
+
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/", post(handle).options(preflight))
+        .with_state(state)
+}
+
+/// Browsers (amazon-cognito-identity-js) call the API with CORS.
+async fn preflight() -> Response {
+    let mut resp = StatusCode::OK.into_response();
+    let h = resp.headers_mut();
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert("access-control-allow-methods", HeaderValue::from_static("POST, OPTIONS"));
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("content-type, x-amz-target, x-amz-user-agent, authorization, x-amz-date, x-amz-security-token, cache-control"),
+    );
+    h.insert("access-control-max-age", HeaderValue::from_static("86400"));
+    resp
+}
+
+async fn handle(State(state): State<ApiState>, req: Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = req.into_parts();
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let op_name = target.strip_prefix(TARGET_PREFIX).unwrap_or("");
+    let span = tracing::info_span!("api", op = %op_name, request_id = %request_id);
+    let result = async {
+        let body = read_body(body).await?;
+        let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        process(&state, &parts.method, path, &parts.headers, &target, &body).await
+    }
+    .instrument(span)
+    .await;
+    let mut resp = match result {
+        Ok(value) => {
+            let mut r = (StatusCode::OK, value.to_string()).into_response();
+            r.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
+            r
+        }
+        Err(e) => {
+            if e.status >= 500 {
+                tracing::error!(op = %op_name, request_id = %request_id, error = %e.type_name, "request failed");
+            } else {
+                tracing::info!(op = %op_name, request_id = %request_id, error = %e.type_name, "request refused");
+            }
+            e.into_response()
+        }
+    };
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-amzn-requestid", v);
+    }
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"),
+    );
+    resp
+}
+
+async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::too_large(MAX_BODY_BYTES))
+}
+
+async fn process(
+    state: &ApiState,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    target: &str,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    let op_name = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| ApiError::unknown_operation(target))?;
+    let op = state.model.operation(op_name).ok_or_else(|| ApiError::unknown_operation(target))?;
+
+    // Signed operations need a valid signature; unsigned ones may carry one, and then it
+    // must be valid too.
+    let verified = if !op.unsigned || headers.contains_key(http::header::AUTHORIZATION) {
+        Some(sigv4::verify(&state.keys, method.as_str(), path, headers, body, SystemTime::now())?)
+    } else {
+        None
+    };
+
+    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(body).map_err(|e| ApiError::serialization(format!("Malformed JSON request body: {e}")))?
+    };
+    if !input.is_object() {
+        return Err(ApiError::serialization("The request body must be a JSON object."));
+    }
+    state.model.validate(op, &input)?;
+    let cx = ops::Ctx { cognito: &state.cognito, region: verified.map(|v| v.region) };
+    Ok(ops::dispatch(&cx, op_name, input).await?)
+}

@@ -1,1 +1,130 @@
+//! Cognate's store: one SQL implementation of [`cognate_core::store::Store`] that runs on the
+//! embedded SQLite database (the default) and on PostgreSQL (several Cognate nodes sharing
+//! one database). The SQL is portable (`$n` placeholders, `ON CONFLICT`, integer and text
+//! columns), so both backends run the same queries; only the migrations are per backend.
 
+mod documents;
+mod groups;
+mod pools;
+mod users;
+
+use cognate_core::StoreError;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl FromStr for Backend {
+    type Err = String;
+    fn from_str(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(format!("unsupported database URL (want sqlite: or postgres:): {}", redact(url)))
+        }
+    }
+}
+
+/// A database URL with any password removed, for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..s], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The SQL store, for either backend.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl SqlStore {
+    /// Connects and applies migrations. Safe when several nodes start at once: PostgreSQL
+    /// migrations run under an advisory lock.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend: Backend = url.parse().map_err(StoreError::Backend)?;
+        let mut options = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30));
+        if backend == Backend::Sqlite {
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL: readers never block the writer; NORMAL sync keeps every commit
+                    // through a crash of the process. busy_timeout lets writers queue.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    Ok(())
+                })
+            });
+            if url.contains("mode=memory") || url.contains(":memory:") {
+                // One connection that never closes: an in-memory database lives as long as it.
+                options = options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+            }
+        }
+        let pool = options.connect(url).await.map_err(backend_error)?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        tracing::info!(backend = ?backend, "store ready");
+        Ok(Self { pool, backend })
+    }
+
+    /// An SQLite database file in `dir`, created if missing.
+    pub async fn open_sqlite_dir(dir: &std::path::Path, max_connections: u32) -> Result<Self, StoreError> {
+        let path = dir.join("cognate.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Self::connect(&url, max_connections).await
+    }
+
+    /// A throwaway in-memory SQLite database.
+    pub async fn in_memory() -> Result<Self, StoreError> {
+        Self::connect("sqlite::memory:", 1).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn backend_error(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Conflict(db.message().to_owned());
+        }
+    }
+    StoreError::Backend(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,103 @@
+//! One module per resource family; each handler turns the validated JSON input into a
+//! domain call and the result back into JSON.
+
+mod clients;
+mod domains;
+mod groups;
+mod pools;
+mod tags;
+mod users;
+
+use cognate_core::{Cognito, CognitoError, Result};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub struct Ctx<'a> {
+    pub cognito: &'a Cognito,
+    /// From the SigV4 credential scope; absent on unsigned calls.
+    pub region: Option<String>,
+}
+
+impl Ctx<'_> {
+    /// The region of a signed call. Every operation built so far is signed.
+    pub fn region(&self) -> Result<&str> {
+        self.region
+            .as_deref()
+            .ok_or_else(|| CognitoError::not_authorized("Missing Authentication Token"))
+    }
+}
+
+/// Deserializes validated input into a request type.
+pub fn input<T: DeserializeOwned>(v: Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| CognitoError::invalid_parameter(format!("Invalid request: {e}")))
+}
+
+pub fn output<T: Serialize>(v: T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| CognitoError::internal(format!("cannot encode response: {e}")))
+}
+
+/// A string member the model marks required (validation has already checked it).
+pub fn field<'v>(v: &'v Value, name: &str) -> &'v str {
+    v.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+pub fn opt_field(v: &Value, name: &str) -> Option<String> {
+    v.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+pub fn opt_int(v: &Value, name: &str) -> Option<i64> {
+    v.get(name).and_then(Value::as_i64)
+}
+
+pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
+    match op {
+        "CreateUserPool" => pools::create(cx, v).await,
+        "DescribeUserPool" => pools::describe(cx, v).await,
+        "UpdateUserPool" => pools::update(cx, v).await,
+        "DeleteUserPool" => pools::delete(cx, v).await,
+        "ListUserPools" => pools::list(cx, v).await,
+        "AddCustomAttributes" => pools::add_custom_attributes(cx, v).await,
+
+        "CreateUserPoolClient" => clients::create(cx, v).await,
+        "DescribeUserPoolClient" => clients::describe(cx, v).await,
+        "UpdateUserPoolClient" => clients::update(cx, v).await,
+        "DeleteUserPoolClient" => clients::delete(cx, v).await,
+        "ListUserPoolClients" => clients::list(cx, v).await,
+        "AddUserPoolClientSecret" => clients::add_secret(cx, v).await,
+        "ListUserPoolClientSecrets" => clients::list_secrets(cx, v).await,
+        "DeleteUserPoolClientSecret" => clients::delete_secret(cx, v).await,
+
+        "CreateUserPoolDomain" => domains::create(cx, v).await,
+        "DescribeUserPoolDomain" => domains::describe(cx, v).await,
+        "UpdateUserPoolDomain" => domains::update(cx, v).await,
+        "DeleteUserPoolDomain" => domains::delete(cx, v).await,
+
+        "AdminCreateUser" => users::create(cx, v).await,
+        "AdminGetUser" => users::get(cx, v).await,
+        "AdminDeleteUser" => users::delete(cx, v).await,
+        "AdminUpdateUserAttributes" => users::update_attributes(cx, v).await,
+        "AdminDeleteUserAttributes" => users::delete_attributes(cx, v).await,
+        "AdminDisableUser" => users::set_enabled(cx, v, false).await,
+        "AdminEnableUser" => users::set_enabled(cx, v, true).await,
+        "AdminSetUserPassword" => users::set_password(cx, v).await,
+        "AdminConfirmSignUp" => users::confirm_sign_up(cx, v).await,
+        "ListUsers" => users::list(cx, v).await,
+
+        "CreateGroup" => groups::create(cx, v).await,
+        "GetGroup" => groups::get(cx, v).await,
+        "UpdateGroup" => groups::update(cx, v).await,
+        "DeleteGroup" => groups::delete(cx, v).await,
+        "ListGroups" => groups::list(cx, v).await,
+        "AdminAddUserToGroup" => groups::add_user(cx, v).await,
+        "AdminRemoveUserFromGroup" => groups::remove_user(cx, v).await,
+        "AdminListGroupsForUser" => groups::groups_for_user(cx, v).await,
+        "ListUsersInGroup" => groups::users_in_group(cx, v).await,
+
+        "TagResource" => tags::tag(cx, v).await,
+        "UntagResource" => tags::untag(cx, v).await,
+        "ListTagsForResource" => tags::list(cx, v).await,
+
+        _ => Err(CognitoError::not_implemented(op)),
+    }
+}

@@ -1,0 +1,182 @@
+//! Users. The searchable attributes are copied into their own columns so ListUsers filters
+//! and alias look-ups are index scans.
+
+use crate::documents::{from_row, from_rows, to_doc};
+use crate::{SqlStore, backend_error};
+use async_trait::async_trait;
+use cognate_core::store::{StoreResult, UserStore};
+use cognate_core::user::User;
+use cognate_core::user_filter::{FilterOp, UserFilter};
+use sqlx::{AssertSqlSafe, Row};
+
+const USER_COLUMNS: &str = "pool_id, username_key, username, sub, status, enabled, email, phone_number, \
+                            name, given_name, family_name, preferred_username, doc";
+
+/// Columns that `find_users_by_attribute` may search, by attribute name.
+fn lookup_column(attribute: &str) -> Option<&'static str> {
+    Some(match attribute {
+        "email" => "email",
+        "phone_number" => "phone_number",
+        "preferred_username" => "preferred_username",
+        "sub" => "sub",
+        _ => return None,
+    })
+}
+
+/// The smallest string greater than every string that starts with `prefix`, for range scans
+/// (both backends compare these columns byte-wise).
+fn prefix_upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+#[async_trait]
+impl UserStore for SqlStore {
+    async fn count_users(&self, pool_id: &str) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE pool_id = $1")
+            .bind(pool_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        row.try_get::<i64, _>("n").map_err(backend_error)
+    }
+
+    async fn insert_user(&self, user: &User) -> StoreResult<()> {
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        )))
+        .bind(&user.pool_id)
+        .bind(&user.username_key)
+        .bind(&user.username)
+        .bind(&user.sub)
+        .bind(&user.status)
+        .bind(user.enabled as i64)
+        .bind(user.attr("email"))
+        .bind(user.attr("phone_number"))
+        .bind(user.attr("name"))
+        .bind(user.attr("given_name"))
+        .bind(user.attr("family_name"))
+        .bind(user.attr("preferred_username"))
+        .bind(to_doc(user)?)
+        .execute(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        Ok(())
+    }
+
+    async fn get_user(&self, pool_id: &str, username_key: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT doc FROM users WHERE pool_id = $1 AND username_key = $2")
+            .bind(pool_id)
+            .bind(username_key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    async fn find_users_by_attribute(
+        &self,
+        pool_id: &str,
+        attribute: &str,
+        value: &str,
+        fold_case: bool,
+    ) -> StoreResult<Vec<User>> {
+        let Some(column) = lookup_column(attribute) else {
+            return Err(cognate_core::StoreError::Backend(format!("attribute {attribute} is not searchable")));
+        };
+        let sql = if fold_case {
+            format!("SELECT doc FROM users WHERE pool_id = $1 AND lower({column}) = lower($2) ORDER BY username_key")
+        } else {
+            format!("SELECT doc FROM users WHERE pool_id = $1 AND {column} = $2 ORDER BY username_key")
+        };
+        // `column` comes from `lookup_column`, never from the caller.
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(pool_id)
+            .bind(value)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        from_rows(&rows)
+    }
+
+    async fn update_user(&self, user: &User) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET username = $1, status = $2, enabled = $3, email = $4, phone_number = $5, \
+             name = $6, given_name = $7, family_name = $8, preferred_username = $9, doc = $10 \
+             WHERE pool_id = $11 AND username_key = $12",
+        )
+        .bind(&user.username)
+        .bind(&user.status)
+        .bind(user.enabled as i64)
+        .bind(user.attr("email"))
+        .bind(user.attr("phone_number"))
+        .bind(user.attr("name"))
+        .bind(user.attr("given_name"))
+        .bind(user.attr("family_name"))
+        .bind(user.attr("preferred_username"))
+        .bind(to_doc(user)?)
+        .bind(&user.pool_id)
+        .bind(&user.username_key)
+        .execute(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        Ok(())
+    }
+
+    async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        sqlx::query("DELETE FROM group_members WHERE pool_id = $1 AND username_key = $2")
+            .bind(pool_id)
+            .bind(username_key)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        sqlx::query("DELETE FROM users WHERE pool_id = $1 AND username_key = $2")
+            .bind(pool_id)
+            .bind(username_key)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
+    }
+
+    async fn list_users(
+        &self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<User>> {
+        // Placeholders $1, $2 and the last one are fixed; the filter adds its own between.
+        let mut sql = String::from("SELECT doc FROM users WHERE pool_id = $1 AND username_key > $2");
+        let mut binds: Vec<String> = Vec::new();
+        let mut enabled: Option<i64> = None;
+        match filter {
+            None | Some(UserFilter::Nothing) => {}
+            Some(UserFilter::Column { column, op: FilterOp::Equals, value }) => {
+                sql.push_str(&format!(" AND {column} = $3"));
+                binds.push(value.clone());
+            }
+            Some(UserFilter::Column { column, op: FilterOp::Prefix, value }) => {
+                sql.push_str(&format!(" AND {column} >= $3 AND {column} < $4"));
+                binds.push(value.clone());
+                binds.push(prefix_upper_bound(value));
+            }
+            Some(UserFilter::Enabled(e)) => {
+                sql.push_str(" AND enabled = $3");
+                enabled = Some(*e as i64);
+            }
+        }
+        let limit_param = 3 + binds.len() + enabled.is_some() as usize;
+        sql.push_str(&format!(" ORDER BY username_key LIMIT ${limit_param}"));
+        // Column names come from the parsed filter's fixed set; values are bound.
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(pool_id).bind(after.unwrap_or(""));
+        for b in binds {
+            q = q.bind(b);
+        }
+        if let Some(e) = enabled {
+            q = q.bind(e);
+        }
+        let rows = q.bind(limit as i64).fetch_all(&self.pool).await.map_err(backend_error)?;
+        from_rows(&rows)
+    }
+}

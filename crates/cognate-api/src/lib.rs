@@ -79,7 +79,7 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
             r
         }
         Err(e) => {
-            if e.status >= 500 {
+            if e.status >= 500 && e.status != 501 {
                 tracing::error!(op = %op_name, request_id = %request_id, error = %e.type_name, "request failed");
             } else {
                 tracing::info!(op = %op_name, request_id = %request_id, error = %e.type_name, "request refused");

@@ -1,0 +1,207 @@
+//! Configuration: command-line flags, then `COGNATE_*` environment variables, then the
+//! config file, then defaults.
+
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
+pub const DEFAULT_DATA_DIR: &str = "./cognate-data";
+pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
+
+#[derive(Parser, Debug)]
+#[command(name = "cognate", version, about = "A self-hosted identity provider compatible with Amazon Cognito User Pools")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:9229]
+    #[arg(long, env = "COGNATE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory for the embedded database, keys and generated credentials [default: ./cognate-data]
+    #[arg(long, env = "COGNATE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Keep everything in memory and lose it on exit (tests, demos).
+    #[arg(long, env = "COGNATE_IN_MEMORY")]
+    pub in_memory: bool,
+    /// Base URL of token issuers (`iss` is `<issuer-url>/<poolId>`) [default: http://localhost:<port>]
+    #[arg(long, env = "COGNATE_ISSUER_URL")]
+    pub issuer_url: Option<String>,
+    /// Database URL: `sqlite://...` or `postgres://...` [default: SQLite in the data directory]
+    #[arg(long = "database", env = "COGNATE_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Maximum database connections [default: 8]
+    #[arg(long, env = "COGNATE_DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
+    /// Account ID used in ARNs [default: 000000000000]
+    #[arg(long, env = "COGNATE_ACCOUNT_ID")]
+    pub account_id: Option<String>,
+    /// Access key ID accepted for SigV4-signed (admin) calls.
+    #[arg(long, env = "COGNATE_ACCESS_KEY_ID", requires = "secret_access_key")]
+    pub access_key_id: Option<String>,
+    /// Secret access key that goes with --access-key-id.
+    #[arg(long, env = "COGNATE_SECRET_ACCESS_KEY", hide_env_values = true, requires = "access_key_id")]
+    pub secret_access_key: Option<String>,
+    /// Master key for secrets at rest, 32 bytes as 64 hex digits [default: generated in the data directory]
+    #[arg(long, env = "COGNATE_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// Log format: `text` or `json` [default: text]
+    #[arg(long, env = "COGNATE_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// A TOML configuration file (flags and environment variables take precedence).
+    #[arg(long, env = "COGNATE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// The config file, every key optional.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub in_memory: Option<bool>,
+    pub issuer_url: Option<String>,
+    pub database_url: Option<String>,
+    pub db_max_connections: Option<u32>,
+    pub account_id: Option<String>,
+    pub master_key: Option<String>,
+    pub log_format: Option<String>,
+    #[serde(default)]
+    pub access_keys: Vec<AccessKey>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+/// Where data lives.
+#[derive(Debug, Clone)]
+pub enum Storage {
+    InMemory,
+    /// SQLite in this directory.
+    DataDir(PathBuf),
+    /// An explicit database URL; the data directory still holds keys unless they are configured.
+    Url(String),
+}
+
+/// The resolved configuration the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub storage: Storage,
+    pub issuer_url: Option<String>,
+    pub db_max_connections: u32,
+    pub account_id: String,
+    pub access_keys: Vec<AccessKey>,
+    pub master_key: Option<[u8; 32]>,
+    pub log_format: String,
+}
+
+impl Config {
+    pub fn resolve(args: ServeArgs) -> Result<Self, String> {
+        let file = match &args.config {
+            Some(path) => load_file(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = args.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let in_memory = args.in_memory || file.in_memory.unwrap_or(false);
+        let storage = match args.database_url.or(file.database_url) {
+            Some(url) => Storage::Url(url),
+            None if in_memory => Storage::InMemory,
+            None => Storage::DataDir(data_dir.clone()),
+        };
+        let mut access_keys = file.access_keys;
+        if let (Some(id), Some(secret)) = (args.access_key_id, args.secret_access_key) {
+            access_keys.insert(0, AccessKey { access_key_id: id, secret_access_key: secret });
+        }
+        let master_key = args.master_key.or(file.master_key).map(|k| parse_master_key(&k)).transpose()?;
+        let account_id = args.account_id.or(file.account_id).unwrap_or_else(|| DEFAULT_ACCOUNT_ID.into());
+        if account_id.len() != 12 || !account_id.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(format!("account ID must be 12 digits, got {account_id:?}"));
+        }
+        Ok(Self {
+            listen: args.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("default address")),
+            data_dir,
+            storage,
+            issuer_url: args.issuer_url.or(file.issuer_url),
+            db_max_connections: args.db_max_connections.or(file.db_max_connections).unwrap_or(8),
+            account_id,
+            access_keys,
+            master_key,
+            log_format: args.log_format.or(file.log_format).unwrap_or_else(|| "text".into()),
+        })
+    }
+
+    /// Configuration for a throwaway in-memory server on a random port (tests).
+    pub fn ephemeral() -> Self {
+        Self {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            storage: Storage::InMemory,
+            issuer_url: None,
+            db_max_connections: 1,
+            account_id: DEFAULT_ACCOUNT_ID.into(),
+            access_keys: Vec::new(),
+            master_key: None,
+            log_format: "text".into(),
+        }
+    }
+
+    /// Whether keys and credentials are kept in the data directory.
+    pub fn persistent(&self) -> bool {
+        !matches!(self.storage, Storage::InMemory)
+    }
+}
+
+fn load_file(path: &Path) -> Result<FileConfig, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))
+}
+
+pub fn parse_master_key(s: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(s.trim()).map_err(|_| "master key must be 64 hex digits".to_owned())?;
+    bytes.try_into().map_err(|_| "master key must be 32 bytes (64 hex digits)".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_file_and_defaults_apply() {
+        let dir = std::env::temp_dir().join(format!("cognate-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("cognate.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:1234\"\naccount_id = \"123456789012\"\n[[access_keys]]\naccess_key_id = \"AK\"\nsecret_access_key = \"SK\"\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(file),
+            listen: Some("127.0.0.1:5555".parse().unwrap()),
+            ..Default::default()
+        };
+        let c = Config::resolve(args).unwrap();
+        assert_eq!(c.listen.port(), 5555);
+        assert_eq!(c.account_id, "123456789012");
+        assert_eq!(c.access_keys[0].access_key_id, "AK");
+        assert!(matches!(c.storage, Storage::DataDir(_)));
+        let bad = ServeArgs { account_id: Some("12".into()), ..Default::default() };
+        assert!(Config::resolve(bad).is_err());
+    }
+}

@@ -1,0 +1,6 @@
+//! The `cognate` server: configuration, wiring and lifecycle. The binary (`main.rs`) is a
+//! thin shell around [`server::start`], which tests also use to run real servers.
+
+pub mod config;
+mod keyfiles;
+pub mod server;

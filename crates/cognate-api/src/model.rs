@@ -8,6 +8,11 @@ use std::collections::HashMap;
 
 const MODEL_JSON: &str = include_str!("../model/cognito-idp-2016-04-18.json");
 
+/// Shapes whose model constraints are narrower than what Cognito accepts: `DomainType` is
+/// a prefix pattern, yet the same member carries custom domains (`auth.example.com`). The
+/// domain layer validates these values itself.
+const RELAXED_SHAPES: &[&str] = &["DomainType"];
+
 #[derive(Debug)]
 pub struct Operation {
     pub name: String,
@@ -49,7 +54,12 @@ impl Model {
         }
         let mut shapes = HashMap::new();
         for (name, s) in raw["shapes"].as_object().expect("shapes") {
-            shapes.insert(name.clone(), parse_shape(s));
+            let shape = if RELAXED_SHAPES.contains(&name.as_str()) {
+                Shape::String { min: Some(1), max: Some(253), pattern: None, enums: Vec::new(), sensitive: false }
+            } else {
+                parse_shape(s)
+            };
+            shapes.insert(name.clone(), shape);
         }
         Self { operations, shapes }
     }

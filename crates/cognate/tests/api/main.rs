@@ -1,0 +1,13 @@
+//! Integration tests: the real server, driven by the official Rust AWS SDK.
+
+mod bad_input;
+mod clients;
+mod common;
+mod domains;
+mod groups;
+mod list_users;
+mod persistence;
+mod pools;
+mod sigv4;
+mod tags;
+mod users;

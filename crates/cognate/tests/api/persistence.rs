@@ -1,0 +1,87 @@
+//! Data survives a restart on the same data directory, secrets included.
+
+use crate::common::*;
+use cognate::config::Storage;
+
+#[tokio::test]
+async fn everything_survives_a_restart() {
+    let dir = temp_dir("persist");
+    let mut cfg = config(Storage::DataDir(dir.clone()));
+    cfg.data_dir = dir.clone();
+    cfg.db_max_connections = 4;
+
+    let t = start_with_config(cfg.clone()).await;
+    let c = &t.client;
+    let pool = create_pool(c, "durable").await;
+    let client = c
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("conf")
+        .generate_secret(true)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    let secret = client.client_secret().unwrap().to_owned();
+    c.create_user_pool_domain().user_pool_id(&pool).domain("durable-auth").send().await.unwrap();
+    c.admin_create_user().user_pool_id(&pool).username("gina").user_attributes(attr("email", "g@example.com")).send().await.unwrap();
+    c.create_group().user_pool_id(&pool).group_name("admin").send().await.unwrap();
+    c.admin_add_user_to_group().user_pool_id(&pool).username("gina").group_name("admin").send().await.unwrap();
+    t.server.shutdown().await.unwrap();
+
+    assert!(dir.join("cognate.db").exists());
+    let key = std::fs::metadata(dir.join("master.key")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(key.permissions().mode() & 0o777, 0o600);
+    }
+    // The secret is not stored in plain text.
+    let db = std::fs::read(dir.join("cognate.db")).unwrap();
+    let wal = std::fs::read(dir.join("cognate.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+    }
+
+    let t = start_with_config(cfg).await;
+    let c = &t.client;
+    let p = c.describe_user_pool().user_pool_id(&pool).send().await.unwrap().user_pool.unwrap();
+    assert_eq!(p.name(), Some("durable"));
+    assert_eq!(p.estimated_number_of_users, 1);
+    assert_eq!(p.domain(), Some("durable-auth"));
+    let cl = c
+        .describe_user_pool_client()
+        .user_pool_id(&pool)
+        .client_id(client.client_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    assert_eq!(cl.client_secret(), Some(secret.as_str()));
+    let u = c.admin_get_user().user_pool_id(&pool).username("gina").send().await.unwrap();
+    assert!(u.user_attributes().iter().any(|a| a.value() == Some("g@example.com")));
+    let groups = c.admin_list_groups_for_user().user_pool_id(&pool).username("gina").send().await.unwrap();
+    assert_eq!(groups.groups().len(), 1);
+    t.server.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Generated admin credentials are written once (mode 0600) and reused.
+#[tokio::test]
+async fn generated_credentials_persist() {
+    let dir = temp_dir("creds");
+    let mut cfg = config(Storage::DataDir(dir.clone()));
+    cfg.data_dir = dir.clone();
+    cfg.access_keys.clear();
+    let s1 = cognate::server::start(cfg.clone()).await.unwrap();
+    let k1 = s1.access_keys[0].clone();
+    s1.shutdown().await.unwrap();
+    let s2 = cognate::server::start(cfg).await.unwrap();
+    assert_eq!(s2.access_keys[0].secret_access_key, k1.secret_access_key);
+    let client = sdk_client(&s2.url(), REGION, &k1.access_key_id, &k1.secret_access_key);
+    client.list_user_pools().max_results(1).send().await.unwrap();
+    s2.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

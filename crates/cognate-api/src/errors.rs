@@ -14,13 +14,25 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: u16, type_name: &str, message: impl Into<String>) -> Self {
-        Self { status, type_name: type_name.to_owned(), message: message.into() }
+        Self {
+            status,
+            type_name: type_name.to_owned(),
+            message: message.into(),
+        }
     }
     pub fn missing_authentication_token() -> Self {
-        Self::new(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+        Self::new(
+            403,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        )
     }
     pub fn unrecognized_client() -> Self {
-        Self::new(403, "UnrecognizedClientException", "The security token included in the request is invalid.")
+        Self::new(
+            403,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        )
     }
     pub fn invalid_signature(message: impl Into<String>) -> Self {
         Self::new(403, "InvalidSignatureException", message)
@@ -29,13 +41,21 @@ impl ApiError {
         Self::new(403, "IncompleteSignatureException", message)
     }
     pub fn unknown_operation(target: &str) -> Self {
-        Self::new(400, "UnknownOperationException", format!("Unknown operation: {target}"))
+        Self::new(
+            400,
+            "UnknownOperationException",
+            format!("Unknown operation: {target}"),
+        )
     }
     pub fn serialization(message: impl Into<String>) -> Self {
         Self::new(400, "SerializationException", message)
     }
     pub fn too_large(limit: usize) -> Self {
-        Self::new(413, "RequestEntityTooLargeException", format!("Request body is larger than {limit} bytes."))
+        Self::new(
+            413,
+            "RequestEntityTooLargeException",
+            format!("Request body is larger than {limit} bytes."),
+        )
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "InternalErrorException", message)
@@ -50,11 +70,15 @@ impl From<CognitoError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"__type": self.type_name, "message": self.message}).to_string();
+        let body =
+            serde_json::json!({"__type": self.type_name, "message": self.message}).to_string();
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
         let mut resp = (status, body).into_response();
         let h = resp.headers_mut();
-        h.insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
         if let Ok(v) = HeaderValue::from_str(&self.type_name) {
             h.insert("x-amzn-errortype", v);
         }

@@ -45,7 +45,10 @@ async fn preflight() -> Response {
     let mut resp = StatusCode::OK.into_response();
     let h = resp.headers_mut();
     h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    h.insert("access-control-allow-methods", HeaderValue::from_static("POST, OPTIONS"));
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
     h.insert(
         "access-control-allow-headers",
         HeaderValue::from_static("content-type, x-amz-target, x-amz-user-agent, authorization, x-amz-date, x-amz-security-token, cache-control"),
@@ -67,7 +70,11 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
     let span = tracing::info_span!("api", op = %op_name, request_id = %request_id);
     let result = async {
         let body = read_body(body).await?;
-        let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         process(&state, &parts.method, path, &parts.headers, &target, &body).await
     }
     .instrument(span)
@@ -75,7 +82,10 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
     let mut resp = match result {
         Ok(value) => {
             let mut r = (StatusCode::OK, value.to_string()).into_response();
-            r.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
+            r.headers_mut().insert(
+                "content-type",
+                HeaderValue::from_static("application/x-amz-json-1.1"),
+            );
             r
         }
         Err(e) => {
@@ -100,7 +110,9 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
 }
 
 async fn read_body(body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::too_large(MAX_BODY_BYTES))
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::too_large(MAX_BODY_BYTES))
 }
 
 async fn process(
@@ -111,13 +123,25 @@ async fn process(
     target: &str,
     body: &[u8],
 ) -> Result<Value, ApiError> {
-    let op_name = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| ApiError::unknown_operation(target))?;
-    let op = state.model.operation(op_name).ok_or_else(|| ApiError::unknown_operation(target))?;
+    let op_name = target
+        .strip_prefix(TARGET_PREFIX)
+        .ok_or_else(|| ApiError::unknown_operation(target))?;
+    let op = state
+        .model
+        .operation(op_name)
+        .ok_or_else(|| ApiError::unknown_operation(target))?;
 
     // Signed operations need a valid signature; unsigned ones may carry one, and then it
     // must be valid too.
     let verified = if !op.unsigned || headers.contains_key(http::header::AUTHORIZATION) {
-        Some(sigv4::verify(&state.keys, method.as_str(), path, headers, body, SystemTime::now())?)
+        Some(sigv4::verify(
+            &state.keys,
+            method.as_str(),
+            path,
+            headers,
+            body,
+            SystemTime::now(),
+        )?)
     } else {
         None
     };
@@ -125,12 +149,18 @@ async fn process(
     let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
     } else {
-        serde_json::from_slice(body).map_err(|e| ApiError::serialization(format!("Malformed JSON request body: {e}")))?
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::serialization(format!("Malformed JSON request body: {e}")))?
     };
     if !input.is_object() {
-        return Err(ApiError::serialization("The request body must be a JSON object."));
+        return Err(ApiError::serialization(
+            "The request body must be a JSON object.",
+        ));
     }
     state.model.validate(op, &input)?;
-    let cx = ops::Ctx { cognito: &state.cognito, region: verified.map(|v| v.region) };
+    let cx = ops::Ctx {
+        cognito: &state.cognito,
+        region: verified.map(|v| v.region),
+    };
     Ok(ops::dispatch(&cx, op_name, input).await?)
 }

@@ -23,11 +23,33 @@ pub struct Operation {
 
 #[derive(Debug)]
 enum Shape {
-    Structure { members: Vec<(String, String)>, required: Vec<String> },
-    List { member: String, min: Option<i64>, max: Option<i64> },
-    Map { key: String, value: String, min: Option<i64>, max: Option<i64> },
-    String { min: Option<i64>, max: Option<i64>, pattern: Option<(String, Regex)>, enums: Vec<String>, sensitive: bool },
-    Number { integral: bool, min: Option<f64>, max: Option<f64> },
+    Structure {
+        members: Vec<(String, String)>,
+        required: Vec<String>,
+    },
+    List {
+        member: String,
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Map {
+        key: String,
+        value: String,
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    String {
+        min: Option<i64>,
+        max: Option<i64>,
+        pattern: Option<(String, Regex)>,
+        enums: Vec<String>,
+        sensitive: bool,
+    },
+    Number {
+        integral: bool,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     Boolean,
     Timestamp,
     Blob,
@@ -55,7 +77,13 @@ impl Model {
         let mut shapes = HashMap::new();
         for (name, s) in raw["shapes"].as_object().expect("shapes") {
             let shape = if RELAXED_SHAPES.contains(&name.as_str()) {
-                Shape::String { min: Some(1), max: Some(253), pattern: None, enums: Vec::new(), sensitive: false }
+                Shape::String {
+                    min: Some(1),
+                    max: Some(253),
+                    pattern: None,
+                    enums: Vec::new(),
+                    sensitive: false,
+                }
             } else {
                 parse_shape(s)
             };
@@ -75,7 +103,9 @@ impl Model {
     /// Validates a request body against the operation's input shape, with AWS's wording:
     /// `1 validation error detected: Value at 'password' failed to satisfy constraint: ...`.
     pub fn validate(&self, op: &Operation, input: &Value) -> Result<(), CognitoError> {
-        let Some(shape) = &op.input else { return Ok(()) };
+        let Some(shape) = &op.input else {
+            return Ok(());
+        };
         let mut errors = Vec::new();
         self.check(shape, input, "", &mut errors);
         if errors.is_empty() {
@@ -90,9 +120,13 @@ impl Model {
     }
 
     fn check(&self, shape_name: &str, v: &Value, path: &str, errors: &mut Vec<String>) {
-        let Some(shape) = self.shapes.get(shape_name) else { return };
+        let Some(shape) = self.shapes.get(shape_name) else {
+            return;
+        };
         let at = |value: Option<&str>, constraint: String| match value {
-            Some(val) => format!("Value '{val}' at '{path}' failed to satisfy constraint: {constraint}"),
+            Some(val) => {
+                format!("Value '{val}' at '{path}' failed to satisfy constraint: {constraint}")
+            }
             None => format!("Value at '{path}' failed to satisfy constraint: {constraint}"),
         };
         match shape {
@@ -125,18 +159,34 @@ impl Model {
                     self.check(member, item, &format!("{path}.{}.member", i + 1), errors);
                 }
             }
-            Shape::Map { key, value, min, max } => {
+            Shape::Map {
+                key,
+                value,
+                min,
+                max,
+            } => {
                 let Some(obj) = v.as_object() else {
                     errors.push(at(None, "Member must be a map".into()));
                     return;
                 };
                 check_size(obj.len() as i64, *min, *max, |c| errors.push(at(None, c)));
                 for (k, item) in obj {
-                    self.check(key, &Value::String(k.clone()), &format!("{path}.{k}.key"), errors);
+                    self.check(
+                        key,
+                        &Value::String(k.clone()),
+                        &format!("{path}.{k}.key"),
+                        errors,
+                    );
                     self.check(value, item, &format!("{path}.{k}.value"), errors);
                 }
             }
-            Shape::String { min, max, pattern, enums, sensitive } => {
+            Shape::String {
+                min,
+                max,
+                pattern,
+                enums,
+                sensitive,
+            } => {
                 let Some(s) = v.as_str() else {
                     errors.push(at(None, "Member must be a string".into()));
                     return;
@@ -144,18 +194,30 @@ impl Model {
                 let shown = (!sensitive).then_some(s);
                 let len = s.chars().count() as i64;
                 if let Some(min) = min.filter(|m| len < *m) {
-                    errors.push(at(shown, format!("Member must have length greater than or equal to {min}")));
+                    errors.push(at(
+                        shown,
+                        format!("Member must have length greater than or equal to {min}"),
+                    ));
                 }
                 if let Some(max) = max.filter(|m| len > *m) {
-                    errors.push(at(shown, format!("Member must have length less than or equal to {max}")));
+                    errors.push(at(
+                        shown,
+                        format!("Member must have length less than or equal to {max}"),
+                    ));
                 }
-                if let Some((src, re)) = pattern {
-                    if !re.is_match(s) {
-                        errors.push(at(shown, format!("Member must satisfy regular expression pattern: {src}")));
-                    }
+                if let Some((src, re)) = pattern
+                    && !re.is_match(s)
+                {
+                    errors.push(at(
+                        shown,
+                        format!("Member must satisfy regular expression pattern: {src}"),
+                    ));
                 }
                 if !enums.is_empty() && !enums.iter().any(|e| e == s) {
-                    errors.push(at(shown, format!("Member must satisfy enum value set: [{}]", enums.join(", "))));
+                    errors.push(at(
+                        shown,
+                        format!("Member must satisfy enum value set: [{}]", enums.join(", ")),
+                    ));
                 }
             }
             Shape::Number { integral, min, max } => {
@@ -169,10 +231,16 @@ impl Model {
                 }
                 let shown = v.to_string();
                 if let Some(min) = min.filter(|m| n < *m) {
-                    errors.push(at(Some(&shown), format!("Member must have value greater than or equal to {min}")));
+                    errors.push(at(
+                        Some(&shown),
+                        format!("Member must have value greater than or equal to {min}"),
+                    ));
                 }
                 if let Some(max) = max.filter(|m| n > *m) {
-                    errors.push(at(Some(&shown), format!("Member must have value less than or equal to {max}")));
+                    errors.push(at(
+                        Some(&shown),
+                        format!("Member must have value less than or equal to {max}"),
+                    ));
                 }
             }
             Shape::Boolean => {
@@ -182,7 +250,10 @@ impl Model {
             }
             Shape::Timestamp => {
                 if !v.is_number() {
-                    errors.push(at(None, "Member must be a timestamp in epoch seconds".into()));
+                    errors.push(at(
+                        None,
+                        "Member must be a timestamp in epoch seconds".into(),
+                    ));
                 }
             }
             Shape::Blob => {
@@ -196,10 +267,14 @@ impl Model {
 
 fn check_size(len: i64, min: Option<i64>, max: Option<i64>, mut push: impl FnMut(String)) {
     if let Some(min) = min.filter(|m| len < *m) {
-        push(format!("Member must have length greater than or equal to {min}"));
+        push(format!(
+            "Member must have length greater than or equal to {min}"
+        ));
     }
     if let Some(max) = max.filter(|m| len > *m) {
-        push(format!("Member must have length less than or equal to {max}"));
+        push(format!(
+            "Member must have length less than or equal to {max}"
+        ));
     }
 }
 
@@ -213,7 +288,11 @@ fn lower_camel(s: &str) -> String {
 }
 
 fn join(path: &str, member: &str) -> String {
-    if path.is_empty() { member.to_owned() } else { format!("{path}.{member}") }
+    if path.is_empty() {
+        member.to_owned()
+    } else {
+        format!("{path}.{member}")
+    }
 }
 
 fn parse_shape(s: &Value) -> Shape {
@@ -225,13 +304,22 @@ fn parse_shape(s: &Value) -> Shape {
                 .as_object()
                 .map(|m| {
                     m.iter()
-                        .map(|(k, v)| (k.clone(), v["shape"].as_str().unwrap_or_default().to_owned()))
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                v["shape"].as_str().unwrap_or_default().to_owned(),
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
             required: s["required"]
                 .as_array()
-                .map(|r| r.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default(),
         },
         "list" => Shape::List {
@@ -248,14 +336,24 @@ fn parse_shape(s: &Value) -> Shape {
         "string" => Shape::String {
             min: int("min"),
             max: int("max"),
-            pattern: s["pattern"].as_str().and_then(|p| compile_pattern(p).map(|re| (p.to_owned(), re))),
+            pattern: s["pattern"]
+                .as_str()
+                .and_then(|p| compile_pattern(p).map(|re| (p.to_owned(), re))),
             enums: s["enum"]
                 .as_array()
-                .map(|e| e.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                .map(|e| {
+                    e.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default(),
             sensitive: s["sensitive"].as_bool().unwrap_or(false),
         },
-        "integer" | "long" => Shape::Number { integral: true, min: float("min"), max: float("max") },
+        "integer" | "long" => Shape::Number {
+            integral: true,
+            min: float("min"),
+            max: float("max"),
+        },
         "boolean" => Shape::Boolean,
         "timestamp" => Shape::Timestamp,
         "blob" => Shape::Blob,
@@ -297,20 +395,40 @@ mod tests {
             e.message,
             "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null"
         );
-        let e = m.validate(op, &json!({"UserPoolId": "bad id"})).unwrap_err();
+        let e = m
+            .validate(op, &json!({"UserPoolId": "bad id"}))
+            .unwrap_err();
         assert_eq!(
             e.message,
             "1 validation error detected: Value 'bad id' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+"
         );
         let e = m.validate(op, &json!({"UserPoolId": 5})).unwrap_err();
-        assert!(e.message.contains("at 'userPoolId' failed to satisfy constraint: Member must be a string"));
+        assert!(
+            e.message
+                .contains("at 'userPoolId' failed to satisfy constraint: Member must be a string")
+        );
         let op = m.operation("AdminSetUserPassword").unwrap();
         let e = m
-            .validate(op, &json!({"UserPoolId": "us-east-1_abc", "Username": "u", "Password": ""}))
+            .validate(
+                op,
+                &json!({"UserPoolId": "us-east-1_abc", "Username": "u", "Password": ""}),
+            )
             .unwrap_err();
-        assert!(e.message.contains("Value at 'password' failed to satisfy constraint"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("Value at 'password' failed to satisfy constraint"),
+            "{}",
+            e.message
+        );
         let op = m.operation("ListUsers").unwrap();
-        let e = m.validate(op, &json!({"UserPoolId": "us-east-1_abc", "Limit": 61})).unwrap_err();
-        assert!(e.message.contains("Member must have value less than or equal to 60"), "{}", e.message);
+        let e = m
+            .validate(op, &json!({"UserPoolId": "us-east-1_abc", "Limit": 61}))
+            .unwrap_err();
+        assert!(
+            e.message
+                .contains("Member must have value less than or equal to 60"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -22,7 +22,9 @@ pub struct AccessKeys {
 
 impl AccessKeys {
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
-        Self { keys: pairs.into_iter().collect() }
+        Self {
+            keys: pairs.into_iter().collect(),
+        }
     }
     fn secret(&self, access_key_id: &str) -> Option<&str> {
         self.keys.get(access_key_id).map(String::as_str)
@@ -48,7 +50,9 @@ struct AuthHeader<'a> {
 
 fn parse_authorization(value: &str) -> Result<AuthHeader<'_>, ApiError> {
     let rest = value.strip_prefix("AWS4-HMAC-SHA256 ").ok_or_else(|| {
-        ApiError::incomplete_signature("Authorization header requires the AWS4-HMAC-SHA256 algorithm.")
+        ApiError::incomplete_signature(
+            "Authorization header requires the AWS4-HMAC-SHA256 algorithm.",
+        )
     })?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
     for part in rest.split(',') {
@@ -105,7 +109,9 @@ pub fn parse_amz_date(s: &str) -> Option<SystemTime> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     let secs = days * 86_400 + h * 3600 + mi * 60 + se;
-    u64::try_from(secs).ok().map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    u64::try_from(secs)
+        .ok()
+        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
 }
 
 fn format_amz_date(t: SystemTime) -> String {
@@ -120,16 +126,27 @@ fn format_amz_date(t: SystemTime) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Region names AWS uses: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-7`...
 pub fn is_valid_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     parts.len() >= 3
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
         && parts[0].len() == 2
-        && parts.last().is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()))
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()))
 }
 
 /// Verifies a SigV4-signed request. `now` is passed in so tests can check skew.
@@ -144,7 +161,9 @@ pub fn verify(
     let Some(auth) = headers.get(http::header::AUTHORIZATION) else {
         return Err(ApiError::missing_authentication_token());
     };
-    let auth = auth.to_str().map_err(|_| ApiError::incomplete_signature("Authorization header is not ASCII."))?;
+    let auth = auth
+        .to_str()
+        .map_err(|_| ApiError::incomplete_signature("Authorization header is not ASCII."))?;
     let a = parse_authorization(auth)?;
     let Some(secret) = keys.secret(a.access_key_id) else {
         return Err(ApiError::unrecognized_client());
@@ -170,8 +189,11 @@ pub fn verify(
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::incomplete_signature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."))?;
-    let signed_at = parse_amz_date(amz_date)
-        .ok_or_else(|| ApiError::incomplete_signature(format!("X-Amz-Date {amz_date} is not a valid ISO-8601 basic date.")))?;
+    let signed_at = parse_amz_date(amz_date).ok_or_else(|| {
+        ApiError::incomplete_signature(format!(
+            "X-Amz-Date {amz_date} is not a valid ISO-8601 basic date."
+        ))
+    })?;
     if !amz_date.starts_with(a.date) || a.date.len() != 8 {
         return Err(ApiError::invalid_signature(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}', from '{amz_date}'.",
@@ -196,12 +218,17 @@ pub fn verify(
 
     // Recompute over exactly the headers the client signed. The URI carries the Host so the
     // signer never has to invent one.
-    let host = headers.get(http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
     let uri = format!("http://{host}{path_and_query}");
     let mut signed: Vec<(&str, &str)> = Vec::new();
     for name in &a.signed_headers {
         for v in headers.get_all(*name) {
-            let v = v.to_str().map_err(|_| ApiError::invalid_signature(signature_mismatch()))?;
+            let v = v
+                .to_str()
+                .map_err(|_| ApiError::invalid_signature(signature_mismatch()))?;
             signed.push((name, v));
         }
     }
@@ -219,12 +246,16 @@ pub fn verify(
         .into();
     let signable = SignableRequest::new(method, uri, signed.into_iter(), SignableBody::Bytes(body))
         .map_err(|_| ApiError::invalid_signature(signature_mismatch()))?;
-    let expected = sign(signable, &params).map_err(|_| ApiError::invalid_signature(signature_mismatch()))?;
+    let expected =
+        sign(signable, &params).map_err(|_| ApiError::invalid_signature(signature_mismatch()))?;
     let expected = expected.signature();
     if !bool::from(expected.as_bytes().ct_eq(a.signature.as_bytes())) {
         return Err(ApiError::invalid_signature(signature_mismatch()));
     }
-    Ok(Verified { access_key_id: a.access_key_id.to_owned(), region: a.region.to_owned() })
+    Ok(Verified {
+        access_key_id: a.access_key_id.to_owned(),
+        region: a.region.to_owned(),
+    })
 }
 
 fn signature_mismatch() -> String {
@@ -239,13 +270,21 @@ mod tests {
     fn amz_dates_round_trip() {
         let t = parse_amz_date("20240229T235959Z").unwrap();
         assert_eq!(format_amz_date(t), "20240229T235959Z");
-        assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), 1_709_251_199);
+        assert_eq!(
+            t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+            1_709_251_199
+        );
         assert!(parse_amz_date("2024-02-29").is_none());
     }
 
     #[test]
     fn regions() {
-        for r in ["us-east-1", "eu-central-2", "us-gov-west-1", "ap-southeast-7"] {
+        for r in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "ap-southeast-7",
+        ] {
             assert!(is_valid_region(r), "{r}");
         }
         for r in ["mars", "us_east_1", "US-EAST-1", "useast1", "us-east-"] {

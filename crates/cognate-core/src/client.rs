@@ -53,15 +53,31 @@ pub struct ClientSettings {
     pub explicit_auth_flows: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub supported_identity_providers: Vec<String>,
-    #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "CallbackURLs",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub callback_urls: Vec<String>,
     #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Vec::is_empty")]
     pub logout_urls: Vec<String>,
-    #[serde(rename = "DefaultRedirectURI", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "DefaultRedirectURI",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_redirect_uri: Option<String>,
-    #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "AllowedOAuthFlows",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub allowed_oauth_flows: Vec<String>,
-    #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "AllowedOAuthScopes",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub allowed_oauth_scopes: Vec<String>,
     #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
     pub allowed_oauth_flows_user_pool_client: bool,
@@ -206,8 +222,18 @@ pub struct UpdateUserPoolClientRequest {
     pub settings: ClientSettingsInput,
 }
 
-const DEFAULT_AUTH_FLOWS: &[&str] = &["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"];
-const STANDARD_SCOPES: &[&str] = &["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"];
+const DEFAULT_AUTH_FLOWS: &[&str] = &[
+    "ALLOW_REFRESH_TOKEN_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+];
+const STANDARD_SCOPES: &[&str] = &[
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
 
 /// Applies the input over defaults (create) or over nothing (update: Cognito resets omitted
 /// members to their defaults on update too).
@@ -244,9 +270,13 @@ fn resolve_settings(
         default_redirect_uri: input.default_redirect_uri,
         allowed_oauth_flows: input.allowed_oauth_flows.unwrap_or_default(),
         allowed_oauth_scopes: input.allowed_oauth_scopes.unwrap_or_default(),
-        allowed_oauth_flows_user_pool_client: input.allowed_oauth_flows_user_pool_client.unwrap_or(false),
+        allowed_oauth_flows_user_pool_client: input
+            .allowed_oauth_flows_user_pool_client
+            .unwrap_or(false),
         analytics_configuration: input.analytics_configuration,
-        prevent_user_existence_errors: input.prevent_user_existence_errors.unwrap_or_else(|| "LEGACY".into()),
+        prevent_user_existence_errors: input
+            .prevent_user_existence_errors
+            .unwrap_or_else(|| "LEGACY".into()),
         enable_token_revocation: input.enable_token_revocation.unwrap_or(true),
         enable_propagate_additional_user_context_data: input
             .enable_propagate_additional_user_context_data
@@ -265,7 +295,11 @@ pub fn redirect_url_allowed(url: &str) -> bool {
     let Some((scheme, rest)) = url.split_once("://") else {
         return false;
     };
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    {
         return false;
     }
     match scheme.to_ascii_lowercase().as_str() {
@@ -273,7 +307,11 @@ pub fn redirect_url_allowed(url: &str) -> bool {
         "http" => {
             let authority = rest.split(['/', '?']).next().unwrap_or("");
             let host = if authority.starts_with('[') {
-                authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+                authority
+                    .split(']')
+                    .next()
+                    .map(|h| format!("{h}]"))
+                    .unwrap_or_default()
             } else {
                 authority.split(':').next().unwrap_or("").to_owned()
             };
@@ -284,21 +322,45 @@ pub fn redirect_url_allowed(url: &str) -> bool {
 }
 
 fn validate_settings(s: &ClientSettings, pool: &UserPool, has_secret: bool) -> Result<()> {
-    let in_range = |value: Option<i64>, unit: Option<&str>, default_unit: &str, lo: i64, hi: i64| {
-        value.is_none_or(|v| {
-            let secs = v * unit_seconds(unit, default_unit);
-            (lo..=hi).contains(&secs)
-        })
-    };
+    let in_range =
+        |value: Option<i64>, unit: Option<&str>, default_unit: &str, lo: i64, hi: i64| {
+            value.is_none_or(|v| {
+                let secs = v * unit_seconds(unit, default_unit);
+                (lo..=hi).contains(&secs)
+            })
+        };
     let units = s.token_validity_units.clone().unwrap_or_default();
-    if !in_range(s.access_token_validity, units.access_token.as_deref(), "hours", 300, 86400)
-        || !in_range(s.id_token_validity, units.id_token.as_deref(), "hours", 300, 86400)
-        || !in_range(Some(s.refresh_token_validity), units.refresh_token.as_deref(), "days", 3600, 315_360_000)
-    {
-        return Err(CognitoError::invalid_parameter("Invalid range for token validity."));
+    if !in_range(
+        s.access_token_validity,
+        units.access_token.as_deref(),
+        "hours",
+        300,
+        86400,
+    ) || !in_range(
+        s.id_token_validity,
+        units.id_token.as_deref(),
+        "hours",
+        300,
+        86400,
+    ) || !in_range(
+        Some(s.refresh_token_validity),
+        units.refresh_token.as_deref(),
+        "days",
+        3600,
+        315_360_000,
+    ) {
+        return Err(CognitoError::invalid_parameter(
+            "Invalid range for token validity.",
+        ));
     }
-    let legacy = s.explicit_auth_flows.iter().any(|f| !f.starts_with("ALLOW_"));
-    let modern = s.explicit_auth_flows.iter().any(|f| f.starts_with("ALLOW_"));
+    let legacy = s
+        .explicit_auth_flows
+        .iter()
+        .any(|f| !f.starts_with("ALLOW_"));
+    let modern = s
+        .explicit_auth_flows
+        .iter()
+        .any(|f| f.starts_with("ALLOW_"));
     if legacy && modern {
         return Err(CognitoError::invalid_parameter(
             "The provided ExplicitAuthFlows include both legacy and new flow names; use only one kind.",
@@ -306,7 +368,11 @@ fn validate_settings(s: &ClientSettings, pool: &UserPool, has_secret: bool) -> R
     }
     for attr in s.read_attributes.iter().chain(&s.write_attributes) {
         if pool.schema_attribute(attr).is_none() {
-            let which = if s.read_attributes.contains(attr) { "read" } else { "write" };
+            let which = if s.read_attributes.contains(attr) {
+                "read"
+            } else {
+                "write"
+            };
             return Err(CognitoError::invalid_parameter(format!(
                 "Invalid {which} attributes specified while creating a client"
             )));
@@ -327,12 +393,12 @@ fn validate_settings(s: &ClientSettings, pool: &UserPool, has_secret: bool) -> R
             )));
         }
     }
-    if let Some(d) = &s.default_redirect_uri {
-        if !s.callback_urls.contains(d) {
-            return Err(CognitoError::invalid_parameter(
-                "DefaultRedirectURI must be one of the CallbackURLs.",
-            ));
-        }
+    if let Some(d) = &s.default_redirect_uri
+        && !s.callback_urls.contains(d)
+    {
+        return Err(CognitoError::invalid_parameter(
+            "DefaultRedirectURI must be one of the CallbackURLs.",
+        ));
     }
     let flows = &s.allowed_oauth_flows;
     if flows.iter().any(|f| f == "client_credentials") {
@@ -391,14 +457,19 @@ impl Cognito {
 
     /// A client by ID alone, for the unsigned operations that name only a ClientId.
     pub async fn client_by_id(&self, client_id: &str) -> Result<AppClient> {
-        self.store.get_client(client_id).await?.ok_or_else(|| CognitoError::client_not_found(client_id))
+        self.store
+            .get_client(client_id)
+            .await?
+            .ok_or_else(|| CognitoError::client_not_found(client_id))
     }
 
     pub fn open_secret(&self, client: &AppClient, secret: &StoredSecret) -> Result<String> {
         let plain = self
             .secrets
             .open(&secret.sealed, client.client_id())
-            .ok_or_else(|| CognitoError::internal("Client secret cannot be decrypted with this master key."))?;
+            .ok_or_else(|| {
+                CognitoError::internal("Client secret cannot be decrypted with this master key.")
+            })?;
         String::from_utf8(plain).map_err(|_| CognitoError::internal("Client secret is corrupt."))
     }
 
@@ -414,7 +485,11 @@ impl Cognito {
 
     /// The secrets of a client, in the order they were added.
     pub fn client_secrets(&self, client: &AppClient) -> Result<Vec<String>> {
-        client.secrets.iter().map(|s| self.open_secret(client, s)).collect()
+        client
+            .secrets
+            .iter()
+            .map(|s| self.open_secret(client, s))
+            .collect()
     }
 
     fn client_view(&self, client: AppClient) -> Result<UserPoolClientView> {
@@ -445,7 +520,10 @@ impl Cognito {
         let pool = self.pool(region, &req.user_pool_id).await?;
         let now = self.clock.now();
         let client_id = ids::client_id();
-        let secret = match (req.client_secret.take(), req.generate_secret.unwrap_or(false)) {
+        let secret = match (
+            req.client_secret.take(),
+            req.generate_secret.unwrap_or(false),
+        ) {
             (Some(custom), _) => Some(custom),
             (None, true) => Some(ids::client_secret()),
             (None, false) => None,
@@ -453,7 +531,10 @@ impl Cognito {
         let name = req.settings.client_name.take().unwrap_or_default();
         let settings = resolve_settings(&pool.id, &client_id, name, req.settings, now, now);
         validate_settings(&settings, &pool, secret.is_some())?;
-        let secrets = secret.iter().map(|s| self.seal_secret(&client_id, s)).collect();
+        let secrets = secret
+            .iter()
+            .map(|s| self.seal_secret(&client_id, s))
+            .collect();
         let client = AppClient { settings, secrets };
         self.store.insert_client(&client).await?;
         tracing::info!(pool_id = %pool.id, client_id = %client_id, "app client created");
@@ -476,8 +557,14 @@ impl Cognito {
         mut req: UpdateUserPoolClientRequest,
     ) -> Result<UserPoolClientView> {
         let pool = self.pool(region, &req.user_pool_id).await?;
-        let mut client = self.client(region, &req.user_pool_id, &req.client_id).await?;
-        let name = req.settings.client_name.take().unwrap_or_else(|| client.settings.client_name.clone());
+        let mut client = self
+            .client(region, &req.user_pool_id, &req.client_id)
+            .await?;
+        let name = req
+            .settings
+            .client_name
+            .take()
+            .unwrap_or_else(|| client.settings.client_name.clone());
         let settings = resolve_settings(
             &pool.id,
             &req.client_id,
@@ -492,7 +579,12 @@ impl Cognito {
         self.client_view(client)
     }
 
-    pub async fn delete_user_pool_client(&self, region: &str, pool_id: &str, client_id: &str) -> Result<()> {
+    pub async fn delete_user_pool_client(
+        &self,
+        region: &str,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<()> {
         self.client(region, pool_id, client_id).await?;
         self.store.delete_client(client_id).await?;
         Ok(())
@@ -508,14 +600,19 @@ impl Cognito {
         self.pool(region, pool_id).await?;
         let after = PageToken::decode_opt(next_token)?;
         let limit = max_results.unwrap_or(60).clamp(1, 60) as usize;
-        let clients = self.store.list_clients(pool_id, after.as_deref(), limit + 1).await?;
-        Ok(Page::from_overfetch(clients, limit, |c| c.client_id().to_owned()).map(|c| {
-            UserPoolClientDescription {
-                client_id: c.settings.client_id,
-                user_pool_id: c.settings.user_pool_id,
-                client_name: c.settings.client_name,
-            }
-        }))
+        let clients = self
+            .store
+            .list_clients(pool_id, after.as_deref(), limit + 1)
+            .await?;
+        Ok(
+            Page::from_overfetch(clients, limit, |c| c.client_id().to_owned()).map(|c| {
+                UserPoolClientDescription {
+                    client_id: c.settings.client_id,
+                    user_pool_id: c.settings.user_pool_id,
+                    client_name: c.settings.client_name,
+                }
+            }),
+        )
     }
 
     /// Adds a second secret so a confidential client can rotate without downtime.

@@ -60,19 +60,28 @@ fn valid_prefix(d: &str) -> bool {
     let b = d.as_bytes();
     !b.is_empty()
         && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
 }
 
 fn valid_fqdn(d: &str) -> bool {
-    d.len() <= 253 && d.contains('.') && d.split('.').all(|l| {
-        !l.is_empty() && l.len() <= 63 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
-    })
+    d.len() <= 253
+        && d.contains('.')
+        && d.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        })
 }
 
 impl Cognito {
-    pub async fn create_user_pool_domain(&self, region: &str, req: DomainRequest) -> Result<DomainChange> {
+    pub async fn create_user_pool_domain(
+        &self,
+        region: &str,
+        req: DomainRequest,
+    ) -> Result<DomainChange> {
         let pool = self.pool(region, &req.user_pool_id).await?;
         let custom = req.custom_domain_config.is_some();
         if custom {
@@ -90,14 +99,20 @@ impl Cognito {
                 )));
             }
             // The hosted UI console refuses these words in prefixes; so does Cognito.
-            if ["aws", "amazon", "cognito"].iter().any(|w| req.domain.contains(w)) {
+            if ["aws", "amazon", "cognito"]
+                .iter()
+                .any(|w| req.domain.contains(w))
+            {
                 return Err(CognitoError::invalid_parameter(
                     "Domain cannot contain reserved word: aws, amazon, or cognito.",
                 ));
             }
         }
         let existing = self.store.list_domains_of_pool(&pool.id).await?;
-        if existing.iter().any(|d| d.custom_domain_config.is_some() == custom) {
+        if existing
+            .iter()
+            .any(|d| d.custom_domain_config.is_some() == custom)
+        {
             return Err(CognitoError::invalid_parameter(
                 "The user pool already has a domain configured.",
             ));
@@ -123,7 +138,11 @@ impl Cognito {
         })
     }
 
-    pub async fn describe_user_pool_domain(&self, region: &str, domain: &str) -> Result<DomainDescription> {
+    pub async fn describe_user_pool_domain(
+        &self,
+        region: &str,
+        domain: &str,
+    ) -> Result<DomainDescription> {
         let Some(d) = self.store.get_domain(domain).await? else {
             return Ok(DomainDescription::default());
         };
@@ -142,16 +161,29 @@ impl Cognito {
         })
     }
 
-    async fn domain_of_pool(&self, region: &str, pool_id: &str, domain: &str) -> Result<PoolDomain> {
+    async fn domain_of_pool(
+        &self,
+        region: &str,
+        pool_id: &str,
+        domain: &str,
+    ) -> Result<PoolDomain> {
         self.pool(region, pool_id).await?;
         match self.store.get_domain(domain).await? {
             Some(d) if d.pool_id == pool_id => Ok(d),
-            _ => Err(CognitoError::invalid_parameter("No such domain or user pool exists.")),
+            _ => Err(CognitoError::invalid_parameter(
+                "No such domain or user pool exists.",
+            )),
         }
     }
 
-    pub async fn update_user_pool_domain(&self, region: &str, req: DomainRequest) -> Result<DomainChange> {
-        let mut d = self.domain_of_pool(region, &req.user_pool_id, &req.domain).await?;
+    pub async fn update_user_pool_domain(
+        &self,
+        region: &str,
+        req: DomainRequest,
+    ) -> Result<DomainChange> {
+        let mut d = self
+            .domain_of_pool(region, &req.user_pool_id, &req.domain)
+            .await?;
         if let Some(v) = req.managed_login_version {
             d.managed_login_version = v;
         }
@@ -170,7 +202,12 @@ impl Cognito {
         })
     }
 
-    pub async fn delete_user_pool_domain(&self, region: &str, pool_id: &str, domain: &str) -> Result<()> {
+    pub async fn delete_user_pool_domain(
+        &self,
+        region: &str,
+        pool_id: &str,
+        domain: &str,
+    ) -> Result<()> {
         self.domain_of_pool(region, pool_id, domain).await?;
         self.store.delete_domain(domain).await?;
         Ok(())

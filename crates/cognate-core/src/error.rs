@@ -82,7 +82,10 @@ pub struct CognitoError {
 
 impl CognitoError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidParameter, message)
@@ -94,10 +97,16 @@ impl CognitoError {
         Self::new(ErrorKind::InternalError, message)
     }
     pub fn pool_not_found(pool_id: &str) -> Self {
-        Self::new(ErrorKind::ResourceNotFound, format!("User pool {pool_id} does not exist."))
+        Self::new(
+            ErrorKind::ResourceNotFound,
+            format!("User pool {pool_id} does not exist."),
+        )
     }
     pub fn client_not_found(client_id: &str) -> Self {
-        Self::new(ErrorKind::ResourceNotFound, format!("User pool client {client_id} does not exist."))
+        Self::new(
+            ErrorKind::ResourceNotFound,
+            format!("User pool client {client_id} does not exist."),
+        )
     }
     pub fn user_not_found() -> Self {
         Self::new(ErrorKind::UserNotFound, "User does not exist.")

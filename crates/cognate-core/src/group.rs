@@ -36,7 +36,10 @@ pub struct GroupRequest {
 impl Cognito {
     pub async fn group(&self, region: &str, pool_id: &str, name: &str) -> Result<Group> {
         self.pool(region, pool_id).await?;
-        self.store.get_group(pool_id, name).await?.ok_or_else(CognitoError::group_not_found)
+        self.store
+            .get_group(pool_id, name)
+            .await?
+            .ok_or_else(CognitoError::group_not_found)
     }
 
     pub async fn create_group(&self, region: &str, req: GroupRequest) -> Result<Group> {
@@ -65,7 +68,9 @@ impl Cognito {
 
     /// Changes only the members the request names.
     pub async fn update_group(&self, region: &str, req: GroupRequest) -> Result<Group> {
-        let mut group = self.group(region, &req.user_pool_id, &req.group_name).await?;
+        let mut group = self
+            .group(region, &req.user_pool_id, &req.group_name)
+            .await?;
         if req.description.is_some() {
             group.description = req.description;
         }
@@ -96,8 +101,13 @@ impl Cognito {
         self.pool(region, pool_id).await?;
         let after = PageToken::decode_opt(next_token)?;
         let limit = limit_or_max(limit, 60);
-        let groups = self.store.list_groups(pool_id, after.as_deref(), limit + 1).await?;
-        Ok(Page::from_overfetch(groups, limit, |g| g.group_name.clone()))
+        let groups = self
+            .store
+            .list_groups(pool_id, after.as_deref(), limit + 1)
+            .await?;
+        Ok(Page::from_overfetch(groups, limit, |g| {
+            g.group_name.clone()
+        }))
     }
 
     pub async fn admin_add_user_to_group(
@@ -110,7 +120,9 @@ impl Cognito {
         let pool = self.pool(region, pool_id).await?;
         let user = self.find_user(&pool, username).await?;
         self.group(region, pool_id, group).await?;
-        self.store.add_user_to_group(pool_id, group, &user.username_key).await?;
+        self.store
+            .add_user_to_group(pool_id, group, &user.username_key)
+            .await?;
         Ok(())
     }
 
@@ -124,7 +136,9 @@ impl Cognito {
         let pool = self.pool(region, pool_id).await?;
         let user = self.find_user(&pool, username).await?;
         self.group(region, pool_id, group).await?;
-        self.store.remove_user_from_group(pool_id, group, &user.username_key).await?;
+        self.store
+            .remove_user_from_group(pool_id, group, &user.username_key)
+            .await?;
         Ok(())
     }
 
@@ -144,7 +158,9 @@ impl Cognito {
             .store
             .list_groups_of_user(pool_id, &user.username_key, after.as_deref(), limit + 1)
             .await?;
-        Ok(Page::from_overfetch(groups, limit, |g| g.group_name.clone()))
+        Ok(Page::from_overfetch(groups, limit, |g| {
+            g.group_name.clone()
+        }))
     }
 
     pub async fn list_users_in_group(
@@ -158,7 +174,10 @@ impl Cognito {
         self.group(region, pool_id, group).await?;
         let after = PageToken::decode_opt(next_token)?;
         let limit = limit_or_max(limit, 60);
-        let users = self.store.list_users_in_group(pool_id, group, after.as_deref(), limit + 1).await?;
+        let users = self
+            .store
+            .list_users_in_group(pool_id, group, after.as_deref(), limit + 1)
+            .await?;
         Ok(Page::from_overfetch(users, limit, |u| u.username_key.clone()).map(|u| u.view(None)))
     }
 }

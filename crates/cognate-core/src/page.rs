@@ -44,7 +44,10 @@ impl<T> Page<T> {
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+        }
     }
 }
 
@@ -63,10 +66,16 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_reject_garbage() {
         let t = PageToken::encode("alice");
-        assert_eq!(PageToken::decode_opt(Some(&t)).unwrap().as_deref(), Some("alice"));
+        assert_eq!(
+            PageToken::decode_opt(Some(&t)).unwrap().as_deref(),
+            Some("alice")
+        );
         assert!(PageToken::decode_opt(Some("garbage")).is_err());
         let p = Page::from_overfetch(vec![1, 2, 3], 2, |i| i.to_string());
         assert_eq!(p.items, vec![1, 2]);
-        assert_eq!(PageToken::decode_opt(p.next.as_deref()).unwrap().as_deref(), Some("2"));
+        assert_eq!(
+            PageToken::decode_opt(p.next.as_deref()).unwrap().as_deref(),
+            Some("2")
+        );
     }
 }

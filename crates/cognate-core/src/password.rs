@@ -45,7 +45,10 @@ pub fn check_policy(policy: &PasswordPolicy, password: &str, ctx: PolicyContext)
                 PolicyContext::SignUp => "Password did not conform with policy: ",
                 PolicyContext::Other => "Password does not conform to policy: ",
             };
-            Err(CognitoError::new(ErrorKind::InvalidPassword, format!("{prefix}{rule}")))
+            Err(CognitoError::new(
+                ErrorKind::InvalidPassword,
+                format!("{prefix}{rule}"),
+            ))
         }
     }
 }
@@ -53,7 +56,8 @@ pub fn check_policy(policy: &PasswordPolicy, password: &str, ctx: PolicyContext)
 /// A random password that satisfies `policy` (for AdminCreateUser without TemporaryPassword).
 pub fn generate_temporary(policy: &PasswordPolicy) -> String {
     let mut rng = rand::rng();
-    let pick = |set: &[u8], rng: &mut rand::rngs::ThreadRng| set[rng.random_range(0..set.len())] as char;
+    let pick =
+        |set: &[u8], rng: &mut rand::rngs::ThreadRng| set[rng.random_range(0..set.len())] as char;
     let upper = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     let lower = b"abcdefghijkmnopqrstuvwxyz";
     let digits = b"23456789";
@@ -91,7 +95,10 @@ impl PasswordHasher {
 
     /// Cheaper parameters for tests only.
     pub fn with_params(max_concurrent: usize, params: argon2::Params) -> Self {
-        Self { permits: Arc::new(Semaphore::new(max_concurrent.max(1))), params }
+        Self {
+            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            params,
+        }
     }
 
     fn argon2(params: argon2::Params) -> Argon2<'static> {
@@ -99,7 +106,11 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: &str) -> Result<String> {
-        let _permit = self.permits.acquire().await.map_err(|_| CognitoError::internal("hasher closed"))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| CognitoError::internal("hasher closed"))?;
         let password = password.to_owned();
         let params = self.params.clone();
         tokio::task::spawn_blocking(move || {
@@ -114,14 +125,20 @@ impl PasswordHasher {
 
     /// Constant-time verification (argon2 compares the digests in constant time).
     pub async fn verify(&self, password: &str, phc: &str) -> Result<bool> {
-        let _permit = self.permits.acquire().await.map_err(|_| CognitoError::internal("hasher closed"))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| CognitoError::internal("hasher closed"))?;
         let password = password.to_owned();
         let phc = phc.to_owned();
         tokio::task::spawn_blocking(move || {
             let Ok(parsed) = PasswordHash::new(&phc) else {
                 return false;
             };
-            Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
         })
         .await
         .map_err(|_| CognitoError::internal("password verification task failed"))
@@ -136,17 +153,29 @@ mod tests {
     fn policy_names_first_broken_rule() {
         let p = PasswordPolicy::default();
         let e = check_policy(&p, "short", PolicyContext::SignUp).unwrap_err();
-        assert_eq!(e.message, "Password did not conform with policy: Password not long enough");
+        assert_eq!(
+            e.message,
+            "Password did not conform with policy: Password not long enough"
+        );
         let e = check_policy(&p, "alllowercase1!", PolicyContext::Other).unwrap_err();
-        assert_eq!(e.message, "Password does not conform to policy: Password must have uppercase characters");
+        assert_eq!(
+            e.message,
+            "Password does not conform to policy: Password must have uppercase characters"
+        );
         let e = check_policy(&p, "NoSymbols123", PolicyContext::Other).unwrap_err();
-        assert_eq!(e.message, "Password does not conform to policy: Password must have symbol characters");
+        assert_eq!(
+            e.message,
+            "Password does not conform to policy: Password must have symbol characters"
+        );
         assert!(check_policy(&p, "Good Pass1", PolicyContext::Other).is_ok());
     }
 
     #[test]
     fn temporary_passwords_satisfy_policy() {
-        let p = PasswordPolicy { minimum_length: 20, ..PasswordPolicy::default() };
+        let p = PasswordPolicy {
+            minimum_length: 20,
+            ..PasswordPolicy::default()
+        };
         for _ in 0..50 {
             let pw = generate_temporary(&p);
             check_policy(&p, &pw, PolicyContext::Other).unwrap();

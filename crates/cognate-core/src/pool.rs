@@ -155,7 +155,9 @@ impl UserPool {
     /// pool says otherwise. Pools created without a UsernameConfiguration are case-sensitive,
     /// as the model's default says.
     pub fn case_sensitive(&self) -> bool {
-        self.username_configuration.as_ref().is_none_or(|c| c.case_sensitive)
+        self.username_configuration
+            .as_ref()
+            .is_none_or(|c| c.case_sensitive)
     }
 
     pub fn password_policy(&self) -> &PasswordPolicy {
@@ -172,7 +174,11 @@ impl UserPool {
 
     /// The key users are stored under: the username itself, or folded to lower case.
     pub fn username_key(&self, username: &str) -> String {
-        if self.case_sensitive() { username.to_owned() } else { username.to_lowercase() }
+        if self.case_sensitive() {
+            username.to_owned()
+        } else {
+            username.to_lowercase()
+        }
     }
 }
 
@@ -201,10 +207,7 @@ fn passthrough(extra: &Map<String, Value>) -> Map<String, Value> {
         .collect()
 }
 
-fn default_verification_template(
-    extra: &Map<String, Value>,
-    template: Option<Value>,
-) -> Value {
+fn default_verification_template(extra: &Map<String, Value>, template: Option<Value>) -> Value {
     let mut t = match template {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
@@ -218,7 +221,8 @@ fn default_verification_template(
     if let Some(v) = extra.get("SmsVerificationMessage") {
         t.entry("SmsMessage").or_insert(v.clone());
     }
-    t.entry("DefaultEmailOption").or_insert(Value::from("CONFIRM_WITH_CODE"));
+    t.entry("DefaultEmailOption")
+        .or_insert(Value::from("CONFIRM_WITH_CODE"));
     Value::Object(t)
 }
 
@@ -308,7 +312,9 @@ fn validate_sign_in_attributes(alias: &[String], username: &[String]) -> Result<
     }
     for a in alias {
         if !["email", "phone_number", "preferred_username"].contains(&a.as_str()) {
-            return Err(CognitoError::invalid_parameter(format!("Invalid alias attribute: {a}")));
+            return Err(CognitoError::invalid_parameter(format!(
+                "Invalid alias attribute: {a}"
+            )));
         }
     }
     Ok(())
@@ -331,10 +337,17 @@ impl Cognito {
         if ids::region_of_pool(pool_id) != Some(region) {
             return Err(CognitoError::pool_not_found(pool_id));
         }
-        self.store.get_pool(pool_id).await?.ok_or_else(|| CognitoError::pool_not_found(pool_id))
+        self.store
+            .get_pool(pool_id)
+            .await?
+            .ok_or_else(|| CognitoError::pool_not_found(pool_id))
     }
 
-    pub async fn create_user_pool(&self, region: &str, req: CreateUserPoolRequest) -> Result<UserPoolView> {
+    pub async fn create_user_pool(
+        &self,
+        region: &str,
+        req: CreateUserPoolRequest,
+    ) -> Result<UserPoolView> {
         let alias = req.alias_attributes.unwrap_or_default();
         let username_attrs = req.username_attributes.unwrap_or_default();
         validate_sign_in_attributes(&alias, &username_attrs)?;
@@ -345,15 +358,19 @@ impl Cognito {
         let policies = req.policies.unwrap_or_default().resolve();
         let now = self.clock.now();
         let id = ids::user_pool_id(region);
-        let admin_create_user_config =
-            resolve_admin_create_user_config(req.admin_create_user_config, &policies.password_policy);
+        let admin_create_user_config = resolve_admin_create_user_config(
+            req.admin_create_user_config,
+            &policies.password_policy,
+        );
         let pool = UserPool {
             arn: ids::user_pool_arn(region, &self.account_id, &id),
             id,
             name: req.pool_name,
             policies,
             deletion_protection: req.deletion_protection.unwrap_or_else(|| "INACTIVE".into()),
-            lambda_config: req.lambda_config.unwrap_or_else(|| Value::Object(Map::new())),
+            lambda_config: req
+                .lambda_config
+                .unwrap_or_else(|| Value::Object(Map::new())),
             schema_attributes,
             auto_verified_attributes: auto_verified,
             alias_attributes: alias,
@@ -389,7 +406,12 @@ impl Cognito {
                 domain = Some(d.domain);
             }
         }
-        Ok(UserPoolView { pool, estimated_number_of_users, domain, custom_domain })
+        Ok(UserPoolView {
+            pool,
+            estimated_number_of_users,
+            domain,
+            custom_domain,
+        })
     }
 
     pub async fn describe_user_pool(&self, region: &str, pool_id: &str) -> Result<UserPoolView> {
@@ -409,7 +431,9 @@ impl Cognito {
         }
         pool.policies = req.policies.unwrap_or_default().resolve();
         pool.deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
-        pool.lambda_config = req.lambda_config.unwrap_or_else(|| Value::Object(Map::new()));
+        pool.lambda_config = req
+            .lambda_config
+            .unwrap_or_else(|| Value::Object(Map::new()));
         pool.auto_verified_attributes = auto_verified;
         pool.verification_message_template =
             default_verification_template(&req.extra, req.verification_message_template);
@@ -420,8 +444,10 @@ impl Cognito {
         if let Some(tags) = req.user_pool_tags {
             pool.user_pool_tags = tags;
         }
-        pool.admin_create_user_config =
-            resolve_admin_create_user_config(req.admin_create_user_config, &pool.policies.password_policy);
+        pool.admin_create_user_config = resolve_admin_create_user_config(
+            req.admin_create_user_config,
+            &pool.policies.password_policy,
+        );
         if let Some(tier) = req.user_pool_tier {
             pool.user_pool_tier = tier;
         }
@@ -436,7 +462,14 @@ impl Cognito {
         if pool.deletion_protection == "ACTIVE" {
             return Err(CognitoError::new(
                 ErrorKind::InvalidParameter,
-                format!("The user pool {pool_id} cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first."),
+                format!(
+                    "The user pool {pool_id} cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first."
+                ),
+            ));
+        }
+        if !self.store.list_domains_of_pool(pool_id).await?.is_empty() {
+            return Err(CognitoError::invalid_parameter(
+                "User pool cannot be deleted. It has a domain configured that should be deleted first.",
             ));
         }
         self.store.delete_pool(pool_id).await?;
@@ -452,14 +485,19 @@ impl Cognito {
     ) -> Result<Page<UserPoolDescription>> {
         let after = PageToken::decode_opt(next_token)?;
         let limit = max_results.clamp(1, 60) as usize;
-        let pools = self.store.list_pools(region, after.as_deref(), limit + 1).await?;
-        Ok(Page::from_overfetch(pools, limit, |p| p.id.clone()).map(|p| UserPoolDescription {
-            id: p.id,
-            name: p.name,
-            lambda_config: p.lambda_config,
-            last_modified_date: p.last_modified_date,
-            creation_date: p.creation_date,
-        }))
+        let pools = self
+            .store
+            .list_pools(region, after.as_deref(), limit + 1)
+            .await?;
+        Ok(
+            Page::from_overfetch(pools, limit, |p| p.id.clone()).map(|p| UserPoolDescription {
+                id: p.id,
+                name: p.name,
+                lambda_config: p.lambda_config,
+                last_modified_date: p.last_modified_date,
+                creation_date: p.creation_date,
+            }),
+        )
     }
 
     pub async fn add_custom_attributes(

@@ -99,12 +99,16 @@ fn standard_attribute(name: &str, data_type: &str, mutable: bool, min: &str) -> 
     match data_type {
         "String" => {
             let max = if name == "birthdate" { "10" } else { "2048" };
-            a.string_attribute_constraints =
-                Some(StringConstraints { min_length: Some(min.into()), max_length: Some(max.into()) });
+            a.string_attribute_constraints = Some(StringConstraints {
+                min_length: Some(min.into()),
+                max_length: Some(max.into()),
+            });
         }
         "Number" => {
-            a.number_attribute_constraints =
-                Some(NumberConstraints { min_value: Some("0".into()), max_value: None });
+            a.number_attribute_constraints = Some(NumberConstraints {
+                min_value: Some("0".into()),
+                max_value: None,
+            });
         }
         _ => {}
     }
@@ -114,12 +118,16 @@ fn standard_attribute(name: &str, data_type: &str, mutable: bool, min: &str) -> 
 /// The schema of a new pool: the standard attributes, adjusted by what the request's `Schema`
 /// says of them, followed by its custom attributes.
 pub fn build_pool_schema(requested: Vec<SchemaAttribute>) -> Result<Vec<SchemaAttribute>> {
-    let mut schema: Vec<SchemaAttribute> =
-        STANDARD.iter().map(|(n, t, m, min)| standard_attribute(n, t, *m, min)).collect();
+    let mut schema: Vec<SchemaAttribute> = STANDARD
+        .iter()
+        .map(|(n, t, m, min)| standard_attribute(n, t, *m, min))
+        .collect();
     let mut custom = Vec::new();
     for attr in requested {
         if attr.name.is_empty() {
-            return Err(CognitoError::invalid_parameter("Attribute name must be provided."));
+            return Err(CognitoError::invalid_parameter(
+                "Attribute name must be provided.",
+            ));
         }
         if let Some(std) = schema.iter_mut().find(|a| a.name == attr.name) {
             if attr.name == "sub" && (attr.mutable == Some(true) || attr.required == Some(false)) {
@@ -127,13 +135,13 @@ pub fn build_pool_schema(requested: Vec<SchemaAttribute>) -> Result<Vec<SchemaAt
                     "Invalid attribute sub: it cannot be changed.",
                 ));
             }
-            if let Some(t) = &attr.attribute_data_type {
-                if Some(t) != std.attribute_data_type.as_ref() {
-                    return Err(CognitoError::invalid_parameter(format!(
-                        "Invalid AttributeDataType input for standard attribute {}, consider using a custom attribute instead.",
-                        attr.name
-                    )));
-                }
+            if let Some(t) = &attr.attribute_data_type
+                && Some(t) != std.attribute_data_type.as_ref()
+            {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "Invalid AttributeDataType input for standard attribute {}, consider using a custom attribute instead.",
+                    attr.name
+                )));
             }
             if let Some(r) = attr.required {
                 std.required = Some(r);
@@ -167,7 +175,11 @@ pub fn add_custom_attributes(
         ));
     }
     for attr in attributes {
-        let base = attr.name.strip_prefix("custom:").unwrap_or(&attr.name).to_owned();
+        let base = attr
+            .name
+            .strip_prefix("custom:")
+            .unwrap_or(&attr.name)
+            .to_owned();
         if base.is_empty() || base.chars().count() > 20 {
             return Err(CognitoError::invalid_parameter(format!(
                 "Invalid custom attribute name {}: the name must be 1 to 20 characters.",
@@ -180,13 +192,23 @@ pub fn add_custom_attributes(
             ));
         }
         let developer_only = attr.developer_only_attribute.unwrap_or(false);
-        let full = if developer_only { format!("dev:custom:{base}") } else { format!("custom:{base}") };
-        if schema.iter().any(|a| a.name == full || a.name == format!("custom:{base}")) {
+        let full = if developer_only {
+            format!("dev:custom:{base}")
+        } else {
+            format!("custom:{base}")
+        };
+        if schema
+            .iter()
+            .any(|a| a.name == full || a.name == format!("custom:{base}"))
+        {
             return Err(CognitoError::invalid_parameter(format!(
                 "Existing attribute already has name {full}."
             )));
         }
-        let data_type = attr.attribute_data_type.clone().unwrap_or_else(|| "String".into());
+        let data_type = attr
+            .attribute_data_type
+            .clone()
+            .unwrap_or_else(|| "String".into());
         let mut resolved = SchemaAttribute {
             name: full,
             attribute_data_type: Some(data_type.clone()),
@@ -218,25 +240,27 @@ fn check_bounds(min: &Option<String>, max: &Option<String>, cap: Option<i64>) ->
         v.as_deref()
             .map(|s| {
                 s.parse::<i64>().map_err(|_| {
-                    CognitoError::invalid_parameter(format!("Invalid constraint value {s}: must be an integer."))
+                    CognitoError::invalid_parameter(format!(
+                        "Invalid constraint value {s}: must be an integer."
+                    ))
                 })
             })
             .transpose()
     };
     let (lo, hi) = (parse(min)?, parse(max)?);
-    if let (Some(lo), Some(hi)) = (lo, hi) {
-        if lo > hi {
-            return Err(CognitoError::invalid_parameter(
-                "Invalid attribute constraints: minimum is greater than maximum.",
-            ));
-        }
+    if let (Some(lo), Some(hi)) = (lo, hi)
+        && lo > hi
+    {
+        return Err(CognitoError::invalid_parameter(
+            "Invalid attribute constraints: minimum is greater than maximum.",
+        ));
     }
-    if let (Some(cap), Some(hi)) = (cap, hi) {
-        if hi > cap {
-            return Err(CognitoError::invalid_parameter(format!(
-                "Invalid attribute constraints: maximum length cannot exceed {cap}."
-            )));
-        }
+    if let (Some(cap), Some(hi)) = (cap, hi)
+        && hi > cap
+    {
+        return Err(CognitoError::invalid_parameter(format!(
+            "Invalid attribute constraints: maximum length cannot exceed {cap}."
+        )));
     }
     Ok(())
 }
@@ -260,15 +284,15 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<()> {
                 return bad("Number attribute value must be a number.");
             };
             if let Some(c) = &attr.number_attribute_constraints {
-                if let Some(min) = c.min_value.as_deref().and_then(|m| m.parse::<f64>().ok()) {
-                    if n < min {
-                        return bad("Number is less than the minimum value.");
-                    }
+                if let Some(min) = c.min_value.as_deref().and_then(|m| m.parse::<f64>().ok())
+                    && n < min
+                {
+                    return bad("Number is less than the minimum value.");
                 }
-                if let Some(max) = c.max_value.as_deref().and_then(|m| m.parse::<f64>().ok()) {
-                    if n > max {
-                        return bad("Number is greater than the maximum value.");
-                    }
+                if let Some(max) = c.max_value.as_deref().and_then(|m| m.parse::<f64>().ok())
+                    && n > max
+                {
+                    return bad("Number is greater than the maximum value.");
                 }
             }
         }
@@ -276,12 +300,16 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<()> {
         _ => {
             let len = value.chars().count() as i64;
             if let Some(c) = &attr.string_attribute_constraints {
-                if let Some(min) = c.min_length.as_deref().and_then(|m| m.parse::<i64>().ok()) {
-                    if len < min {
-                        return bad("String is shorter than the minimum length.");
-                    }
+                if let Some(min) = c.min_length.as_deref().and_then(|m| m.parse::<i64>().ok())
+                    && len < min
+                {
+                    return bad("String is shorter than the minimum length.");
                 }
-                let max = c.max_length.as_deref().and_then(|m| m.parse::<i64>().ok()).unwrap_or(2048);
+                let max = c
+                    .max_length
+                    .as_deref()
+                    .and_then(|m| m.parse::<i64>().ok())
+                    .unwrap_or(2048);
                 if len > max {
                     return bad("String is longer than the maximum length.");
                 }
@@ -289,13 +317,15 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<()> {
         }
     }
     match attr.name.as_str() {
-        "email" if !looks_like_email(value) => {
-            Err(CognitoError::invalid_parameter("Invalid email address format."))
+        "email" if !looks_like_email(value) => Err(CognitoError::invalid_parameter(
+            "Invalid email address format.",
+        )),
+        "phone_number" if !looks_like_phone(value) => Err(CognitoError::invalid_parameter(
+            "Invalid phone number format.",
+        )),
+        "birthdate" if !looks_like_date(value) => {
+            bad("Birthdate must be in the format YYYY-MM-DD.")
         }
-        "phone_number" if !looks_like_phone(value) => {
-            Err(CognitoError::invalid_parameter("Invalid phone number format."))
-        }
-        "birthdate" if !looks_like_date(value) => bad("Birthdate must be in the format YYYY-MM-DD."),
         _ => Ok(()),
     }
 }
@@ -317,7 +347,9 @@ fn looks_like_date(v: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -327,7 +359,11 @@ mod tests {
     #[test]
     fn standard_schema_and_custom_attributes() {
         let schema = build_pool_schema(vec![
-            SchemaAttribute { name: "email".into(), required: Some(true), ..Default::default() },
+            SchemaAttribute {
+                name: "email".into(),
+                required: Some(true),
+                ..Default::default()
+            },
             SchemaAttribute {
                 name: "tier".into(),
                 attribute_data_type: Some("Number".into()),
@@ -336,14 +372,21 @@ mod tests {
         ])
         .unwrap();
         assert!(schema.iter().any(|a| a.name == "email" && a.is_required()));
-        assert!(schema.iter().any(|a| a.name == "custom:tier" && a.data_type() == "Number"));
+        assert!(
+            schema
+                .iter()
+                .any(|a| a.name == "custom:tier" && a.data_type() == "Number")
+        );
         let err = build_pool_schema(vec![SchemaAttribute {
             name: "x".into(),
             required: Some(true),
             ..Default::default()
         }])
         .unwrap_err();
-        assert_eq!(err.message, "Required custom attributes are not supported currently.");
+        assert_eq!(
+            err.message,
+            "Required custom attributes are not supported currently."
+        );
     }
 
     #[test]

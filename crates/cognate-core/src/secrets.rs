@@ -16,7 +16,9 @@ pub struct SecretBox {
 impl SecretBox {
     pub fn new(master_key: &[u8; MASTER_KEY_LEN]) -> Self {
         let key = UnboundKey::new(&AES_256_GCM, master_key).expect("32-byte AES-256 key");
-        Self { key: LessSafeKey::new(key) }
+        Self {
+            key: LessSafeKey::new(key),
+        }
     }
 
     pub fn generate_master_key() -> [u8; MASTER_KEY_LEN] {

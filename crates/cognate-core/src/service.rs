@@ -24,6 +24,12 @@ impl Cognito {
         hasher: PasswordHasher,
         account_id: impl Into<String>,
     ) -> Self {
-        Self { store, clock, secrets, hasher, account_id: account_id.into() }
+        Self {
+            store,
+            clock,
+            secrets,
+            hasher,
+            account_id: account_id.into(),
+        }
     }
 }

@@ -13,9 +13,15 @@ use async_trait::async_trait;
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
 /// Everything Cognate keeps. Split by resource family so each backend file stays small.
-pub trait Store: PoolStore + ClientStore + DomainStore + UserStore + GroupStore + Send + Sync + 'static {}
+pub trait Store:
+    PoolStore + ClientStore + DomainStore + UserStore + GroupStore + Send + Sync + 'static
+{
+}
 
-impl<T> Store for T where T: PoolStore + ClientStore + DomainStore + UserStore + GroupStore + Send + Sync + 'static {}
+impl<T> Store for T where
+    T: PoolStore + ClientStore + DomainStore + UserStore + GroupStore + Send + Sync + 'static
+{
+}
 
 #[async_trait]
 pub trait PoolStore {
@@ -26,7 +32,12 @@ pub trait PoolStore {
     /// Deletes the pool and everything in it (clients, domains, users, groups).
     async fn delete_pool(&self, pool_id: &str) -> StoreResult<()>;
     /// Pools of a region ordered by ID, after the given ID.
-    async fn list_pools(&self, region: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<UserPool>>;
+    async fn list_pools(
+        &self,
+        region: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserPool>>;
 }
 
 #[async_trait]
@@ -36,7 +47,12 @@ pub trait ClientStore {
     async fn update_client(&self, client: &AppClient) -> StoreResult<()>;
     async fn delete_client(&self, client_id: &str) -> StoreResult<()>;
     /// Clients of a pool ordered by client ID, after the given ID.
-    async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<AppClient>>;
+    async fn list_clients(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<AppClient>>;
 }
 
 #[async_trait]
@@ -85,10 +101,25 @@ pub trait GroupStore {
     async fn update_group(&self, group: &Group) -> StoreResult<()>;
     /// Deletes the group and its memberships.
     async fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<()>;
-    async fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<Group>>;
+    async fn list_groups(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<Group>>;
     /// Idempotent.
-    async fn add_user_to_group(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()>;
-    async fn remove_user_from_group(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()>;
+    async fn add_user_to_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        username_key: &str,
+    ) -> StoreResult<()>;
+    async fn remove_user_from_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        username_key: &str,
+    ) -> StoreResult<()>;
     /// Groups of a user ordered by name, after the given name.
     async fn list_groups_of_user(
         &self,

@@ -18,12 +18,19 @@ impl Cognito {
                     format!("Resource {arn} does not exist."),
                 ));
             }
-            return Err(CognitoError::invalid_parameter(format!("Invalid ARN: {arn}")));
+            return Err(CognitoError::invalid_parameter(format!(
+                "Invalid ARN: {arn}"
+            )));
         };
         self.pool(region, pool_id).await
     }
 
-    pub async fn tag_resource(&self, region: &str, arn: &str, tags: BTreeMap<String, String>) -> Result<()> {
+    pub async fn tag_resource(
+        &self,
+        region: &str,
+        arn: &str,
+        tags: BTreeMap<String, String>,
+    ) -> Result<()> {
         let mut pool = self.pool_by_arn(region, arn).await?;
         pool.user_pool_tags.extend(tags);
         if pool.user_pool_tags.len() > MAX_TAGS {
@@ -45,7 +52,11 @@ impl Cognito {
         Ok(())
     }
 
-    pub async fn list_tags_for_resource(&self, region: &str, arn: &str) -> Result<BTreeMap<String, String>> {
+    pub async fn list_tags_for_resource(
+        &self,
+        region: &str,
+        arn: &str,
+    ) -> Result<BTreeMap<String, String>> {
         Ok(self.pool_by_arn(region, arn).await?.user_pool_tags)
     }
 }

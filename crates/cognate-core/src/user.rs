@@ -31,7 +31,10 @@ pub struct Attribute {
 
 impl Attribute {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { name: name.into(), value: value.into() }
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
     }
 }
 
@@ -59,7 +62,10 @@ pub struct User {
 
 impl User {
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attributes.iter().find(|a| a.name == name).map(|a| a.value.as_str())
+        self.attributes
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.value.as_str())
     }
 
     pub fn set_attr(&mut self, name: &str, value: &str) {
@@ -81,7 +87,11 @@ impl User {
     pub fn view(self, only: Option<&[String]>) -> UserView {
         let attributes = match only {
             None => self.attributes,
-            Some(names) => self.attributes.into_iter().filter(|a| names.contains(&a.name)).collect(),
+            Some(names) => self
+                .attributes
+                .into_iter()
+                .filter(|a| names.contains(&a.name))
+                .collect(),
         };
         UserView {
             username: self.username,
@@ -145,10 +155,16 @@ pub struct ListUsersRequest {
 }
 
 /// Attributes that sign-in names can be aliased to, with whether their values fold case.
-const ALIAS_ATTRIBUTES: &[(&str, bool)] = &[("email", true), ("phone_number", false), ("preferred_username", true)];
+const ALIAS_ATTRIBUTES: &[(&str, bool)] = &[
+    ("email", true),
+    ("phone_number", false),
+    ("preferred_username", true),
+];
 
 fn schema_error(name: &str, why: &str) -> CognitoError {
-    CognitoError::invalid_parameter(format!("Attributes did not conform to the schema: {name}: {why}"))
+    CognitoError::invalid_parameter(format!(
+        "Attributes did not conform to the schema: {name}: {why}"
+    ))
 }
 
 /// Checks attribute writes against the pool's schema. `creating`: immutable attributes may
@@ -159,10 +175,16 @@ fn check_writes(pool: &UserPool, attrs: &[Attribute], creating: bool) -> Result<
             return Err(schema_error("sub", "Attribute cannot be updated."));
         }
         let Some(def) = pool.schema_attribute(&a.name) else {
-            return Err(schema_error(&a.name, "Attribute does not exist in the schema."));
+            return Err(schema_error(
+                &a.name,
+                "Attribute does not exist in the schema.",
+            ));
         };
         if !creating && !def.is_mutable() {
-            return Err(schema_error(&a.name, "Attribute cannot be updated. (changing an immutable attribute)"));
+            return Err(schema_error(
+                &a.name,
+                "Attribute cannot be updated. (changing an immutable attribute)",
+            ));
         }
         schema::check_value(def, &a.value)?;
     }
@@ -173,7 +195,11 @@ impl Cognito {
     /// Finds a user by username, then by sign-in alias or username attribute, then by `sub`,
     /// as Cognito's admin operations do.
     pub async fn find_user_opt(&self, pool: &UserPool, name: &str) -> Result<Option<User>> {
-        if let Some(u) = self.store.get_user(&pool.id, &pool.username_key(name)).await? {
+        if let Some(u) = self
+            .store
+            .get_user(&pool.id, &pool.username_key(name))
+            .await?
+        {
             return Ok(Some(u));
         }
         for (attr, folds) in ALIAS_ATTRIBUTES {
@@ -183,17 +209,23 @@ impl Cognito {
                 continue;
             }
             let fold = *folds && !pool.case_sensitive();
-            let found = self.store.find_users_by_attribute(&pool.id, attr, name, fold).await?;
+            let found = self
+                .store
+                .find_users_by_attribute(&pool.id, attr, name, fold)
+                .await?;
             // An alias signs in only once verified (preferred_username has no verification).
-            let usable = found.into_iter().find(|u| {
-                as_username || *attr == "preferred_username" || u.is_verified(attr)
-            });
+            let usable = found
+                .into_iter()
+                .find(|u| as_username || *attr == "preferred_username" || u.is_verified(attr));
             if usable.is_some() {
                 return Ok(usable);
             }
         }
         if uuid::Uuid::parse_str(name).is_ok() {
-            let found = self.store.find_users_by_attribute(&pool.id, "sub", name, false).await?;
+            let found = self
+                .store
+                .find_users_by_attribute(&pool.id, "sub", name, false)
+                .await?;
             if let Some(u) = found.into_iter().next() {
                 return Ok(Some(u));
             }
@@ -202,25 +234,35 @@ impl Cognito {
     }
 
     pub async fn find_user(&self, pool: &UserPool, name: &str) -> Result<User> {
-        self.find_user_opt(pool, name).await?.ok_or_else(CognitoError::user_not_found)
+        self.find_user_opt(pool, name)
+            .await?
+            .ok_or_else(CognitoError::user_not_found)
     }
 
     /// Refuses a verified alias that another user already holds, or moves it when forced.
     async fn claim_aliases(&self, pool: &UserPool, user: &User, force: bool) -> Result<()> {
         for attr in ["email", "phone_number"] {
-            let Some(value) = user.attr(attr) else { continue };
+            let Some(value) = user.attr(attr) else {
+                continue;
+            };
             let as_username = pool.username_attributes.iter().any(|a| a == attr);
             let as_alias = pool.alias_attributes.iter().any(|a| a == attr);
             if !(as_username || (as_alias && user.is_verified(attr))) {
                 continue;
             }
             let fold = attr == "email" && !pool.case_sensitive();
-            let holders = self.store.find_users_by_attribute(&pool.id, attr, value, fold).await?;
+            let holders = self
+                .store
+                .find_users_by_attribute(&pool.id, attr, value, fold)
+                .await?;
             for mut other in holders.into_iter().filter(|o| o.sub != user.sub) {
                 if as_username {
                     return Err(CognitoError::new(
                         ErrorKind::UsernameExists,
-                        format!("An account with the given {} already exists.", alias_word(attr)),
+                        format!(
+                            "An account with the given {} already exists.",
+                            alias_word(attr)
+                        ),
                     ));
                 }
                 if !other.is_verified(attr) {
@@ -229,7 +271,10 @@ impl Cognito {
                 if !force {
                     return Err(CognitoError::new(
                         ErrorKind::AliasExists,
-                        format!("An account with the given {} already exists.", alias_word(attr)),
+                        format!(
+                            "An account with the given {} already exists.",
+                            alias_word(attr)
+                        ),
                     ));
                 }
                 other.set_attr(&format!("{attr}_verified"), "false");
@@ -240,7 +285,11 @@ impl Cognito {
         Ok(())
     }
 
-    pub async fn admin_create_user(&self, region: &str, req: AdminCreateUserRequest) -> Result<UserView> {
+    pub async fn admin_create_user(
+        &self,
+        region: &str,
+        req: AdminCreateUserRequest,
+    ) -> Result<UserView> {
         let pool = self.pool(region, &req.user_pool_id).await?;
         let policy = pool.password_policy().clone();
         if let Some(p) = &req.temporary_password {
@@ -250,10 +299,15 @@ impl Cognito {
             Some("RESEND") => true,
             Some("SUPPRESS") | None => false,
             Some(other) => {
-                return Err(CognitoError::invalid_parameter(format!("Invalid MessageAction: {other}")));
+                return Err(CognitoError::invalid_parameter(format!(
+                    "Invalid MessageAction: {other}"
+                )));
             }
         };
-        let temporary = req.temporary_password.clone().unwrap_or_else(|| password::generate_temporary(&policy));
+        let temporary = req
+            .temporary_password
+            .clone()
+            .unwrap_or_else(|| password::generate_temporary(&policy));
         let hash = self.hasher.hash(&temporary).await?;
         let now = self.clock.now();
 
@@ -262,7 +316,10 @@ impl Cognito {
             if user.status != status::FORCE_CHANGE_PASSWORD {
                 return Err(CognitoError::new(
                     ErrorKind::UnsupportedUserState,
-                    format!("Resend not possible. {} status is not FORCE_CHANGE_PASSWORD", user.username),
+                    format!(
+                        "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
+                        user.username
+                    ),
                 ));
             }
             user.password_hash = Some(hash);
@@ -281,12 +338,15 @@ impl Cognito {
             attributes.push(a.clone());
         }
         let username = if pool.username_attributes.is_empty() {
-            if pool.alias_attributes.iter().any(|a| a == "email") && looks_like_email(&req.username) {
+            if pool.alias_attributes.iter().any(|a| a == "email") && looks_like_email(&req.username)
+            {
                 return Err(CognitoError::invalid_parameter(
                     "Username cannot be of email format, since user pool is configured for email alias.",
                 ));
             }
-            if pool.alias_attributes.iter().any(|a| a == "phone_number") && looks_like_phone(&req.username) {
+            if pool.alias_attributes.iter().any(|a| a == "phone_number")
+                && looks_like_phone(&req.username)
+            {
                 return Err(CognitoError::invalid_parameter(
                     "Username cannot be of phone number format, since user pool is configured for phone number alias.",
                 ));
@@ -319,10 +379,14 @@ impl Cognito {
             password_hash: Some(hash),
             password_set: Some(now),
         };
-        self.claim_aliases(&pool, &user, req.force_alias_creation).await?;
+        self.claim_aliases(&pool, &user, req.force_alias_creation)
+            .await?;
         match self.store.insert_user(&user).await {
             Err(StoreError::Conflict(_)) => {
-                return Err(CognitoError::new(ErrorKind::UsernameExists, "User account already exists"));
+                return Err(CognitoError::new(
+                    ErrorKind::UsernameExists,
+                    "User account already exists",
+                ));
             }
             r => r?,
         }
@@ -341,7 +405,12 @@ impl Cognito {
         }
     }
 
-    pub async fn admin_get_user(&self, region: &str, pool_id: &str, username: &str) -> Result<AdminGetUserResponse> {
+    pub async fn admin_get_user(
+        &self,
+        region: &str,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<AdminGetUserResponse> {
         let pool = self.pool(region, pool_id).await?;
         let u = self.find_user(&pool, username).await?;
         Ok(AdminGetUserResponse {
@@ -354,7 +423,12 @@ impl Cognito {
         })
     }
 
-    pub async fn admin_delete_user(&self, region: &str, pool_id: &str, username: &str) -> Result<()> {
+    pub async fn admin_delete_user(
+        &self,
+        region: &str,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<()> {
         let pool = self.pool(region, pool_id).await?;
         let u = self.find_user(&pool, username).await?;
         self.store.delete_user(pool_id, &u.username_key).await?;
@@ -399,16 +473,25 @@ impl Cognito {
         let mut user = self.find_user(&pool, username).await?;
         for name in &names {
             let Some(def) = pool.schema_attribute(name) else {
-                return Err(schema_error(name, "Attribute does not exist in the schema."));
+                return Err(schema_error(
+                    name,
+                    "Attribute does not exist in the schema.",
+                ));
             };
             if name == "sub" || def.is_required() {
                 return Err(schema_error(name, "The attribute is required"));
             }
             if !def.is_mutable() {
-                return Err(schema_error(name, "Attribute cannot be updated. (changing an immutable attribute)"));
+                return Err(schema_error(
+                    name,
+                    "Attribute cannot be updated. (changing an immutable attribute)",
+                ));
             }
             if pool.username_attributes.iter().any(|a| a == name) {
-                return Err(schema_error(name, "The attribute is used as the username and cannot be deleted."));
+                return Err(schema_error(
+                    name,
+                    "The attribute is used as the username and cannot be deleted.",
+                ));
             }
         }
         for name in &names {
@@ -448,13 +531,23 @@ impl Cognito {
         user.password_hash = Some(self.hasher.hash(new_password).await?);
         let now = self.clock.now();
         user.password_set = Some(now);
-        user.status = if permanent { status::CONFIRMED } else { status::FORCE_CHANGE_PASSWORD }.into();
+        user.status = if permanent {
+            status::CONFIRMED
+        } else {
+            status::FORCE_CHANGE_PASSWORD
+        }
+        .into();
         user.modified = now;
         self.store.update_user(&user).await?;
         Ok(())
     }
 
-    pub async fn admin_confirm_sign_up(&self, region: &str, pool_id: &str, username: &str) -> Result<()> {
+    pub async fn admin_confirm_sign_up(
+        &self,
+        region: &str,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<()> {
         let pool = self.pool(region, pool_id).await?;
         let mut user = self.find_user(&pool, username).await?;
         if user.status != status::UNCONFIRMED {
@@ -485,7 +578,11 @@ impl Cognito {
         let limit = limit_or_max(req.limit, 60);
         let users = match &filter {
             Some(UserFilter::Nothing) => Vec::new(),
-            f => self.store.list_users(&pool.id, f.as_ref(), after.as_deref(), limit + 1).await?,
+            f => {
+                self.store
+                    .list_users(&pool.id, f.as_ref(), after.as_deref(), limit + 1)
+                    .await?
+            }
         };
         let only = req.attributes_to_get.as_deref();
         Ok(Page::from_overfetch(users, limit, |u| u.username_key.clone()).map(|u| u.view(only)))

@@ -13,7 +13,11 @@ pub enum FilterOp {
 /// column names, never caller input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserFilter {
-    Column { column: &'static str, op: FilterOp, value: String },
+    Column {
+        column: &'static str,
+        op: FilterOp,
+        value: String,
+    },
     Enabled(bool),
     /// The filter can match no user (e.g. `status = "Sleeping"`).
     Nothing,
@@ -86,7 +90,11 @@ pub fn parse(filter: &str) -> Result<Option<UserFilter>> {
         .map(|(_, c)| *c)
         .ok_or_else(parse_error)?;
     // User statuses compare case-insensitively; they are stored upper-case.
-    let value = if column == "status" { value.to_uppercase() } else { value };
+    let value = if column == "status" {
+        value.to_uppercase()
+    } else {
+        value
+    };
     Ok(Some(UserFilter::Column { column, op, value }))
 }
 
@@ -99,19 +107,45 @@ mod tests {
         assert_eq!(parse("").unwrap(), None);
         assert_eq!(
             parse("email^=\"testuser\"").unwrap(),
-            Some(UserFilter::Column { column: "email", op: FilterOp::Prefix, value: "testuser".into() })
+            Some(UserFilter::Column {
+                column: "email",
+                op: FilterOp::Prefix,
+                value: "testuser".into()
+            })
         );
         assert_eq!(
             parse(r#"family_name = "O\"Brien""#).unwrap(),
-            Some(UserFilter::Column { column: "family_name", op: FilterOp::Equals, value: "O\"Brien".into() })
+            Some(UserFilter::Column {
+                column: "family_name",
+                op: FilterOp::Equals,
+                value: "O\"Brien".into()
+            })
         );
         assert_eq!(
             parse("cognito:user_status = \"confirmed\"").unwrap(),
-            Some(UserFilter::Column { column: "status", op: FilterOp::Equals, value: "CONFIRMED".into() })
+            Some(UserFilter::Column {
+                column: "status",
+                op: FilterOp::Equals,
+                value: "CONFIRMED".into()
+            })
         );
-        assert_eq!(parse("status = \"Disabled\"").unwrap(), Some(UserFilter::Enabled(false)));
-        for bad in ["email", "email = x", "email = \"x", "custom:tier = \"1\"", "email ~ \"x\"", "email = \"x\" extra"] {
-            assert_eq!(parse(bad).unwrap_err().message, "Error while parsing filter.", "{bad}");
+        assert_eq!(
+            parse("status = \"Disabled\"").unwrap(),
+            Some(UserFilter::Enabled(false))
+        );
+        for bad in [
+            "email",
+            "email = x",
+            "email = \"x",
+            "custom:tier = \"1\"",
+            "email ~ \"x\"",
+            "email = \"x\" extra",
+        ] {
+            assert_eq!(
+                parse(bad).unwrap_err().message,
+                "Error while parsing filter.",
+                "{bad}"
+            );
         }
     }
 }

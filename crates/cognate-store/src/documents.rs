@@ -7,7 +7,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 pub(crate) fn to_doc<T: Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Backend(format!("cannot encode document: {e}")))
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Backend(format!("cannot encode document: {e}")))
 }
 
 pub(crate) fn from_row<T: DeserializeOwned>(row: &AnyRow) -> Result<T, StoreError> {

@@ -58,18 +58,30 @@ impl GroupStore for SqlStore {
         tx.commit().await.map_err(backend_error)
     }
 
-    async fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<Group>> {
-        let rows = sqlx::query("SELECT doc FROM user_groups WHERE pool_id = $1 AND name > $2 ORDER BY name LIMIT $3")
-            .bind(pool_id)
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend_error)?;
+    async fn list_groups(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<Group>> {
+        let rows = sqlx::query(
+            "SELECT doc FROM user_groups WHERE pool_id = $1 AND name > $2 ORDER BY name LIMIT $3",
+        )
+        .bind(pool_id)
+        .bind(after.unwrap_or(""))
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
         from_rows(&rows)
     }
 
-    async fn add_user_to_group(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()> {
+    async fn add_user_to_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        username_key: &str,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO group_members (pool_id, group_name, username_key) VALUES ($1, $2, $3) \
              ON CONFLICT (pool_id, group_name, username_key) DO NOTHING",
@@ -83,7 +95,12 @@ impl GroupStore for SqlStore {
         Ok(())
     }
 
-    async fn remove_user_from_group(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()> {
+    async fn remove_user_from_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        username_key: &str,
+    ) -> StoreResult<()> {
         sqlx::query("DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2 AND username_key = $3")
             .bind(pool_id)
             .bind(group)

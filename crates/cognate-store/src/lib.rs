@@ -31,7 +31,10 @@ impl FromStr for Backend {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
         } else {
-            Err(format!("unsupported database URL (want sqlite: or postgres:): {}", redact(url)))
+            Err(format!(
+                "unsupported database URL (want sqlite: or postgres:): {}",
+                redact(url)
+            ))
         }
     }
 }
@@ -77,7 +80,11 @@ impl SqlStore {
             });
             if url.contains("mode=memory") || url.contains(":memory:") {
                 // One connection that never closes: an in-memory database lives as long as it.
-                options = options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+                options = options
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None);
             }
         }
         let pool = options.connect(url).await.map_err(backend_error)?;
@@ -85,13 +92,19 @@ impl SqlStore {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&pool).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
         tracing::info!(backend = ?backend, "store ready");
         Ok(Self { pool, backend })
     }
 
     /// An SQLite database file in `dir`, created if missing.
-    pub async fn open_sqlite_dir(dir: &std::path::Path, max_connections: u32) -> Result<Self, StoreError> {
+    pub async fn open_sqlite_dir(
+        dir: &std::path::Path,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
         let path = dir.join("cognate.db");
         let url = format!("sqlite://{}?mode=rwc", path.display());
         Self::connect(&url, max_connections).await
@@ -112,10 +125,10 @@ impl SqlStore {
 }
 
 pub(crate) fn backend_error(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            return StoreError::Conflict(db.message().to_owned());
-        }
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+    {
+        return StoreError::Conflict(db.message().to_owned());
     }
     StoreError::Backend(e.to_string())
 }
@@ -124,7 +137,10 @@ pub(crate) fn backend_error(e: sqlx::Error) -> StoreError {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:pw@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
     }
 }

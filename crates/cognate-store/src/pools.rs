@@ -3,11 +3,11 @@
 use crate::documents::{from_row, from_rows, to_doc};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
-use sqlx::AssertSqlSafe;
 use cognate_core::client::AppClient;
 use cognate_core::domain::PoolDomain;
 use cognate_core::pool::UserPool;
 use cognate_core::store::{ClientStore, DomainStore, PoolStore, StoreResult};
+use sqlx::AssertSqlSafe;
 
 #[async_trait]
 impl PoolStore for SqlStore {
@@ -43,13 +43,21 @@ impl PoolStore for SqlStore {
 
     async fn delete_pool(&self, pool_id: &str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
-        for table in ["group_members", "user_groups", "users", "pool_domains", "app_clients"] {
+        for table in [
+            "group_members",
+            "user_groups",
+            "users",
+            "pool_domains",
+            "app_clients",
+        ] {
             // `table` comes from the fixed list above.
-            sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE pool_id = $1")))
-                .bind(pool_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_error)?;
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE pool_id = $1"
+            )))
+            .bind(pool_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
         }
         sqlx::query("DELETE FROM user_pools WHERE id = $1")
             .bind(pool_id)
@@ -59,14 +67,21 @@ impl PoolStore for SqlStore {
         tx.commit().await.map_err(backend_error)
     }
 
-    async fn list_pools(&self, region: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<UserPool>> {
-        let rows = sqlx::query("SELECT doc FROM user_pools WHERE region = $1 AND id > $2 ORDER BY id LIMIT $3")
-            .bind(region)
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend_error)?;
+    async fn list_pools(
+        &self,
+        region: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserPool>> {
+        let rows = sqlx::query(
+            "SELECT doc FROM user_pools WHERE region = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(region)
+        .bind(after.unwrap_or(""))
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
         from_rows(&rows)
     }
 }
@@ -112,7 +127,12 @@ impl ClientStore for SqlStore {
         Ok(())
     }
 
-    async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Vec<AppClient>> {
+    async fn list_clients(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<AppClient>> {
         let rows = sqlx::query(
             "SELECT doc FROM app_clients WHERE pool_id = $1 AND client_id > $2 ORDER BY client_id LIMIT $3",
         )

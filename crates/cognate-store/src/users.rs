@@ -81,12 +81,18 @@ impl UserStore for SqlStore {
         fold_case: bool,
     ) -> StoreResult<Vec<User>> {
         let Some(column) = lookup_column(attribute) else {
-            return Err(cognate_core::StoreError::Backend(format!("attribute {attribute} is not searchable")));
+            return Err(cognate_core::StoreError::Backend(format!(
+                "attribute {attribute} is not searchable"
+            )));
         };
         let sql = if fold_case {
-            format!("SELECT doc FROM users WHERE pool_id = $1 AND lower({column}) = lower($2) ORDER BY username_key")
+            format!(
+                "SELECT doc FROM users WHERE pool_id = $1 AND lower({column}) = lower($2) ORDER BY username_key"
+            )
         } else {
-            format!("SELECT doc FROM users WHERE pool_id = $1 AND {column} = $2 ORDER BY username_key")
+            format!(
+                "SELECT doc FROM users WHERE pool_id = $1 AND {column} = $2 ORDER BY username_key"
+            )
         };
         // `column` comes from `lookup_column`, never from the caller.
         let rows = sqlx::query(AssertSqlSafe(sql))
@@ -147,16 +153,25 @@ impl UserStore for SqlStore {
         limit: usize,
     ) -> StoreResult<Vec<User>> {
         // Placeholders $1, $2 and the last one are fixed; the filter adds its own between.
-        let mut sql = String::from("SELECT doc FROM users WHERE pool_id = $1 AND username_key > $2");
+        let mut sql =
+            String::from("SELECT doc FROM users WHERE pool_id = $1 AND username_key > $2");
         let mut binds: Vec<String> = Vec::new();
         let mut enabled: Option<i64> = None;
         match filter {
             None | Some(UserFilter::Nothing) => {}
-            Some(UserFilter::Column { column, op: FilterOp::Equals, value }) => {
+            Some(UserFilter::Column {
+                column,
+                op: FilterOp::Equals,
+                value,
+            }) => {
                 sql.push_str(&format!(" AND {column} = $3"));
                 binds.push(value.clone());
             }
-            Some(UserFilter::Column { column, op: FilterOp::Prefix, value }) => {
+            Some(UserFilter::Column {
+                column,
+                op: FilterOp::Prefix,
+                value,
+            }) => {
                 sql.push_str(&format!(" AND {column} >= $3 AND {column} < $4"));
                 binds.push(value.clone());
                 binds.push(prefix_upper_bound(value));
@@ -169,14 +184,20 @@ impl UserStore for SqlStore {
         let limit_param = 3 + binds.len() + enabled.is_some() as usize;
         sql.push_str(&format!(" ORDER BY username_key LIMIT ${limit_param}"));
         // Column names come from the parsed filter's fixed set; values are bound.
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(pool_id).bind(after.unwrap_or(""));
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(pool_id)
+            .bind(after.unwrap_or(""));
         for b in binds {
             q = q.bind(b);
         }
         if let Some(e) = enabled {
             q = q.bind(e);
         }
-        let rows = q.bind(limit as i64).fetch_all(&self.pool).await.map_err(backend_error)?;
+        let rows = q
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend_error)?;
         from_rows(&rows)
     }
 }

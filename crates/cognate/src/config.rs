@@ -11,7 +11,11 @@ pub const DEFAULT_DATA_DIR: &str = "./cognate-data";
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
 
 #[derive(Parser, Debug)]
-#[command(name = "cognate", version, about = "A self-hosted identity provider compatible with Amazon Cognito User Pools")]
+#[command(
+    name = "cognate",
+    version,
+    about = "A self-hosted identity provider compatible with Amazon Cognito User Pools"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -32,7 +36,8 @@ pub struct ServeArgs {
     #[arg(long, env = "COGNATE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Keep everything in memory and lose it on exit (tests, demos).
-    #[arg(long, env = "COGNATE_IN_MEMORY")]
+    #[arg(long, env = "COGNATE_IN_MEMORY", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub in_memory: bool,
     /// Base URL of token issuers (`iss` is `<issuer-url>/<poolId>`) [default: http://localhost:<port>]
     #[arg(long, env = "COGNATE_ISSUER_URL")]
@@ -50,7 +55,12 @@ pub struct ServeArgs {
     #[arg(long, env = "COGNATE_ACCESS_KEY_ID", requires = "secret_access_key")]
     pub access_key_id: Option<String>,
     /// Secret access key that goes with --access-key-id.
-    #[arg(long, env = "COGNATE_SECRET_ACCESS_KEY", hide_env_values = true, requires = "access_key_id")]
+    #[arg(
+        long,
+        env = "COGNATE_SECRET_ACCESS_KEY",
+        hide_env_values = true,
+        requires = "access_key_id"
+    )]
     pub secret_access_key: Option<String>,
     /// Master key for secrets at rest, 32 bytes as 64 hex digits [default: generated in the data directory]
     #[arg(long, env = "COGNATE_MASTER_KEY", hide_env_values = true)]
@@ -117,7 +127,10 @@ impl Config {
             Some(path) => load_file(path)?,
             None => FileConfig::default(),
         };
-        let data_dir = args.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let data_dir = args
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let in_memory = args.in_memory || file.in_memory.unwrap_or(false);
         let storage = match args.database_url.or(file.database_url) {
             Some(url) => Storage::Url(url),
@@ -126,23 +139,45 @@ impl Config {
         };
         let mut access_keys = file.access_keys;
         if let (Some(id), Some(secret)) = (args.access_key_id, args.secret_access_key) {
-            access_keys.insert(0, AccessKey { access_key_id: id, secret_access_key: secret });
+            access_keys.insert(
+                0,
+                AccessKey {
+                    access_key_id: id,
+                    secret_access_key: secret,
+                },
+            );
         }
-        let master_key = args.master_key.or(file.master_key).map(|k| parse_master_key(&k)).transpose()?;
-        let account_id = args.account_id.or(file.account_id).unwrap_or_else(|| DEFAULT_ACCOUNT_ID.into());
+        let master_key = args
+            .master_key
+            .or(file.master_key)
+            .map(|k| parse_master_key(&k))
+            .transpose()?;
+        let account_id = args
+            .account_id
+            .or(file.account_id)
+            .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.into());
         if account_id.len() != 12 || !account_id.bytes().all(|c| c.is_ascii_digit()) {
             return Err(format!("account ID must be 12 digits, got {account_id:?}"));
         }
         Ok(Self {
-            listen: args.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("default address")),
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("default address")),
             data_dir,
             storage,
             issuer_url: args.issuer_url.or(file.issuer_url),
-            db_max_connections: args.db_max_connections.or(file.db_max_connections).unwrap_or(8),
+            db_max_connections: args
+                .db_max_connections
+                .or(file.db_max_connections)
+                .unwrap_or(8),
             account_id,
             access_keys,
             master_key,
-            log_format: args.log_format.or(file.log_format).unwrap_or_else(|| "text".into()),
+            log_format: args
+                .log_format
+                .or(file.log_format)
+                .unwrap_or_else(|| "text".into()),
         })
     }
 
@@ -168,13 +203,16 @@ impl Config {
 }
 
 fn load_file(path: &Path) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))
 }
 
 pub fn parse_master_key(s: &str) -> Result<[u8; 32], String> {
     let bytes = hex::decode(s.trim()).map_err(|_| "master key must be 64 hex digits".to_owned())?;
-    bytes.try_into().map_err(|_| "master key must be 32 bytes (64 hex digits)".to_owned())
+    bytes
+        .try_into()
+        .map_err(|_| "master key must be 32 bytes (64 hex digits)".to_owned())
 }
 
 #[cfg(test)]
@@ -201,7 +239,10 @@ mod tests {
         assert_eq!(c.account_id, "123456789012");
         assert_eq!(c.access_keys[0].access_key_id, "AK");
         assert!(matches!(c.storage, Storage::DataDir(_)));
-        let bad = ServeArgs { account_id: Some("12".into()), ..Default::default() };
+        let bad = ServeArgs {
+            account_id: Some("12".into()),
+            ..Default::default()
+        };
         assert!(Config::resolve(bad).is_err());
     }
 }

@@ -23,8 +23,12 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 pub fn load_or_create_master_key(dir: &Path) -> std::io::Result<[u8; 32]> {
     let path = dir.join("master.key");
     match std::fs::read_to_string(&path) {
-        Ok(text) => crate::config::parse_master_key(&text)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))),
+        Ok(text) => crate::config::parse_master_key(&text).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: {e}", path.display()),
+            )
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = cognate_core::secrets::SecretBox::generate_master_key();
             write_private(&path, hex::encode(key).as_bytes())?;
@@ -38,9 +42,16 @@ pub fn generate_access_key() -> AccessKey {
     let mut rng = rand::rng();
     let upper = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let secret_chars = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let id: String = (0..16).map(|_| upper[rng.random_range(0..upper.len())] as char).collect();
-    let secret: String = (0..40).map(|_| secret_chars[rng.random_range(0..secret_chars.len())] as char).collect();
-    AccessKey { access_key_id: format!("AKIA{id}"), secret_access_key: secret }
+    let id: String = (0..16)
+        .map(|_| upper[rng.random_range(0..upper.len())] as char)
+        .collect();
+    let secret: String = (0..40)
+        .map(|_| secret_chars[rng.random_range(0..secret_chars.len())] as char)
+        .collect();
+    AccessKey {
+        access_key_id: format!("AKIA{id}"),
+        secret_access_key: secret,
+    }
 }
 
 /// The generated admin credentials in `dir/credentials.toml`; `true` when just created.
@@ -53,9 +64,19 @@ pub fn load_or_create_credentials(dir: &Path) -> std::io::Result<(AccessKey, boo
                 access_key_id: String,
                 secret_access_key: String,
             }
-            let f: File = toml::from_str(&text)
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
-            Ok((AccessKey { access_key_id: f.access_key_id, secret_access_key: f.secret_access_key }, false))
+            let f: File = toml::from_str(&text).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            })?;
+            Ok((
+                AccessKey {
+                    access_key_id: f.access_key_id,
+                    secret_access_key: f.secret_access_key,
+                },
+                false,
+            ))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = generate_access_key();
@@ -88,7 +109,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("credentials.toml")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("credentials.toml"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(&dir).unwrap();

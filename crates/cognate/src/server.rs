@@ -51,8 +51,13 @@ pub struct Overrides {
 
 impl Default for Overrides {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Self { clock: Arc::new(SystemClock), hasher: PasswordHasher::new(cores) }
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Self {
+            clock: Arc::new(SystemClock),
+            hasher: PasswordHasher::new(cores),
+        }
     }
 }
 
@@ -62,8 +67,12 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
 
 pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningServer, String> {
     if config.persistent() {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| format!("cannot create data directory {}: {e}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            format!(
+                "cannot create data directory {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
     }
     let store = match &config.storage {
         Storage::InMemory => SqlStore::in_memory().await,
@@ -103,13 +112,19 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
     let api = ApiState {
         cognito,
         keys: Arc::new(AccessKeys::new(
-            access_keys.iter().map(|k| (k.access_key_id.clone(), k.secret_access_key.clone())),
+            access_keys
+                .iter()
+                .map(|k| (k.access_key_id.clone(), k.secret_access_key.clone())),
         )),
         model: Arc::new(Model::load()),
     };
     let app = Router::new()
-        .route("/health", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+        .route(
+            "/health",
+            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+        )
         .merge(cognate_api::router(api))
+        .merge(not_built_yet())
         .layer(tower_http::trace::TraceLayer::new_for_http());
 
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -125,14 +140,44 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
             .await
     });
     tracing::info!(%addr, "cognate is listening");
-    Ok(RunningServer { addr, access_keys, shutdown: Some(tx), task, store })
+    Ok(RunningServer {
+        addr,
+        access_keys,
+        shutdown: Some(tx),
+        task,
+        store,
+    })
+}
+
+/// The hosted UI and OAuth 2.0 / OpenID Connect endpoints are their own capability and not
+/// built yet: they answer 501 and say so, rather than a bare 404.
+fn not_built_yet() -> Router {
+    async fn answer(
+        uri: axum::http::Uri,
+    ) -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
+        (
+            axum::http::StatusCode::NOT_IMPLEMENTED,
+            axum::Json(serde_json::json!({
+                "error": "not_implemented",
+                "error_description": format!("The endpoint {} is not implemented by Cognate yet.", uri.path()),
+            })),
+        )
+    }
+    Router::new()
+        .route("/oauth2/{*endpoint}", axum::routing::any(answer))
+        .route("/{pool_id}/.well-known/{*document}", get(answer))
+        .route("/login", axum::routing::any(answer))
+        .route("/logout", get(answer))
 }
 
 /// Printed once, when credentials are generated, so the operator can use them with aws-cli.
 /// Deliberately on stdout and not in the logs.
 fn announce_credentials(key: &AccessKey, config: &Config) {
     let saved = if config.persistent() {
-        format!("saved in {}", config.data_dir.join("credentials.toml").display())
+        format!(
+            "saved in {}",
+            config.data_dir.join("credentials.toml").display()
+        )
     } else {
         "in memory only: they change at every start".to_owned()
     };

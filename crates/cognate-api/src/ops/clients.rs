@@ -3,7 +3,10 @@ use cognate_core::Result;
 use serde_json::{Value, json};
 
 pub async fn create(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    let client = cx.cognito.create_user_pool_client(cx.region()?, input(v)?).await?;
+    let client = cx
+        .cognito
+        .create_user_pool_client(cx.region()?, input(v)?)
+        .await?;
     Ok(json!({ "UserPoolClient": output(client)? }))
 }
 
@@ -16,7 +19,10 @@ pub async fn describe(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 }
 
 pub async fn update(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    let client = cx.cognito.update_user_pool_client(cx.region()?, input(v)?).await?;
+    let client = cx
+        .cognito
+        .update_user_pool_client(cx.region()?, input(v)?)
+        .await?;
     Ok(json!({ "UserPoolClient": output(client)? }))
 }
 

@@ -8,7 +8,14 @@ pub async fn create(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 }
 
 pub async fn get(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    let g = cx.cognito.group(cx.region()?, field(&v, "UserPoolId"), field(&v, "GroupName")).await?;
+    let g = cx
+        .cognito
+        .group(
+            cx.region()?,
+            field(&v, "UserPoolId"),
+            field(&v, "GroupName"),
+        )
+        .await?;
     Ok(json!({ "Group": output(g)? }))
 }
 
@@ -18,14 +25,25 @@ pub async fn update(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 }
 
 pub async fn delete(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    cx.cognito.delete_group(cx.region()?, field(&v, "UserPoolId"), field(&v, "GroupName")).await?;
+    cx.cognito
+        .delete_group(
+            cx.region()?,
+            field(&v, "UserPoolId"),
+            field(&v, "GroupName"),
+        )
+        .await?;
     Ok(json!({}))
 }
 
 pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
     let page = cx
         .cognito
-        .list_groups(cx.region()?, field(&v, "UserPoolId"), opt_int(&v, "Limit"), opt_field(&v, "NextToken").as_deref())
+        .list_groups(
+            cx.region()?,
+            field(&v, "UserPoolId"),
+            opt_int(&v, "Limit"),
+            opt_field(&v, "NextToken").as_deref(),
+        )
         .await?;
     let mut out = json!({ "Groups": output(page.items)? });
     if let Some(t) = page.next {
@@ -36,7 +54,12 @@ pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 
 pub async fn add_user(cx: &Ctx<'_>, v: Value) -> Result<Value> {
     cx.cognito
-        .admin_add_user_to_group(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username"), field(&v, "GroupName"))
+        .admin_add_user_to_group(
+            cx.region()?,
+            field(&v, "UserPoolId"),
+            field(&v, "Username"),
+            field(&v, "GroupName"),
+        )
         .await?;
     Ok(json!({}))
 }

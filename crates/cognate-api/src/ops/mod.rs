@@ -30,11 +30,13 @@ impl Ctx<'_> {
 
 /// Deserializes validated input into a request type.
 pub fn input<T: DeserializeOwned>(v: Value) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| CognitoError::invalid_parameter(format!("Invalid request: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| CognitoError::invalid_parameter(format!("Invalid request: {e}")))
 }
 
 pub fn output<T: Serialize>(v: T) -> Result<Value> {
-    serde_json::to_value(v).map_err(|e| CognitoError::internal(format!("cannot encode response: {e}")))
+    serde_json::to_value(v)
+        .map_err(|e| CognitoError::internal(format!("cannot encode response: {e}")))
 }
 
 /// A string member the model marks required (validation has already checked it).

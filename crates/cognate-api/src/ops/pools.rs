@@ -9,7 +9,10 @@ pub async fn create(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 }
 
 pub async fn describe(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    let pool = cx.cognito.describe_user_pool(cx.region()?, field(&v, "UserPoolId")).await?;
+    let pool = cx
+        .cognito
+        .describe_user_pool(cx.region()?, field(&v, "UserPoolId"))
+        .await?;
     Ok(json!({ "UserPool": output(pool)? }))
 }
 
@@ -19,13 +22,18 @@ pub async fn update(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 }
 
 pub async fn delete(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    cx.cognito.delete_user_pool(cx.region()?, field(&v, "UserPoolId")).await?;
+    cx.cognito
+        .delete_user_pool(cx.region()?, field(&v, "UserPoolId"))
+        .await?;
     Ok(json!({}))
 }
 
 pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
     let max = v.get("MaxResults").and_then(Value::as_i64).unwrap_or(60);
-    let page = cx.cognito.list_user_pools(cx.region()?, max, opt_field(&v, "NextToken").as_deref()).await?;
+    let page = cx
+        .cognito
+        .list_user_pools(cx.region()?, max, opt_field(&v, "NextToken").as_deref())
+        .await?;
     let mut out = json!({ "UserPools": output(page.items)? });
     if let Some(t) = page.next {
         out["NextToken"] = t.into();
@@ -34,7 +42,10 @@ pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 }
 
 pub async fn add_custom_attributes(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    let attrs: Vec<SchemaAttribute> = input(v.get("CustomAttributes").cloned().unwrap_or_default())?;
-    cx.cognito.add_custom_attributes(cx.region()?, field(&v, "UserPoolId"), attrs).await?;
+    let attrs: Vec<SchemaAttribute> =
+        input(v.get("CustomAttributes").cloned().unwrap_or_default())?;
+    cx.cognito
+        .add_custom_attributes(cx.region()?, field(&v, "UserPoolId"), attrs)
+        .await?;
     Ok(json!({}))
 }

@@ -4,23 +4,37 @@ use cognate_core::user::Attribute;
 use serde_json::{Value, json};
 
 pub async fn create(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    let user = cx.cognito.admin_create_user(cx.region()?, input(v)?).await?;
+    let user = cx
+        .cognito
+        .admin_create_user(cx.region()?, input(v)?)
+        .await?;
     Ok(json!({ "User": output(user)? }))
 }
 
 pub async fn get(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    output(cx.cognito.admin_get_user(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username")).await?)
+    output(
+        cx.cognito
+            .admin_get_user(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username"))
+            .await?,
+    )
 }
 
 pub async fn delete(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    cx.cognito.admin_delete_user(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username")).await?;
+    cx.cognito
+        .admin_delete_user(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username"))
+        .await?;
     Ok(json!({}))
 }
 
 pub async fn update_attributes(cx: &Ctx<'_>, v: Value) -> Result<Value> {
     let attrs: Vec<Attribute> = input(v.get("UserAttributes").cloned().unwrap_or_default())?;
     cx.cognito
-        .admin_update_user_attributes(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username"), attrs)
+        .admin_update_user_attributes(
+            cx.region()?,
+            field(&v, "UserPoolId"),
+            field(&v, "Username"),
+            attrs,
+        )
         .await?;
     Ok(json!({}))
 }
@@ -28,14 +42,24 @@ pub async fn update_attributes(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 pub async fn delete_attributes(cx: &Ctx<'_>, v: Value) -> Result<Value> {
     let names: Vec<String> = input(v.get("UserAttributeNames").cloned().unwrap_or_default())?;
     cx.cognito
-        .admin_delete_user_attributes(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username"), names)
+        .admin_delete_user_attributes(
+            cx.region()?,
+            field(&v, "UserPoolId"),
+            field(&v, "Username"),
+            names,
+        )
         .await?;
     Ok(json!({}))
 }
 
 pub async fn set_enabled(cx: &Ctx<'_>, v: Value, enabled: bool) -> Result<Value> {
     cx.cognito
-        .admin_set_user_enabled(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username"), enabled)
+        .admin_set_user_enabled(
+            cx.region()?,
+            field(&v, "UserPoolId"),
+            field(&v, "Username"),
+            enabled,
+        )
         .await?;
     Ok(json!({}))
 }
@@ -55,7 +79,9 @@ pub async fn set_password(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 }
 
 pub async fn confirm_sign_up(cx: &Ctx<'_>, v: Value) -> Result<Value> {
-    cx.cognito.admin_confirm_sign_up(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username")).await?;
+    cx.cognito
+        .admin_confirm_sign_up(cx.region()?, field(&v, "UserPoolId"), field(&v, "Username"))
+        .await?;
     Ok(json!({}))
 }
 

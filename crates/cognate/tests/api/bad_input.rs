@@ -7,8 +7,13 @@ async fn signed_raw(url: &str, target: &str, body: Vec<u8>) -> (u16, serde_json:
     use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
     use aws_sigv4::sign::v4;
     let host = url.trim_start_matches("http://").to_owned();
-    let headers = [("content-type", "application/x-amz-json-1.1"), ("host", host.as_str()), ("x-amz-target", target)];
-    let identity = aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "t").into();
+    let headers = [
+        ("content-type", "application/x-amz-json-1.1"),
+        ("host", host.as_str()),
+        ("x-amz-target", target),
+    ];
+    let identity =
+        aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "t").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(REGION)
@@ -18,7 +23,13 @@ async fn signed_raw(url: &str, target: &str, body: Vec<u8>) -> (u16, serde_json:
         .build()
         .unwrap()
         .into();
-    let signable = SignableRequest::new("POST", format!("{url}/"), headers.iter().copied(), SignableBody::Bytes(&body)).unwrap();
+    let signable = SignableRequest::new(
+        "POST",
+        format!("{url}/"),
+        headers.iter().copied(),
+        SignableBody::Bytes(&body),
+    )
+    .unwrap();
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
     let mut req = reqwest::Client::new()
         .post(format!("{url}/"))
@@ -31,7 +42,10 @@ async fn signed_raw(url: &str, target: &str, body: Vec<u8>) -> (u16, serde_json:
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
 }
 
 const P: &str = "AWSCognitoIdentityProviderService.";
@@ -42,15 +56,34 @@ async fn malformed_wrong_types_oversized_unknown() {
     let url = t.url();
     let pool = create_pool(&t.client, "intact").await;
 
-    let (status, body) = signed_raw(&url, &format!("{P}CreateUserPool"), b"{\"PoolName\": ".to_vec()).await;
+    let (status, body) = signed_raw(
+        &url,
+        &format!("{P}CreateUserPool"),
+        b"{\"PoolName\": ".to_vec(),
+    )
+    .await;
     assert_eq!(status, 400);
     assert_eq!(body["__type"], "SerializationException");
-    assert!(body["message"].as_str().unwrap().starts_with("Malformed JSON request body"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Malformed JSON request body"),
+        "{body}"
+    );
 
     let (status, body) = signed_raw(&url, &format!("{P}CreateUserPool"), b"[1,2]".to_vec()).await;
-    assert_eq!((status, body["__type"].as_str()), (400, Some("SerializationException")));
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("SerializationException"))
+    );
 
-    let (status, body) = signed_raw(&url, &format!("{P}CreateUserPool"), br#"{"PoolName": 42}"#.to_vec()).await;
+    let (status, body) = signed_raw(
+        &url,
+        &format!("{P}CreateUserPool"),
+        br#"{"PoolName": 42}"#.to_vec(),
+    )
+    .await;
     assert_eq!(status, 400);
     assert_eq!(body["__type"], "InvalidParameterException");
     assert_eq!(
@@ -61,13 +94,22 @@ async fn malformed_wrong_types_oversized_unknown() {
     let (status, body) = signed_raw(
         &url,
         &format!("{P}AdminCreateUser"),
-        format!(r#"{{"UserPoolId":"{pool}","Username":"x","UserAttributes":{{"email":"a"}}}}"#).into_bytes(),
+        format!(r#"{{"UserPoolId":"{pool}","Username":"x","UserAttributes":{{"email":"a"}}}}"#)
+            .into_bytes(),
     )
     .await;
     assert_eq!(status, 400);
-    assert_eq!(body["message"], "1 validation error detected: Value at 'userAttributes' failed to satisfy constraint: Member must be a list");
+    assert_eq!(
+        body["message"],
+        "1 validation error detected: Value at 'userAttributes' failed to satisfy constraint: Member must be a list"
+    );
 
-    let (status, body) = signed_raw(&url, &format!("{P}ListUserPools"), br#"{"MaxResults": 0, "NextToken": ""}"#.to_vec()).await;
+    let (status, body) = signed_raw(
+        &url,
+        &format!("{P}ListUserPools"),
+        br#"{"MaxResults": 0, "NextToken": ""}"#.to_vec(),
+    )
+    .await;
     assert_eq!(status, 400);
     assert_eq!(
         body["message"],
@@ -80,18 +122,33 @@ async fn malformed_wrong_types_oversized_unknown() {
     assert_eq!(body["__type"], "RequestEntityTooLargeException");
 
     let (status, body) = signed_raw(&url, &format!("{P}FlyToTheMoon"), b"{}".to_vec()).await;
-    assert_eq!((status, body["__type"].as_str()), (400, Some("UnknownOperationException")));
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("UnknownOperationException"))
+    );
     let (status, body) = signed_raw(&url, "SomethingElse.ListUserPools", b"{}".to_vec()).await;
-    assert_eq!((status, body["__type"].as_str()), (400, Some("UnknownOperationException")));
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("UnknownOperationException"))
+    );
 
     // An operation of the model that is not built yet says so, and never pretends.
     let (status, body) = signed_raw(&url, &format!("{P}CreateIdentityProvider"), br#"{"UserPoolId":"us-east-1_a","ProviderName":"Google","ProviderType":"Google","ProviderDetails":{}}"#.to_vec()).await;
     assert_eq!(status, 501);
     assert_eq!(body["__type"], "NotImplementedException");
-    assert_eq!(body["message"], "Operation CreateIdentityProvider is not implemented by Cognate yet.");
+    assert_eq!(
+        body["message"],
+        "Operation CreateIdentityProvider is not implemented by Cognate yet."
+    );
 
     // Nothing above changed the store.
-    let pools = t.client.list_user_pools().max_results(60).send().await.unwrap();
+    let pools = t
+        .client
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pools.user_pools().len(), 1);
     assert_eq!(pools.user_pools()[0].id(), Some(pool.as_str()));
 }
@@ -99,8 +156,17 @@ async fn malformed_wrong_types_oversized_unknown() {
 #[tokio::test]
 async fn cors_preflight() {
     let t = start().await;
-    let resp = reqwest::Client::new().request(reqwest::Method::OPTIONS, format!("{}/", t.url())).send().await.unwrap();
+    let resp = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, format!("{}/", t.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["access-control-allow-origin"], "*");
-    assert!(resp.headers()["access-control-allow-headers"].to_str().unwrap().contains("x-amz-target"));
+    assert!(
+        resp.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("x-amz-target")
+    );
 }

@@ -1,8 +1,8 @@
 //! A real Cognate server on a random port and an official AWS SDK client pointed at it.
 
+use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::Client;
 use cognate::config::{AccessKey, Config, Storage};
 use cognate::server::{self, RunningServer};
 use std::path::PathBuf;
@@ -25,7 +25,10 @@ impl TestServer {
 pub fn config(storage: Storage) -> Config {
     let mut c = Config::ephemeral();
     c.storage = storage;
-    c.access_keys = vec![AccessKey { access_key_id: ACCESS_KEY.into(), secret_access_key: SECRET_KEY.into() }];
+    c.access_keys = vec![AccessKey {
+        access_key_id: ACCESS_KEY.into(),
+        secret_access_key: SECRET_KEY.into(),
+    }];
     c
 }
 
@@ -63,14 +66,22 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 fn uuid_like() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{}-{n}", std::process::id())
 }
 
 /// The error code and message of a failed SDK call.
-pub fn err<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(r: Result<T, E>) -> (String, String) {
+pub fn err<T: std::fmt::Debug, E: ProvideErrorMetadata + std::fmt::Debug>(
+    r: Result<T, E>,
+) -> (String, String) {
     let e = r.expect_err("the call should fail");
-    (e.code().unwrap_or("<none>").to_owned(), e.message().unwrap_or("<none>").to_owned())
+    (
+        e.code().unwrap_or("<none>").to_owned(),
+        e.message().unwrap_or("<none>").to_owned(),
+    )
 }
 
 /// A pool with the setup guide's shape; returns its ID.
@@ -88,5 +99,9 @@ pub async fn create_pool(client: &Client, name: &str) -> String {
 }
 
 pub fn attr(name: &str, value: &str) -> aws_sdk_cognitoidentityprovider::types::AttributeType {
-    aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name(name).value(value).build().unwrap()
+    aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .unwrap()
 }

@@ -24,10 +24,32 @@ async fn everything_survives_a_restart() {
         .user_pool_client
         .unwrap();
     let secret = client.client_secret().unwrap().to_owned();
-    c.create_user_pool_domain().user_pool_id(&pool).domain("durable-auth").send().await.unwrap();
-    c.admin_create_user().user_pool_id(&pool).username("gina").user_attributes(attr("email", "g@example.com")).send().await.unwrap();
-    c.create_group().user_pool_id(&pool).group_name("admin").send().await.unwrap();
-    c.admin_add_user_to_group().user_pool_id(&pool).username("gina").group_name("admin").send().await.unwrap();
+    c.create_user_pool_domain()
+        .user_pool_id(&pool)
+        .domain("durable-auth")
+        .send()
+        .await
+        .unwrap();
+    c.admin_create_user()
+        .user_pool_id(&pool)
+        .username("gina")
+        .user_attributes(attr("email", "g@example.com"))
+        .send()
+        .await
+        .unwrap();
+    c.create_group()
+        .user_pool_id(&pool)
+        .group_name("admin")
+        .send()
+        .await
+        .unwrap();
+    c.admin_add_user_to_group()
+        .user_pool_id(&pool)
+        .username("gina")
+        .group_name("admin")
+        .send()
+        .await
+        .unwrap();
     t.server.shutdown().await.unwrap();
 
     assert!(dir.join("cognate.db").exists());
@@ -46,7 +68,14 @@ async fn everything_survives_a_restart() {
 
     let t = start_with_config(cfg).await;
     let c = &t.client;
-    let p = c.describe_user_pool().user_pool_id(&pool).send().await.unwrap().user_pool.unwrap();
+    let p = c
+        .describe_user_pool()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
     assert_eq!(p.name(), Some("durable"));
     assert_eq!(p.estimated_number_of_users, 1);
     assert_eq!(p.domain(), Some("durable-auth"));
@@ -60,9 +89,25 @@ async fn everything_survives_a_restart() {
         .user_pool_client
         .unwrap();
     assert_eq!(cl.client_secret(), Some(secret.as_str()));
-    let u = c.admin_get_user().user_pool_id(&pool).username("gina").send().await.unwrap();
-    assert!(u.user_attributes().iter().any(|a| a.value() == Some("g@example.com")));
-    let groups = c.admin_list_groups_for_user().user_pool_id(&pool).username("gina").send().await.unwrap();
+    let u = c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("gina")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        u.user_attributes()
+            .iter()
+            .any(|a| a.value() == Some("g@example.com"))
+    );
+    let groups = c
+        .admin_list_groups_for_user()
+        .user_pool_id(&pool)
+        .username("gina")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(groups.groups().len(), 1);
     t.server.shutdown().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
@@ -81,7 +126,12 @@ async fn generated_credentials_persist() {
     let s2 = cognate::server::start(cfg).await.unwrap();
     assert_eq!(s2.access_keys[0].secret_access_key, k1.secret_access_key);
     let client = sdk_client(&s2.url(), REGION, &k1.access_key_id, &k1.secret_access_key);
-    client.list_user_pools().max_results(1).send().await.unwrap();
+    client
+        .list_user_pools()
+        .max_results(1)
+        .send()
+        .await
+        .unwrap();
     s2.shutdown().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }

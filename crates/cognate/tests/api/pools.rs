@@ -22,7 +22,12 @@ async fn create_describe_update_list_delete() {
                 )
                 .build(),
         )
-        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().unwrap())
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
         .auto_verified_attributes("email".into())
         .alias_attributes("email".into())
         .user_pool_tags("team", "identity")
@@ -34,20 +39,53 @@ async fn create_describe_update_list_delete() {
     let id = created.id.clone().unwrap();
     assert!(id.starts_with("us-east-1_"), "{id}");
     assert_eq!(id.len(), "us-east-1_".len() + 9);
-    assert_eq!(created.arn.as_deref(), Some(format!("arn:aws:cognito-idp:us-east-1:000000000000:userpool/{id}").as_str()));
-    let policy = created.policies.as_ref().unwrap().password_policy.as_ref().unwrap();
+    assert_eq!(
+        created.arn.as_deref(),
+        Some(format!("arn:aws:cognito-idp:us-east-1:000000000000:userpool/{id}").as_str())
+    );
+    let policy = created
+        .policies
+        .as_ref()
+        .unwrap()
+        .password_policy
+        .as_ref()
+        .unwrap();
     assert_eq!(policy.minimum_length, Some(10));
     assert!(!policy.require_symbols);
     assert_eq!(policy.temporary_password_validity_days, 3);
     assert!(created.creation_date.is_some());
-    assert!(created.schema_attributes().iter().any(|a| a.name() == Some("email")));
-    assert!(created.schema_attributes().iter().any(|a| a.name() == Some("sub") && a.required() == Some(true)));
+    assert!(
+        created
+            .schema_attributes()
+            .iter()
+            .any(|a| a.name() == Some("email"))
+    );
+    assert!(
+        created
+            .schema_attributes()
+            .iter()
+            .any(|a| a.name() == Some("sub") && a.required() == Some(true))
+    );
 
-    let described = c.describe_user_pool().user_pool_id(&id).send().await.unwrap().user_pool.unwrap();
+    let described = c
+        .describe_user_pool()
+        .user_pool_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
     assert_eq!(described.name(), Some("guide-pool"));
     assert_eq!(described.estimated_number_of_users, 0);
     assert!(!described.username_configuration.unwrap().case_sensitive);
-    assert_eq!(described.user_pool_tags.unwrap().get("team").map(String::as_str), Some("identity"));
+    assert_eq!(
+        described
+            .user_pool_tags
+            .unwrap()
+            .get("team")
+            .map(String::as_str),
+        Some("identity")
+    );
 
     // UpdateUserPool resets what it does not name, as Cognito does.
     c.update_user_pool()
@@ -56,8 +94,23 @@ async fn create_describe_update_list_delete() {
         .send()
         .await
         .unwrap();
-    let updated = c.describe_user_pool().user_pool_id(&id).send().await.unwrap().user_pool.unwrap();
-    assert_eq!(updated.policies.unwrap().password_policy.unwrap().minimum_length, Some(8));
+    let updated = c
+        .describe_user_pool()
+        .user_pool_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    assert_eq!(
+        updated
+            .policies
+            .unwrap()
+            .password_policy
+            .unwrap()
+            .minimum_length,
+        Some(8)
+    );
     assert!(updated.last_modified_date.unwrap() >= updated.creation_date.unwrap());
 
     for i in 0..3 {
@@ -66,7 +119,13 @@ async fn create_describe_update_list_delete() {
     let first = c.list_user_pools().max_results(3).send().await.unwrap();
     assert_eq!(first.user_pools().len(), 3);
     let token = first.next_token().expect("a second page").to_owned();
-    let second = c.list_user_pools().max_results(3).next_token(token).send().await.unwrap();
+    let second = c
+        .list_user_pools()
+        .max_results(3)
+        .next_token(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(second.user_pools().len(), 1);
     assert!(second.next_token().is_none());
 
@@ -80,31 +139,42 @@ async fn create_describe_update_list_delete() {
 async fn errors_and_validation() {
     let t = start().await;
     let c = &t.client;
-    let (code, msg) = err(c.describe_user_pool().user_pool_id("us-east-1_nothere00").send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("ResourceNotFoundException", "User pool us-east-1_nothere00 does not exist."));
-
-    let (code, msg) = err(
-        c.create_user_pool()
-            .pool_name("both")
-            .alias_attributes("email".into())
-            .username_attributes("email".into())
-            .send()
-            .await,
+    let (code, msg) = err(c
+        .describe_user_pool()
+        .user_pool_id("us-east-1_nothere00")
+        .send()
+        .await);
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "ResourceNotFoundException",
+            "User pool us-east-1_nothere00 does not exist."
+        )
     );
+
+    let (code, msg) = err(c
+        .create_user_pool()
+        .pool_name("both")
+        .alias_attributes("email".into())
+        .username_attributes("email".into())
+        .send()
+        .await);
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(msg, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.");
-
-    let (code, msg) = err(
-        c.create_user_pool()
-            .pool_name("p")
-            .policies(
-                UserPoolPolicyType::builder()
-                    .password_policy(PasswordPolicyType::builder().minimum_length(5).build())
-                    .build(),
-            )
-            .send()
-            .await,
+    assert_eq!(
+        msg,
+        "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
     );
+
+    let (code, msg) = err(c
+        .create_user_pool()
+        .pool_name("p")
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(PasswordPolicyType::builder().minimum_length(5).build())
+                .build(),
+        )
+        .send()
+        .await);
     assert_eq!(code, "InvalidParameterException");
     assert_eq!(
         msg,
@@ -150,36 +220,54 @@ async fn custom_attributes() {
                 .name("department")
                 .attribute_data_type(AttributeDataType::String)
                 .string_attribute_constraints(
-                    StringAttributeConstraintsType::builder().min_length("1").max_length("16").build(),
+                    StringAttributeConstraintsType::builder()
+                        .min_length("1")
+                        .max_length("16")
+                        .build(),
                 )
                 .build(),
         )
         .send()
         .await
         .unwrap();
-    let pool = c.describe_user_pool().user_pool_id(&id).send().await.unwrap().user_pool.unwrap();
-    let names: Vec<_> = pool.schema_attributes().iter().filter_map(|a| a.name()).collect();
-    assert!(names.contains(&"custom:tier") && names.contains(&"custom:department"), "{names:?}");
-
-    let (code, msg) = err(
-        c.add_custom_attributes()
-            .user_pool_id(&id)
-            .custom_attributes(SchemaAttributeType::builder().name("department").build())
-            .send()
-            .await,
+    let pool = c
+        .describe_user_pool()
+        .user_pool_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    let names: Vec<_> = pool
+        .schema_attributes()
+        .iter()
+        .filter_map(|a| a.name())
+        .collect();
+    assert!(
+        names.contains(&"custom:tier") && names.contains(&"custom:department"),
+        "{names:?}"
     );
+
+    let (code, msg) = err(c
+        .add_custom_attributes()
+        .user_pool_id(&id)
+        .custom_attributes(SchemaAttributeType::builder().name("department").build())
+        .send()
+        .await);
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(msg, "Existing attribute already has name custom:department.");
+    assert_eq!(
+        msg,
+        "Existing attribute already has name custom:department."
+    );
 
     // Values are checked against the custom attribute's type and constraints.
-    let (code, msg) = err(
-        c.admin_create_user()
-            .user_pool_id(&id)
-            .username("carol")
-            .user_attributes(attr("custom:department", "a-name-that-is-far-too-long"))
-            .send()
-            .await,
-    );
+    let (code, msg) = err(c
+        .admin_create_user()
+        .user_pool_id(&id)
+        .username("carol")
+        .user_attributes(attr("custom:department", "a-name-that-is-far-too-long"))
+        .send()
+        .await);
     assert_eq!(code, "InvalidParameterException");
     assert!(msg.contains("custom:department"), "{msg}");
     c.admin_create_user()
@@ -190,6 +278,16 @@ async fn custom_attributes() {
         .send()
         .await
         .unwrap();
-    let u = c.admin_get_user().user_pool_id(&id).username("carol").send().await.unwrap();
-    assert!(u.user_attributes().iter().any(|a| a.name() == "custom:tier" && a.value() == Some("3")));
+    let u = c
+        .admin_get_user()
+        .user_pool_id(&id)
+        .username("carol")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        u.user_attributes()
+            .iter()
+            .any(|a| a.name() == "custom:tier" && a.value() == Some("3"))
+    );
 }

@@ -17,7 +17,12 @@ struct Sig<'a> {
 
 impl Default for Sig<'_> {
     fn default() -> Self {
-        Self { secret: SECRET_KEY, region: REGION, service: "cognito-idp", time: SystemTime::now() }
+        Self {
+            secret: SECRET_KEY,
+            region: REGION,
+            service: "cognito-idp",
+            time: SystemTime::now(),
+        }
     }
 }
 
@@ -25,7 +30,11 @@ impl Default for Sig<'_> {
 async fn send(url: &str, sig: Sig<'_>, sent_body: &str) -> (u16, serde_json::Value) {
     let host = url.trim_start_matches("http://").to_owned();
     let amz_date = {
-        let secs = sig.time.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        let secs = sig
+            .time
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
         format_amz(secs)
     };
     let headers = [
@@ -33,7 +42,8 @@ async fn send(url: &str, sig: Sig<'_>, sent_body: &str) -> (u16, serde_json::Val
         ("host", host.as_str()),
         ("x-amz-target", TARGET),
     ];
-    let identity = aws_credential_types::Credentials::new(ACCESS_KEY, sig.secret, None, None, "t").into();
+    let identity =
+        aws_credential_types::Credentials::new(ACCESS_KEY, sig.secret, None, None, "t").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(sig.region)
@@ -43,7 +53,13 @@ async fn send(url: &str, sig: Sig<'_>, sent_body: &str) -> (u16, serde_json::Val
         .build()
         .unwrap()
         .into();
-    let signable = SignableRequest::new("POST", format!("{url}/"), headers.iter().copied(), SignableBody::Bytes(BODY.as_bytes())).unwrap();
+    let signable = SignableRequest::new(
+        "POST",
+        format!("{url}/"),
+        headers.iter().copied(),
+        SignableBody::Bytes(BODY.as_bytes()),
+    )
+    .unwrap();
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
     let mut req = reqwest::Client::new()
         .post(format!("{url}/"))
@@ -53,7 +69,11 @@ async fn send(url: &str, sig: Sig<'_>, sent_body: &str) -> (u16, serde_json::Val
     for (name, value) in instructions.headers() {
         req = req.header(name, value);
     }
-    assert!(instructions.headers().any(|(n, v)| n == "x-amz-date" && v == amz_date));
+    assert!(
+        instructions
+            .headers()
+            .any(|(n, v)| n == "x-amz-date" && v == amz_date)
+    );
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap())
@@ -61,7 +81,10 @@ async fn send(url: &str, sig: Sig<'_>, sent_body: &str) -> (u16, serde_json::Val
 
 fn format_amz(secs: u64) -> String {
     let t = time_parts(secs);
-    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", t.0, t.1, t.2, t.3, t.4, t.5)
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        t.0, t.1, t.2, t.3, t.4, t.5
+    )
 }
 
 fn time_parts(secs: u64) -> (i64, i64, i64, i64, i64, i64) {
@@ -75,7 +98,14 @@ fn time_parts(secs: u64) -> (i64, i64, i64, i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+    (
+        yoe + era * 400 + i64::from(m <= 2),
+        m,
+        d,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+    )
 }
 
 fn error_type(body: &serde_json::Value) -> &str {
@@ -100,39 +130,112 @@ async fn signatures_are_verified() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 403);
-    assert_eq!(resp.headers()["x-amzn-errortype"], "MissingAuthenticationTokenException");
+    assert_eq!(
+        resp.headers()["x-amzn-errortype"],
+        "MissingAuthenticationTokenException"
+    );
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["message"], "Missing Authentication Token");
 
     // Signed with the wrong secret.
-    let (status, body) = send(&url, Sig { secret: "not-the-secret", ..Sig::default() }, BODY).await;
-    assert_eq!((status, error_type(&body)), (403, "InvalidSignatureException"));
-    assert!(body["message"].as_str().unwrap().starts_with("The request signature we calculated does not match"));
+    let (status, body) = send(
+        &url,
+        Sig {
+            secret: "not-the-secret",
+            ..Sig::default()
+        },
+        BODY,
+    )
+    .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (403, "InvalidSignatureException")
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The request signature we calculated does not match")
+    );
 
     // Body changed after signing.
     let (status, body) = send(&url, Sig::default(), r#"{"MaxResults":60}"#).await;
-    assert_eq!((status, error_type(&body)), (403, "InvalidSignatureException"));
+    assert_eq!(
+        (status, error_type(&body)),
+        (403, "InvalidSignatureException")
+    );
 
     // Signed twenty minutes ago.
     let stale = SystemTime::now() - Duration::from_secs(20 * 60);
-    let (status, body) = send(&url, Sig { time: stale, ..Sig::default() }, BODY).await;
-    assert_eq!((status, error_type(&body)), (403, "InvalidSignatureException"));
-    assert!(body["message"].as_str().unwrap().starts_with("Signature expired:"), "{body}");
+    let (status, body) = send(
+        &url,
+        Sig {
+            time: stale,
+            ..Sig::default()
+        },
+        BODY,
+    )
+    .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (403, "InvalidSignatureException")
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Signature expired:"),
+        "{body}"
+    );
 
     // A region that does not exist.
-    let (status, body) = send(&url, Sig { region: "mars-north-1x", ..Sig::default() }, BODY).await;
-    assert_eq!((status, error_type(&body)), (403, "InvalidSignatureException"));
-    assert_eq!(body["message"], "Credential should be scoped to a valid region, not 'mars-north-1x'. ");
+    let (status, body) = send(
+        &url,
+        Sig {
+            region: "mars-north-1x",
+            ..Sig::default()
+        },
+        BODY,
+    )
+    .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (403, "InvalidSignatureException")
+    );
+    assert_eq!(
+        body["message"],
+        "Credential should be scoped to a valid region, not 'mars-north-1x'. "
+    );
 
     // Another service's scope.
-    let (status, body) = send(&url, Sig { service: "s3", ..Sig::default() }, BODY).await;
-    assert_eq!((status, error_type(&body)), (403, "InvalidSignatureException"));
-    assert_eq!(body["message"], "Credential should be scoped to correct service: 'cognito-idp'. ");
+    let (status, body) = send(
+        &url,
+        Sig {
+            service: "s3",
+            ..Sig::default()
+        },
+        BODY,
+    )
+    .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (403, "InvalidSignatureException")
+    );
+    assert_eq!(
+        body["message"],
+        "Credential should be scoped to correct service: 'cognito-idp'. "
+    );
 
     // An access key Cognate does not know, through the SDK.
     let stranger = sdk_client(&url, REGION, "AKIAUNKNOWNUNKNOWN00", SECRET_KEY);
     let (code, msg) = err(stranger.list_user_pools().max_results(1).send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("UnrecognizedClientException", "The security token included in the request is invalid."));
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid."
+        )
+    );
 }
 
 #[tokio::test]
@@ -142,9 +245,32 @@ async fn regions_are_separate() {
     let west = sdk_client(&t.url(), "eu-west-1", ACCESS_KEY, SECRET_KEY);
     let pool = create_pool(east, "east-only").await;
     let (code, msg) = err(west.describe_user_pool().user_pool_id(&pool).send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("ResourceNotFoundException", format!("User pool {pool} does not exist.").as_str()));
-    assert!(west.list_user_pools().max_results(60).send().await.unwrap().user_pools().is_empty());
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "ResourceNotFoundException",
+            format!("User pool {pool} does not exist.").as_str()
+        )
+    );
+    assert!(
+        west.list_user_pools()
+            .max_results(60)
+            .send()
+            .await
+            .unwrap()
+            .user_pools()
+            .is_empty()
+    );
     let west_pool = create_pool(&west, "west").await;
     assert!(west_pool.starts_with("eu-west-1_"));
-    assert_eq!(east.list_user_pools().max_results(60).send().await.unwrap().user_pools().len(), 1);
+    assert_eq!(
+        east.list_user_pools()
+            .max_results(60)
+            .send()
+            .await
+            .unwrap()
+            .user_pools()
+            .len(),
+        1
+    );
 }

@@ -11,7 +11,12 @@ async fn admin_user_lifecycle() {
         .create_user_pool()
         .pool_name("users")
         .alias_attributes("email".into())
-        .username_configuration(UsernameConfigurationType::builder().case_sensitive(false).build().unwrap())
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap()
@@ -34,40 +39,84 @@ async fn admin_user_lifecycle() {
         .user
         .unwrap();
     assert_eq!(user.username(), Some("Alice"));
-    assert_eq!(user.user_status(), Some(&UserStatusType::ForceChangePassword));
+    assert_eq!(
+        user.user_status(),
+        Some(&UserStatusType::ForceChangePassword)
+    );
     assert!(user.enabled);
-    let sub = user.attributes().iter().find(|a| a.name() == "sub").unwrap().value().unwrap().to_owned();
+    let sub = user
+        .attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .unwrap()
+        .value()
+        .unwrap()
+        .to_owned();
     assert_eq!(uuid_version(&sub), Some('4'));
 
     // By username (case-insensitively here), by verified email alias, and by sub.
     for name in ["alice", "ALICE", "alice@example.com", sub.as_str()] {
-        let got = c.admin_get_user().user_pool_id(&pool).username(name).send().await.unwrap();
+        let got = c
+            .admin_get_user()
+            .user_pool_id(&pool)
+            .username(name)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(got.username(), "Alice", "looked up by {name}");
     }
 
-    let (code, msg) = err(c.admin_create_user().user_pool_id(&pool).username("alice").send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("UsernameExistsException", "User account already exists"));
-
-    let (code, msg) = err(
-        c.admin_create_user()
-            .user_pool_id(&pool)
-            .username("bob")
-            .user_attributes(attr("email", "alice@example.com"))
-            .user_attributes(attr("email_verified", "true"))
-            .send()
-            .await,
+    let (code, msg) = err(c
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await);
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        ("UsernameExistsException", "User account already exists")
     );
-    assert_eq!((code.as_str(), msg.as_str()), ("AliasExistsException", "An account with the given email already exists."));
 
-    let (code, msg) = err(c.admin_create_user().user_pool_id(&pool).username("carol@example.com").send().await);
+    let (code, msg) = err(c
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("bob")
+        .user_attributes(attr("email", "alice@example.com"))
+        .user_attributes(attr("email_verified", "true"))
+        .send()
+        .await);
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "AliasExistsException",
+            "An account with the given email already exists."
+        )
+    );
+
+    let (code, msg) = err(c
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("carol@example.com")
+        .send()
+        .await);
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(msg, "Username cannot be of email format, since user pool is configured for email alias.");
-
-    let (code, msg) = err(
-        c.admin_create_user().user_pool_id(&pool).username("dave").temporary_password("short").send().await,
+    assert_eq!(
+        msg,
+        "Username cannot be of email format, since user pool is configured for email alias."
     );
+
+    let (code, msg) = err(c
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("dave")
+        .temporary_password("short")
+        .send()
+        .await);
     assert_eq!(code, "InvalidPasswordException");
-    assert_eq!(msg, "Password does not conform to policy: Password not long enough");
+    assert_eq!(
+        msg,
+        "Password does not conform to policy: Password not long enough"
+    );
 
     // A changed email is unverified again.
     c.admin_update_user_attributes()
@@ -78,27 +127,48 @@ async fn admin_user_lifecycle() {
         .send()
         .await
         .unwrap();
-    let got = c.admin_get_user().user_pool_id(&pool).username("alice").send().await.unwrap();
-    let value = |n: &str| got.user_attributes().iter().find(|a| a.name() == n).and_then(|a| a.value()).map(str::to_owned);
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
+    let value = |n: &str| {
+        got.user_attributes()
+            .iter()
+            .find(|a| a.name() == n)
+            .and_then(|a| a.value())
+            .map(str::to_owned)
+    };
     assert_eq!(value("email").as_deref(), Some("alice@new.example.com"));
     assert_eq!(value("email_verified").as_deref(), Some("false"));
     assert_eq!(value("family_name").as_deref(), Some("Liddell"));
 
-    let (code, msg) = err(
-        c.admin_update_user_attributes().user_pool_id(&pool).username("alice").user_attributes(attr("sub", "x")).send().await,
-    );
+    let (code, msg) = err(c
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username("alice")
+        .user_attributes(attr("sub", "x"))
+        .send()
+        .await);
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(msg, "Attributes did not conform to the schema: sub: Attribute cannot be updated.");
-    let (code, msg) = err(
-        c.admin_update_user_attributes()
-            .user_pool_id(&pool)
-            .username("alice")
-            .user_attributes(attr("custom:nothing", "x"))
-            .send()
-            .await,
+    assert_eq!(
+        msg,
+        "Attributes did not conform to the schema: sub: Attribute cannot be updated."
     );
+    let (code, msg) = err(c
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username("alice")
+        .user_attributes(attr("custom:nothing", "x"))
+        .send()
+        .await);
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(msg, "Attributes did not conform to the schema: custom:nothing: Attribute does not exist in the schema.");
+    assert_eq!(
+        msg,
+        "Attributes did not conform to the schema: custom:nothing: Attribute does not exist in the schema."
+    );
 
     c.admin_delete_user_attributes()
         .user_pool_id(&pool)
@@ -107,19 +177,63 @@ async fn admin_user_lifecycle() {
         .send()
         .await
         .unwrap();
-    let got = c.admin_get_user().user_pool_id(&pool).username("alice").send().await.unwrap();
-    assert!(!got.user_attributes().iter().any(|a| a.name() == "family_name"));
-
-    c.admin_disable_user().user_pool_id(&pool).username("alice").send().await.unwrap();
-    assert!(!c.admin_get_user().user_pool_id(&pool).username("alice").send().await.unwrap().enabled);
-    c.admin_enable_user().user_pool_id(&pool).username("alice").send().await.unwrap();
-    assert!(c.admin_get_user().user_pool_id(&pool).username("alice").send().await.unwrap().enabled);
-
-    let (code, msg) = err(
-        c.admin_set_user_password().user_pool_id(&pool).username("alice").password("nouppercase1!").permanent(true).send().await,
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !got.user_attributes()
+            .iter()
+            .any(|a| a.name() == "family_name")
     );
+
+    c.admin_disable_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !c.admin_get_user()
+            .user_pool_id(&pool)
+            .username("alice")
+            .send()
+            .await
+            .unwrap()
+            .enabled
+    );
+    c.admin_enable_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        c.admin_get_user()
+            .user_pool_id(&pool)
+            .username("alice")
+            .send()
+            .await
+            .unwrap()
+            .enabled
+    );
+
+    let (code, msg) = err(c
+        .admin_set_user_password()
+        .user_pool_id(&pool)
+        .username("alice")
+        .password("nouppercase1!")
+        .permanent(true)
+        .send()
+        .await);
     assert_eq!(code, "InvalidPasswordException");
-    assert_eq!(msg, "Password does not conform to policy: Password must have uppercase characters");
+    assert_eq!(
+        msg,
+        "Password does not conform to policy: Password must have uppercase characters"
+    );
     c.admin_set_user_password()
         .user_pool_id(&pool)
         .username("alice")
@@ -128,7 +242,13 @@ async fn admin_user_lifecycle() {
         .send()
         .await
         .unwrap();
-    let got = c.admin_get_user().user_pool_id(&pool).username("alice").send().await.unwrap();
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(got.user_status(), Some(&UserStatusType::Confirmed));
     c.admin_set_user_password()
         .user_pool_id(&pool)
@@ -138,11 +258,31 @@ async fn admin_user_lifecycle() {
         .send()
         .await
         .unwrap();
-    let got = c.admin_get_user().user_pool_id(&pool).username("alice").send().await.unwrap();
-    assert_eq!(got.user_status(), Some(&UserStatusType::ForceChangePassword));
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.user_status(),
+        Some(&UserStatusType::ForceChangePassword)
+    );
 
-    let (code, msg) = err(c.admin_confirm_sign_up().user_pool_id(&pool).username("alice").send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("NotAuthorizedException", "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD"));
+    let (code, msg) = err(c
+        .admin_confirm_sign_up()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await);
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "NotAuthorizedException",
+            "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD"
+        )
+    );
 
     // RESEND issues a new temporary password to a user who has not signed in yet.
     c.admin_create_user()
@@ -153,13 +293,34 @@ async fn admin_user_lifecycle() {
         .await
         .unwrap();
 
-    c.admin_delete_user().user_pool_id(&pool).username("alice").send().await.unwrap();
-    let r = c.admin_get_user().user_pool_id(&pool).username("alice").send().await;
+    c.admin_delete_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
+    let r = c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await;
     let e = r.unwrap_err().into_service_error();
     assert!(e.is_user_not_found_exception());
-    assert_eq!(aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message(&e), Some("User does not exist."));
-    let (code, msg) = err(c.admin_delete_user().user_pool_id(&pool).username("alice").send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("UserNotFoundException", "User does not exist."));
+    assert_eq!(
+        aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::message(&e),
+        Some("User does not exist.")
+    );
+    let (code, msg) = err(c
+        .admin_delete_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await);
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        ("UserNotFoundException", "User does not exist.")
+    );
 }
 
 #[tokio::test]
@@ -177,8 +338,16 @@ async fn email_as_username() {
         .unwrap()
         .id
         .unwrap();
-    let (code, msg) = err(c.admin_create_user().user_pool_id(&pool).username("not-an-email").send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("InvalidParameterException", "Username should be an email."));
+    let (code, msg) = err(c
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("not-an-email")
+        .send()
+        .await);
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        ("InvalidParameterException", "Username should be an email.")
+    );
 
     let user = c
         .admin_create_user()
@@ -190,15 +359,42 @@ async fn email_as_username() {
         .unwrap()
         .user
         .unwrap();
-    let sub = user.attributes().iter().find(|a| a.name() == "sub").unwrap().value().unwrap();
+    let sub = user
+        .attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .unwrap()
+        .value()
+        .unwrap();
     // The internal username is the sub; the email is an attribute and a sign-in name.
     assert_eq!(user.username(), Some(sub));
-    assert!(user.attributes().iter().any(|a| a.name() == "email" && a.value() == Some("erin@example.com")));
-    let got = c.admin_get_user().user_pool_id(&pool).username("erin@example.com").send().await.unwrap();
+    assert!(
+        user.attributes()
+            .iter()
+            .any(|a| a.name() == "email" && a.value() == Some("erin@example.com"))
+    );
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("erin@example.com")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(got.username(), sub);
 
-    let (code, msg) = err(c.admin_create_user().user_pool_id(&pool).username("erin@example.com").send().await);
-    assert_eq!((code.as_str(), msg.as_str()), ("UsernameExistsException", "An account with the given email already exists."));
+    let (code, msg) = err(c
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("erin@example.com")
+        .send()
+        .await);
+    assert_eq!(
+        (code.as_str(), msg.as_str()),
+        (
+            "UsernameExistsException",
+            "An account with the given email already exists."
+        )
+    );
 }
 
 #[tokio::test]
@@ -206,14 +402,31 @@ async fn case_sensitive_by_default_through_the_api() {
     let t = start().await;
     let c = &t.client;
     let pool = create_pool(c, "cs").await;
-    c.admin_create_user().user_pool_id(&pool).username("Frank").send().await.unwrap();
-    c.admin_create_user().user_pool_id(&pool).username("frank").send().await.unwrap();
-    let (code, _) = err(c.admin_get_user().user_pool_id(&pool).username("FRANK").send().await);
+    c.admin_create_user()
+        .user_pool_id(&pool)
+        .username("Frank")
+        .send()
+        .await
+        .unwrap();
+    c.admin_create_user()
+        .user_pool_id(&pool)
+        .username("frank")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = err(c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("FRANK")
+        .send()
+        .await);
     assert_eq!(code, "UserNotFoundException");
 }
 
 fn uuid_version(s: &str) -> Option<char> {
-    (s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == '-'))
-        .then(|| s.chars().nth(14))
-        .flatten()
+    (s.len() == 36
+        && s.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == '-'))
+    .then(|| s.chars().nth(14))
+    .flatten()
 }

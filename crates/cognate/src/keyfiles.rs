@@ -31,8 +31,14 @@ pub fn load_or_create_master_key(dir: &Path) -> std::io::Result<[u8; 32]> {
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = cognate_core::secrets::SecretBox::generate_master_key();
-            write_private(&path, hex::encode(key).as_bytes())?;
-            Ok(key)
+            match write_private(&path, hex::encode(key).as_bytes()) {
+                Ok(()) => Ok(key),
+                // Another process created it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    load_or_create_master_key(dir)
+                }
+                Err(e) => Err(e),
+            }
         }
         Err(e) => Err(e),
     }

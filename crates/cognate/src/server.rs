@@ -83,6 +83,10 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
 
     let master_key = match (config.master_key, config.persistent()) {
         (Some(k), _) => k,
+        // Every node must open every secret: a per-node generated key cannot work.
+        (None, _) if matches!(config.storage, Storage::Url(ref u) if !u.starts_with("sqlite:")) => {
+            return Err("a shared database needs the same master key on every node: set --master-key or COGNATE_MASTER_KEY (64 hex digits, e.g. from `openssl rand -hex 32`)".into());
+        }
         (None, true) => keyfiles::load_or_create_master_key(&config.data_dir)
             .map_err(|e| format!("cannot load the master key: {e}"))?,
         (None, false) => SecretBox::generate_master_key(),

@@ -25,6 +25,7 @@ impl TestServer {
 pub fn config(storage: Storage) -> Config {
     let mut c = Config::ephemeral();
     c.storage = storage;
+    c.master_key = Some([7u8; 32]);
     c.access_keys = vec![AccessKey {
         access_key_id: ACCESS_KEY.into(),
         secret_access_key: SECRET_KEY.into(),
@@ -32,14 +33,32 @@ pub fn config(storage: Storage) -> Config {
     c
 }
 
-/// A server backed by the store the environment selects: `COGNATE_TEST_DATABASE_URL` (e.g. a
-/// PostgreSQL URL) or else an in-memory SQLite database.
+/// A server backed by the store the environment selects: with `COGNATE_TEST_DATABASE_URL`
+/// (a PostgreSQL server) a fresh database of its own, or else an in-memory SQLite database.
 pub async fn start() -> TestServer {
     let storage = match std::env::var("COGNATE_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => Storage::Url(url),
+        Ok(url) if !url.is_empty() => Storage::Url(fresh_postgres_database(&url).await),
         _ => Storage::InMemory,
     };
     start_with_config(config(storage)).await
+}
+
+/// Creates an empty database on the PostgreSQL server `admin_url` points at, so tests that
+/// count pools see only their own. scripts/test.sh drops them before each run.
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("cognate_t_{}", unique_suffix().replace('-', "_"));
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to PostgreSQL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("URL with a database name");
+    format!("{base}/{name}")
 }
 
 pub async fn start_with_config(config: Config) -> TestServer {
@@ -59,18 +78,24 @@ pub fn sdk_client(url: &str, region: &str, access_key: &str, secret: &str) -> Cl
 }
 
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cognate-test-{name}-{}", uuid_like()));
+    let dir = std::env::temp_dir().join(format!("cognate-test-{name}-{}", unique_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-fn uuid_like() -> String {
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
     use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
     let n = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    format!("{}-{n}", std::process::id())
+    format!(
+        "{}-{n}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The error code and message of a failed SDK call.

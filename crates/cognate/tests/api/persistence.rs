@@ -9,6 +9,8 @@ async fn everything_survives_a_restart() {
     let mut cfg = config(Storage::DataDir(dir.clone()));
     cfg.data_dir = dir.clone();
     cfg.db_max_connections = 4;
+    // The master key is generated into the data directory, as on a first start.
+    cfg.master_key = None;
 
     let t = start_with_config(cfg.clone()).await;
     let c = &t.client;

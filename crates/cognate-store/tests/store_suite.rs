@@ -1,0 +1,389 @@
+//! One suite for the store, run unchanged against every backend: SQLite always, and
+//! PostgreSQL when `COGNATE_TEST_DATABASE_URL` names a server (scripts/test.sh sets it).
+
+use cognate_core::StoreError;
+use cognate_core::client::AppClient;
+use cognate_core::domain::PoolDomain;
+use cognate_core::group::Group;
+use cognate_core::pool::UserPool;
+use cognate_core::store::{ClientStore, DomainStore, GroupStore, PoolStore, UserStore};
+use cognate_core::user::{Attribute, User};
+use cognate_core::user_filter::{self, UserFilter};
+use cognate_store::SqlStore;
+use serde_json::json;
+
+fn pool(id: &str) -> UserPool {
+    serde_json::from_value(json!({
+        "Id": id, "Name": format!("pool {id}"), "Arn": format!("arn:aws:cognito-idp:x:000000000000:userpool/{id}"),
+        "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": true, "RequireLowercase": true,
+            "RequireNumbers": true, "RequireSymbols": true, "TemporaryPasswordValidityDays": 7},
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]}},
+        "DeletionProtection": "INACTIVE", "LambdaConfig": {}, "SchemaAttributes": [],
+        "VerificationMessageTemplate": {}, "MfaConfiguration": "OFF", "EmailConfiguration": {},
+        "UserPoolTags": {}, "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7},
+        "UserPoolTier": "ESSENTIALS", "CreationDate": 1.0, "LastModifiedDate": 1.0
+    }))
+    .unwrap()
+}
+
+fn client(pool_id: &str, id: &str) -> AppClient {
+    serde_json::from_value(json!({
+        "UserPoolId": pool_id, "ClientName": "c", "ClientId": id, "LastModifiedDate": 1.0, "CreationDate": 1.0,
+        "RefreshTokenValidity": 30, "ExplicitAuthFlows": [], "AllowedOAuthFlowsUserPoolClient": false,
+        "PreventUserExistenceErrors": "ENABLED", "EnableTokenRevocation": true,
+        "EnablePropagateAdditionalUserContextData": false, "AuthSessionValidity": 3,
+        "secrets": [{"id": "s1", "sealed": "v1.xyz", "created": 1.0}]
+    }))
+    .unwrap()
+}
+
+fn user(pool_id: &str, name: &str, sub: &str, attrs: &[(&str, &str)]) -> User {
+    let mut attributes = vec![Attribute::new("sub", sub)];
+    attributes.extend(attrs.iter().map(|(n, v)| Attribute::new(*n, *v)));
+    User {
+        pool_id: pool_id.into(),
+        username: name.into(),
+        username_key: name.to_lowercase(),
+        sub: sub.into(),
+        attributes,
+        status: "CONFIRMED".into(),
+        enabled: true,
+        created: Default::default(),
+        modified: Default::default(),
+        password_hash: Some("$argon2id$...".into()),
+        password_set: None,
+    }
+}
+
+fn group(pool_id: &str, name: &str) -> Group {
+    serde_json::from_value(json!({"GroupName": name, "UserPoolId": pool_id, "LastModifiedDate": 1.0, "CreationDate": 1.0})).unwrap()
+}
+
+async fn backends() -> Vec<(&'static str, SqlStore)> {
+    let mut stores = vec![("sqlite", SqlStore::in_memory().await.unwrap())];
+    if let Ok(url) = std::env::var("COGNATE_TEST_DATABASE_URL")
+        && !url.is_empty()
+    {
+        stores.push((
+            "postgres",
+            SqlStore::connect(&fresh_database(&url).await, 4)
+                .await
+                .unwrap(),
+        ));
+    }
+    stores
+}
+
+async fn fresh_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let name = format!("cognate_t_store_{}_{nanos}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0)
+}
+
+#[tokio::test]
+async fn pools_clients_domains() {
+    for (backend, s) in backends().await {
+        for id in ["us-east-1_b", "us-east-1_a", "us-east-1_c", "eu-west-1_a"] {
+            s.insert_pool(&pool(id)).await.unwrap();
+        }
+        assert!(
+            matches!(
+                s.insert_pool(&pool("us-east-1_a")).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{backend}"
+        );
+        let listed: Vec<_> = s
+            .list_pools("us-east-1", None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(
+            listed,
+            ["us-east-1_a", "us-east-1_b", "us-east-1_c"],
+            "{backend}"
+        );
+        let after: Vec<_> = s
+            .list_pools("us-east-1", Some("us-east-1_a"), 1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(after, ["us-east-1_b"], "{backend}");
+
+        let mut p = s.get_pool("us-east-1_a").await.unwrap().unwrap();
+        p.name = "renamed".into();
+        s.update_pool(&p).await.unwrap();
+        assert_eq!(
+            s.get_pool("us-east-1_a").await.unwrap().unwrap(),
+            p,
+            "{backend}"
+        );
+
+        s.insert_client(&client("us-east-1_a", "client1"))
+            .await
+            .unwrap();
+        s.insert_client(&client("us-east-1_a", "client2"))
+            .await
+            .unwrap();
+        assert_eq!(
+            s.list_clients("us-east-1_a", Some("client1"), 5)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{backend}"
+        );
+        let mut c = s.get_client("client1").await.unwrap().unwrap();
+        assert_eq!(c.secrets[0].sealed, "v1.xyz");
+        c.settings.client_name = "renamed".into();
+        s.update_client(&c).await.unwrap();
+        assert_eq!(
+            s.get_client("client1")
+                .await
+                .unwrap()
+                .unwrap()
+                .settings
+                .client_name,
+            "renamed"
+        );
+        s.delete_client("client2").await.unwrap();
+        assert!(s.get_client("client2").await.unwrap().is_none());
+
+        let d = PoolDomain {
+            domain: "auth-a".into(),
+            pool_id: "us-east-1_a".into(),
+            custom_domain_config: None,
+            managed_login_version: 1,
+            created: Default::default(),
+        };
+        s.insert_domain(&d).await.unwrap();
+        let taken = PoolDomain {
+            pool_id: "us-east-1_b".into(),
+            ..d.clone()
+        };
+        assert!(
+            matches!(s.insert_domain(&taken).await, Err(StoreError::Conflict(_))),
+            "{backend}"
+        );
+        assert_eq!(
+            s.list_domains_of_pool("us-east-1_a").await.unwrap(),
+            vec![d.clone()]
+        );
+
+        // Deleting a pool takes everything in it.
+        s.insert_user(&user("us-east-1_a", "u", "sub-u", &[]))
+            .await
+            .unwrap();
+        s.insert_group(&group("us-east-1_a", "g")).await.unwrap();
+        s.add_user_to_group("us-east-1_a", "g", "u").await.unwrap();
+        s.delete_pool("us-east-1_a").await.unwrap();
+        assert!(s.get_pool("us-east-1_a").await.unwrap().is_none());
+        assert!(s.get_client("client1").await.unwrap().is_none());
+        assert!(s.get_domain("auth-a").await.unwrap().is_none());
+        assert_eq!(s.count_users("us-east-1_a").await.unwrap(), 0);
+        assert!(s.get_group("us-east-1_a", "g").await.unwrap().is_none());
+        assert!(s.get_pool("us-east-1_b").await.unwrap().is_some());
+    }
+}
+
+#[tokio::test]
+async fn users_lookups_and_filters() {
+    for (backend, s) in backends().await {
+        let p = "us-east-1_p";
+        s.insert_pool(&pool(p)).await.unwrap();
+        s.insert_user(&user(
+            p,
+            "Alice",
+            "sub-a",
+            &[("email", "Alice@Example.com"), ("family_name", "Liddell")],
+        ))
+        .await
+        .unwrap();
+        s.insert_user(&user(
+            p,
+            "bob",
+            "sub-b",
+            &[("email", "bob@example.com"), ("phone_number", "+15550001")],
+        ))
+        .await
+        .unwrap();
+        s.insert_user(&user(
+            p,
+            "carl",
+            "sub-c",
+            &[
+                ("email", "carl@example.org"),
+                ("preferred_username", "Charlie"),
+            ],
+        ))
+        .await
+        .unwrap();
+        assert!(
+            matches!(
+                s.insert_user(&user(p, "ALICE", "sub-x", &[])).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{backend}"
+        );
+        assert!(
+            matches!(
+                s.insert_user(&user(p, "dora", "sub-a", &[])).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{backend}"
+        );
+        assert_eq!(s.count_users(p).await.unwrap(), 3);
+
+        assert_eq!(
+            s.get_user(p, "alice").await.unwrap().unwrap().username,
+            "Alice",
+            "{backend}"
+        );
+        let by = |attr: &'static str, v: &'static str, fold: bool| {
+            let s = s.clone();
+            async move {
+                s.find_users_by_attribute(p, attr, v, fold)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|u| u.username)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            by("email", "alice@example.com", true).await,
+            ["Alice"],
+            "{backend}"
+        );
+        assert!(
+            by("email", "alice@example.com", false).await.is_empty(),
+            "{backend}"
+        );
+        assert_eq!(by("phone_number", "+15550001", false).await, ["bob"]);
+        assert_eq!(by("preferred_username", "charlie", true).await, ["carl"]);
+        assert_eq!(by("sub", "sub-c", false).await, ["carl"]);
+
+        let list = |f: Option<UserFilter>, after: Option<&'static str>, limit: usize| {
+            let s = s.clone();
+            async move {
+                s.list_users(p, f.as_ref(), after, limit)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|u| u.username)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let parse = |f: &str| user_filter::parse(f).unwrap();
+        assert_eq!(
+            list(None, None, 10).await,
+            ["Alice", "bob", "carl"],
+            "{backend}"
+        );
+        assert_eq!(list(None, Some("alice"), 1).await, ["bob"], "{backend}");
+        assert_eq!(
+            list(parse("email ^= \"b\""), None, 10).await,
+            ["bob"],
+            "{backend}"
+        );
+        assert_eq!(
+            list(parse("email = \"carl@example.org\""), None, 10).await,
+            ["carl"],
+            "{backend}"
+        );
+        assert_eq!(
+            list(parse("family_name ^= \"\""), None, 10).await,
+            ["Alice"],
+            "{backend}"
+        );
+        assert_eq!(
+            list(parse("username = \"bob\""), None, 10).await,
+            ["bob"],
+            "{backend}"
+        );
+
+        let mut bob = s.get_user(p, "bob").await.unwrap().unwrap();
+        bob.enabled = false;
+        bob.set_attr("email", "robert@example.com");
+        s.update_user(&bob).await.unwrap();
+        assert_eq!(
+            list(parse("status = \"Disabled\""), None, 10).await,
+            ["bob"],
+            "{backend}"
+        );
+        assert_eq!(
+            list(parse("email ^= \"rob\""), None, 10).await,
+            ["bob"],
+            "{backend}"
+        );
+        assert!(
+            list(parse("email ^= \"bob\""), None, 10).await.is_empty(),
+            "{backend}"
+        );
+
+        s.insert_group(&group(p, "admins")).await.unwrap();
+        s.insert_group(&group(p, "editors")).await.unwrap();
+        assert!(matches!(
+            s.insert_group(&group(p, "admins")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        s.add_user_to_group(p, "admins", "alice").await.unwrap();
+        s.add_user_to_group(p, "admins", "alice").await.unwrap();
+        s.add_user_to_group(p, "editors", "alice").await.unwrap();
+        s.add_user_to_group(p, "editors", "bob").await.unwrap();
+        let groups: Vec<_> = s
+            .list_groups_of_user(p, "alice", None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|g| g.group_name)
+            .collect();
+        assert_eq!(groups, ["admins", "editors"], "{backend}");
+        let members: Vec<_> = s
+            .list_users_in_group(p, "editors", None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
+        assert_eq!(members, ["Alice", "bob"], "{backend}");
+        s.delete_user(p, "bob").await.unwrap();
+        assert_eq!(
+            s.list_users_in_group(p, "editors", None, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        s.remove_user_from_group(p, "editors", "alice")
+            .await
+            .unwrap();
+        assert!(
+            s.list_users_in_group(p, "editors", None, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        s.delete_group(p, "admins").await.unwrap();
+        assert!(
+            s.list_groups_of_user(p, "alice", None, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(s.list_groups(p, None, 10).await.unwrap().len(), 1);
+    }
+}

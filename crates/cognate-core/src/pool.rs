@@ -152,12 +152,11 @@ pub struct UserPool {
 
 impl UserPool {
     /// Usernames (and email / preferred_username aliases) compare case-insensitively unless the
-    /// pool says otherwise. Pools created without a UsernameConfiguration are case-sensitive,
-    /// as the model's default says.
+    /// pool was created with `UsernameConfiguration { CaseSensitive: true }`.
     pub fn case_sensitive(&self) -> bool {
         self.username_configuration
             .as_ref()
-            .is_none_or(|c| c.case_sensitive)
+            .is_some_and(|c| c.case_sensitive)
     }
 
     pub fn password_policy(&self) -> &PasswordPolicy {
@@ -385,7 +384,12 @@ impl Cognito {
                 .unwrap_or_else(|| serde_json::json!({"EmailSendingAccount": "COGNITO_DEFAULT"})),
             user_pool_tags: req.user_pool_tags.unwrap_or_default(),
             admin_create_user_config,
-            username_configuration: req.username_configuration,
+            // Case-insensitive unless asked otherwise, as the Cognito console creates pools.
+            username_configuration: Some(req.username_configuration.unwrap_or(
+                UsernameConfiguration {
+                    case_sensitive: false,
+                },
+            )),
             user_pool_tier: req.user_pool_tier.unwrap_or_else(|| "ESSENTIALS".into()),
             creation_date: now,
             last_modified_date: now,

@@ -4,6 +4,7 @@ mod bad_input;
 mod clients;
 mod common;
 mod domains;
+mod error_paths;
 mod groups;
 mod list_users;
 mod persistence;

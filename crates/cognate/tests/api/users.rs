@@ -398,25 +398,72 @@ async fn email_as_username() {
 }
 
 #[tokio::test]
-async fn case_sensitive_by_default_through_the_api() {
+async fn usernames_are_case_insensitive_unless_configured() {
     let t = start().await;
     let c = &t.client;
-    let pool = create_pool(c, "cs").await;
+    let default_pool = create_pool(c, "ci").await;
+    let p = c
+        .describe_user_pool()
+        .user_pool_id(&default_pool)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    assert!(!p.username_configuration.unwrap().case_sensitive);
     c.admin_create_user()
-        .user_pool_id(&pool)
+        .user_pool_id(&default_pool)
+        .username("Frank")
+        .send()
+        .await
+        .unwrap();
+    let (code, _) = err(c
+        .admin_create_user()
+        .user_pool_id(&default_pool)
+        .username("frank")
+        .send()
+        .await);
+    assert_eq!(code, "UsernameExistsException");
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&default_pool)
+        .username("FRANK")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.username(), "Frank");
+
+    let sensitive = c
+        .create_user_pool()
+        .pool_name("cs")
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    c.admin_create_user()
+        .user_pool_id(&sensitive)
         .username("Frank")
         .send()
         .await
         .unwrap();
     c.admin_create_user()
-        .user_pool_id(&pool)
+        .user_pool_id(&sensitive)
         .username("frank")
         .send()
         .await
         .unwrap();
     let (code, _) = err(c
         .admin_get_user()
-        .user_pool_id(&pool)
+        .user_pool_id(&sensitive)
         .username("FRANK")
         .send()
         .await);

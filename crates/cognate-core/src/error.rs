@@ -27,6 +27,9 @@ pub enum ErrorKind {
     UsernameExists,
     UserPoolTagging,
     UnsupportedOperation,
+    UnsupportedTokenType,
+    Unauthorized,
+    RefreshTokenReuse,
     /// An operation of the model that Cognate does not implement yet.
     NotImplemented,
 }
@@ -58,6 +61,9 @@ impl ErrorKind {
             UsernameExists => "UsernameExistsException",
             UserPoolTagging => "UserPoolTaggingException",
             UnsupportedOperation => "UnsupportedOperationException",
+            UnsupportedTokenType => "UnsupportedTokenTypeException",
+            Unauthorized => "UnauthorizedException",
+            RefreshTokenReuse => "RefreshTokenReuseException",
             NotImplemented => "NotImplementedException",
         }
     }
@@ -67,6 +73,7 @@ impl ErrorKind {
         match self {
             ErrorKind::InternalError => 500,
             ErrorKind::TooManyRequests => 429,
+            ErrorKind::Unauthorized => 401,
             ErrorKind::NotImplemented => 501,
             _ => 400,
         }

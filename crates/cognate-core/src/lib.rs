@@ -3,6 +3,8 @@
 //! Adapters (the AWS JSON API, OAuth endpoints, hosted pages) call [`service::Cognito`];
 //! it reads and writes through [`store::Store`].
 
+pub mod account;
+pub mod auth;
 pub mod client;
 pub mod domain;
 pub mod error;
@@ -17,6 +19,7 @@ pub mod service;
 pub mod store;
 pub mod tags;
 pub mod time;
+pub mod tokens;
 pub mod user;
 pub mod user_filter;
 

@@ -83,6 +83,7 @@ pub fn generate_temporary(policy: &PasswordPolicy) -> String {
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     params: argon2::Params,
+    dummy: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl PasswordHasher {
@@ -90,6 +91,7 @@ impl PasswordHasher {
         Self {
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
             params: argon2::Params::default(),
+            dummy: Arc::default(),
         }
     }
 
@@ -98,6 +100,7 @@ impl PasswordHasher {
         Self {
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
             params,
+            dummy: Arc::default(),
         }
     }
 
@@ -121,6 +124,18 @@ impl PasswordHasher {
         })
         .await
         .map_err(|_| CognitoError::internal("password hashing task failed"))?
+    }
+
+    /// Spends the time of a real verification, for users that do not exist, so response
+    /// times do not tell whether a username is taken.
+    pub async fn verify_dummy(&self, password: &str) -> Result<()> {
+        let hash = self
+            .dummy
+            .get_or_try_init(|| async { self.hash("not-a-real-password-0").await })
+            .await?
+            .clone();
+        self.verify(password, &hash).await?;
+        Ok(())
     }
 
     /// Constant-time verification (argon2 compares the digests in constant time).

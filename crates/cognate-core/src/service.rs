@@ -5,6 +5,7 @@ use crate::password::PasswordHasher;
 use crate::secrets::SecretBox;
 use crate::store::Store;
 use crate::time::Clock;
+use crate::tokens::keys::KeyRing;
 use std::sync::Arc;
 
 pub struct Cognito {
@@ -14,6 +15,9 @@ pub struct Cognito {
     pub hasher: PasswordHasher,
     /// The 12-digit account ID that appears in ARNs.
     pub account_id: String,
+    /// Token issuers are `<issuer_base>/<poolId>`.
+    pub issuer_base: String,
+    pub keys: KeyRing,
 }
 
 impl Cognito {
@@ -23,6 +27,7 @@ impl Cognito {
         secrets: Arc<SecretBox>,
         hasher: PasswordHasher,
         account_id: impl Into<String>,
+        issuer_base: impl Into<String>,
     ) -> Self {
         Self {
             store,
@@ -30,6 +35,8 @@ impl Cognito {
             secrets,
             hasher,
             account_id: account_id.into(),
+            issuer_base: issuer_base.into(),
+            keys: KeyRing::default(),
         }
     }
 }

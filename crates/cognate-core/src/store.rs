@@ -9,17 +9,26 @@ use crate::group::Group;
 use crate::pool::UserPool;
 use crate::user::{User, UserFilter};
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
 /// Everything Cognate keeps. Split by resource family so each backend file stays small.
 pub trait Store:
-    PoolStore + ClientStore + DomainStore + UserStore + GroupStore + Send + Sync + 'static
+    PoolStore + ClientStore + DomainStore + UserStore + GroupStore + AuthStore + Send + Sync + 'static
 {
 }
 
 impl<T> Store for T where
-    T: PoolStore + ClientStore + DomainStore + UserStore + GroupStore + Send + Sync + 'static
+    T: PoolStore
+        + ClientStore
+        + DomainStore
+        + UserStore
+        + GroupStore
+        + AuthStore
+        + Send
+        + Sync
+        + 'static
 {
 }
 
@@ -136,4 +145,102 @@ pub trait GroupStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<User>>;
+}
+
+/// An RS256 signing key of a pool. The private key is sealed with the master key.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub pool_id: String,
+    /// `id` or `access`: Cognito signs the two kinds of token with different keys.
+    pub purpose: String,
+    pub created_ms: i64,
+    /// When a rotation replaced it; it stays published until its tokens have expired.
+    pub retired_ms: Option<i64>,
+    pub sealed_pkcs8: String,
+    /// The public key as JWK members (base64url).
+    pub n: String,
+    pub e: String,
+}
+
+/// One sign-in: the tokens it produced share its `origin_jti`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthSession {
+    pub origin_jti: String,
+    pub pool_id: String,
+    pub username_key: String,
+    pub client_id: String,
+    pub auth_time_ms: i64,
+    /// When its refresh tokens stop working.
+    pub expires_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshTokenRecord {
+    /// SHA-256 of the token, hex: the token itself is never stored.
+    pub token_hash: String,
+    pub origin_jti: String,
+    pub pool_id: String,
+    pub created_ms: i64,
+    /// Set when rotation issued a successor.
+    pub replaced_ms: Option<i64>,
+}
+
+/// Signing keys, sign-in sessions, refresh tokens, single-use challenges and lockout counters.
+#[async_trait]
+pub trait AuthStore {
+    async fn insert_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<()>;
+    /// Every key of the pool, oldest first.
+    async fn list_signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>>;
+    async fn get_signing_key(&self, kid: &str) -> StoreResult<Option<SigningKeyRecord>>;
+    /// Marks every current key of the pool retired at `at_ms`.
+    async fn retire_signing_keys(&self, pool_id: &str, at_ms: i64) -> StoreResult<()>;
+
+    /// Records a sign-in and its first refresh token, atomically.
+    async fn insert_auth_session(
+        &self,
+        session: &AuthSession,
+        refresh: &RefreshTokenRecord,
+    ) -> StoreResult<()>;
+    async fn get_auth_session(&self, origin_jti: &str) -> StoreResult<Option<AuthSession>>;
+    async fn find_refresh_token(&self, token_hash: &str)
+    -> StoreResult<Option<RefreshTokenRecord>>;
+    /// Marks `old_hash` replaced at `at_ms` and stores its successor, atomically. `false` when
+    /// the old token had already been replaced (a concurrent rotation won).
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        at_ms: i64,
+        new: &RefreshTokenRecord,
+    ) -> StoreResult<bool>;
+    /// Adds another refresh token to a session (a retry within the rotation grace period).
+    async fn add_refresh_token(&self, token: &RefreshTokenRecord) -> StoreResult<()>;
+    async fn revoke_auth_session(&self, origin_jti: &str, at_ms: i64) -> StoreResult<()>;
+    /// Revokes every session of a user (global sign-out, disabling).
+    async fn revoke_user_sessions(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        at_ms: i64,
+    ) -> StoreResult<()>;
+
+    /// Marks a challenge session used. `false` when it already was.
+    async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> StoreResult<bool>;
+
+    /// (failures, last failure) of a user, if any.
+    async fn sign_in_failures(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+    ) -> StoreResult<Option<(i64, i64)>>;
+    /// Counts one more failure; a count older than `reset_after_ms` starts again from one.
+    async fn record_sign_in_failure(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        now_ms: i64,
+        reset_after_ms: i64,
+    ) -> StoreResult<()>;
+    async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
 }

@@ -58,6 +58,9 @@ pub struct User {
     /// When the current password was set (temporary passwords expire from here).
     #[serde(default)]
     pub password_set: Option<Timestamp>,
+    /// Legacy `MFAOptions` set by SetUserSettings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mfa_options: Vec<Value>,
 }
 
 impl User {
@@ -126,6 +129,8 @@ pub struct AdminGetUserResponse {
     pub user_last_modified_date: Timestamp,
     pub enabled: bool,
     pub user_status: String,
+    #[serde(rename = "MFAOptions", skip_serializing_if = "Vec::is_empty")]
+    pub mfa_options: Vec<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,6 +383,7 @@ impl Cognito {
             modified: now,
             password_hash: Some(hash),
             password_set: Some(now),
+            mfa_options: Vec::new(),
         };
         self.claim_aliases(&pool, &user, req.force_alias_creation)
             .await?;
@@ -420,6 +426,7 @@ impl Cognito {
             user_last_modified_date: u.modified,
             enabled: u.enabled,
             user_status: u.status,
+            mfa_options: u.mfa_options,
         })
     }
 
@@ -443,9 +450,19 @@ impl Cognito {
         attributes: Vec<Attribute>,
     ) -> Result<()> {
         let pool = self.pool(region, pool_id).await?;
-        let mut user = self.find_user(&pool, username).await?;
-        check_writes(&pool, &attributes, false)?;
-        for a in &attributes {
+        let user = self.find_user(&pool, username).await?;
+        self.update_attributes(&pool, user, &attributes).await
+    }
+
+    /// Writes attributes for an admin or for the user themself (after their own checks).
+    pub(crate) async fn update_attributes(
+        &self,
+        pool: &UserPool,
+        mut user: User,
+        attributes: &[Attribute],
+    ) -> Result<()> {
+        check_writes(pool, attributes, false)?;
+        for a in attributes {
             let changed = user.attr(&a.name) != Some(a.value.as_str());
             user.set_attr(&a.name, &a.value);
             // A new email or phone number is unverified unless the same call says otherwise.
@@ -456,7 +473,7 @@ impl Cognito {
                 }
             }
         }
-        self.claim_aliases(&pool, &user, false).await?;
+        self.claim_aliases(pool, &user, false).await?;
         user.modified = self.clock.now();
         self.store.update_user(&user).await?;
         Ok(())
@@ -470,8 +487,17 @@ impl Cognito {
         names: Vec<String>,
     ) -> Result<()> {
         let pool = self.pool(region, pool_id).await?;
-        let mut user = self.find_user(&pool, username).await?;
-        for name in &names {
+        let user = self.find_user(&pool, username).await?;
+        self.delete_attributes(&pool, user, &names).await
+    }
+
+    pub(crate) async fn delete_attributes(
+        &self,
+        pool: &UserPool,
+        mut user: User,
+        names: &[String],
+    ) -> Result<()> {
+        for name in names {
             let Some(def) = pool.schema_attribute(name) else {
                 return Err(schema_error(
                     name,
@@ -494,7 +520,7 @@ impl Cognito {
                 ));
             }
         }
-        for name in &names {
+        for name in names {
             user.remove_attr(name);
         }
         user.modified = self.clock.now();
@@ -512,8 +538,15 @@ impl Cognito {
         let pool = self.pool(region, pool_id).await?;
         let mut user = self.find_user(&pool, username).await?;
         user.enabled = enabled;
-        user.modified = self.clock.now();
+        let now = self.clock.now();
+        user.modified = now;
         self.store.update_user(&user).await?;
+        if !enabled {
+            // Disabling signs the user out everywhere: refresh and access tokens stop working.
+            self.store
+                .revoke_user_sessions(&pool.id, &user.username_key, now.millis())
+                .await?;
+        }
         Ok(())
     }
 
@@ -527,18 +560,29 @@ impl Cognito {
     ) -> Result<()> {
         let pool = self.pool(region, pool_id).await?;
         let mut user = self.find_user(&pool, username).await?;
-        password::check_policy(pool.password_policy(), new_password, PolicyContext::Other)?;
-        user.password_hash = Some(self.hasher.hash(new_password).await?);
-        let now = self.clock.now();
-        user.password_set = Some(now);
+        self.set_password(&pool, &mut user, new_password).await?;
         user.status = if permanent {
             status::CONFIRMED
         } else {
             status::FORCE_CHANGE_PASSWORD
         }
         .into();
-        user.modified = now;
         self.store.update_user(&user).await?;
+        Ok(())
+    }
+
+    /// Checks the pool's policy and replaces the user's password hash (not yet stored).
+    pub(crate) async fn set_password(
+        &self,
+        pool: &UserPool,
+        user: &mut User,
+        password: &str,
+    ) -> Result<()> {
+        password::check_policy(pool.password_policy(), password, PolicyContext::Other)?;
+        user.password_hash = Some(self.hasher.hash(password).await?);
+        let now = self.clock.now();
+        user.password_set = Some(now);
+        user.modified = now;
         Ok(())
     }
 

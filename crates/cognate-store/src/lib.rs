@@ -3,6 +3,7 @@
 //! one database). The SQL is portable (`$n` placeholders, `ON CONFLICT`, integer and text
 //! columns), so both backends run the same queries; only the migrations are per backend.
 
+mod auth;
 mod documents;
 mod groups;
 mod pools;

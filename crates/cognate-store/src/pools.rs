@@ -49,6 +49,10 @@ impl PoolStore for SqlStore {
             "users",
             "pool_domains",
             "app_clients",
+            "signing_keys",
+            "auth_sessions",
+            "refresh_tokens",
+            "sign_in_failures",
         ] {
             // `table` comes from the fixed list above.
             sqlx::query(AssertSqlSafe(format!(

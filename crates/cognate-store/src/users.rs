@@ -130,12 +130,18 @@ impl UserStore for SqlStore {
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
-        sqlx::query("DELETE FROM group_members WHERE pool_id = $1 AND username_key = $2")
+        // Memberships, sign-ins and lockout counters go with the user. Refresh tokens die with
+        // their session rows (look-ups check the session).
+        for table in ["group_members", "auth_sessions", "sign_in_failures"] {
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"
+            )))
             .bind(pool_id)
             .bind(username_key)
             .execute(&mut *tx)
             .await
             .map_err(backend_error)?;
+        }
         sqlx::query("DELETE FROM users WHERE pool_id = $1 AND username_key = $2")
             .bind(pool_id)
             .bind(username_key)

@@ -25,6 +25,18 @@ pub struct Cli {
 pub enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Give a pool new token-signing keys. The old keys stay in the JWKS until the tokens
+    /// they signed have expired. Uses the same storage options as `serve`.
+    RotateKeys(RotateKeysArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RotateKeysArgs {
+    /// The pool whose keys to rotate.
+    #[arg(long)]
+    pub pool_id: String,
+    #[command(flatten)]
+    pub storage: ServeArgs,
 }
 
 #[derive(Args, Debug, Default, Clone)]

@@ -5,7 +5,10 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let Command::Serve(args) = cli.command;
+    let args = match cli.command {
+        Command::Serve(args) => args,
+        Command::RotateKeys(r) => return rotate_keys(r).await,
+    };
     let config = match Config::resolve(args) {
         Ok(c) => c,
         Err(e) => {
@@ -58,5 +61,25 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+async fn rotate_keys(args: cognate::config::RotateKeysArgs) -> std::process::ExitCode {
+    let config = match Config::resolve(args.storage) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cognate: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match cognate::server::rotate_keys(&config, &args.pool_id).await {
+        Ok(()) => {
+            println!("Rotated the signing keys of {}.", args.pool_id);
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cognate: {e}");
+            std::process::ExitCode::FAILURE
+        }
     }
 }

@@ -19,6 +19,8 @@ use tokio::task::JoinHandle;
 /// A server that is accepting requests.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// The domain service, for tools and tests that act on it directly (key rotation).
+    pub cognito: Arc<Cognito>,
     /// The admin credentials in force (configured or generated).
     pub access_keys: Vec<AccessKey>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -65,7 +67,8 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     start_with(config, Overrides::default()).await
 }
 
-pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningServer, String> {
+/// Opens the configured store and loads the master key (shared by `serve` and the tools).
+pub async fn open_store(config: &Config) -> Result<(SqlStore, [u8; 32]), String> {
     if config.persistent() {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             format!(
@@ -91,6 +94,31 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
             .map_err(|e| format!("cannot load the master key: {e}"))?,
         (None, false) => SecretBox::generate_master_key(),
     };
+    Ok((store, master_key))
+}
+
+/// `cognate rotate-keys`: new signing keys for a pool; the old ones stay published until
+/// the tokens they signed have expired.
+pub async fn rotate_keys(config: &Config, pool_id: &str) -> Result<(), String> {
+    let (store, master_key) = open_store(config).await?;
+    let cognito = Cognito::new(
+        Arc::new(store.clone()),
+        Arc::new(SystemClock),
+        Arc::new(SecretBox::new(&master_key)),
+        PasswordHasher::new(1),
+        config.account_id.clone(),
+        config.issuer_url.clone().unwrap_or_default(),
+    );
+    let result = cognito
+        .rotate_signing_keys(pool_id)
+        .await
+        .map_err(|e| e.to_string());
+    store.close().await;
+    result
+}
+
+pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningServer, String> {
+    let (store, master_key) = open_store(&config).await?;
 
     let mut access_keys = config.access_keys.clone();
     if access_keys.is_empty() {
@@ -106,15 +134,26 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         access_keys.push(key);
     }
 
+    // Bind first: the default issuer names the port actually bound.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let issuer_base = config
+        .issuer_url
+        .clone()
+        .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+
     let cognito = Arc::new(Cognito::new(
         Arc::new(store.clone()),
         overrides.clock,
         Arc::new(SecretBox::new(&master_key)),
         overrides.hasher,
         config.account_id.clone(),
+        issuer_base,
     ));
     let api = ApiState {
-        cognito,
+        cognito: cognito.clone(),
         keys: Arc::new(AccessKeys::new(
             access_keys
                 .iter()
@@ -128,13 +167,10 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
             get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
         )
         .merge(cognate_api::router(api))
+        .merge(cognate_web::router(cognito.clone()))
         .merge(not_built_yet())
         .layer(tower_http::trace::TraceLayer::new_for_http());
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -145,6 +181,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
     });
     tracing::info!(%addr, "cognate is listening");
     Ok(RunningServer {
+        cognito,
         addr,
         access_keys,
         shutdown: Some(tx),
@@ -169,7 +206,6 @@ fn not_built_yet() -> Router {
     }
     Router::new()
         .route("/oauth2/{*endpoint}", axum::routing::any(answer))
-        .route("/{pool_id}/.well-known/{*document}", get(answer))
         .route("/login", axum::routing::any(answer))
         .route("/logout", get(answer))
 }

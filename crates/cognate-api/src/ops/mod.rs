@@ -1,6 +1,8 @@
 //! One module per resource family; each handler turns the validated JSON input into a
 //! domain call and the result back into JSON.
 
+mod account;
+mod auth;
 mod clients;
 mod domains;
 mod groups;
@@ -99,6 +101,22 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "TagResource" => tags::tag(cx, v).await,
         "UntagResource" => tags::untag(cx, v).await,
         "ListTagsForResource" => tags::list(cx, v).await,
+
+        "InitiateAuth" => auth::initiate(cx, v).await,
+        "AdminInitiateAuth" => auth::admin_initiate(cx, v).await,
+        "RespondToAuthChallenge" => auth::respond(cx, v).await,
+        "AdminRespondToAuthChallenge" => auth::admin_respond(cx, v).await,
+        "GetTokensFromRefreshToken" => auth::get_tokens_from_refresh_token(cx, v).await,
+        "RevokeToken" => auth::revoke_token(cx, v).await,
+        "GlobalSignOut" => auth::global_sign_out(cx, v).await,
+        "AdminUserGlobalSignOut" => auth::admin_user_global_sign_out(cx, v).await,
+
+        "GetUser" => account::get_user(cx, v).await,
+        "UpdateUserAttributes" => account::update_attributes(cx, v).await,
+        "DeleteUserAttributes" => account::delete_attributes(cx, v).await,
+        "DeleteUser" => account::delete_user(cx, v).await,
+        "ChangePassword" => account::change_password(cx, v).await,
+        "SetUserSettings" => account::set_user_settings(cx, v).await,
 
         _ => Err(CognitoError::not_implemented(op)),
     }

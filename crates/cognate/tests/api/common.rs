@@ -130,3 +130,152 @@ pub fn attr(name: &str, value: &str) -> aws_sdk_cognitoidentityprovider::types::
         .build()
         .unwrap()
 }
+
+/// A server whose clock the test moves.
+pub async fn start_with_clock() -> (TestServer, cognate_core::time::ManualClock) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let clock =
+        cognate_core::time::ManualClock::new(cognate_core::time::Timestamp(now.as_millis() as i64));
+    let overrides = server::Overrides {
+        clock: std::sync::Arc::new(clock.clone()),
+        ..Default::default()
+    };
+    let storage = match std::env::var("COGNATE_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Storage::Url(fresh_postgres_database(&url).await),
+        _ => Storage::InMemory,
+    };
+    let server = server::start_with(config(storage), overrides)
+        .await
+        .expect("server starts");
+    let client = sdk_client(&server.url(), REGION, ACCESS_KEY, SECRET_KEY);
+    (TestServer { server, client }, clock)
+}
+
+pub const PASSWORD: &str = "Correct-Horse-9";
+
+/// A pool, an app client allowing the password and refresh flows, and a confirmed user
+/// `alice` with password [`PASSWORD`].
+pub struct SignInFixture {
+    pub pool: String,
+    pub client_id: String,
+    pub secret: Option<String>,
+}
+
+pub async fn sign_in_fixture(c: &Client, with_secret: bool) -> SignInFixture {
+    use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType as F;
+    let pool = create_pool(c, "sign-in").await;
+    let client = c
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("app")
+        .generate_secret(with_secret)
+        .explicit_auth_flows(F::AllowUserPasswordAuth)
+        .explicit_auth_flows(F::AllowAdminUserPasswordAuth)
+        .explicit_auth_flows(F::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    create_user(
+        c,
+        &pool,
+        "alice",
+        &[("email", "alice@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    SignInFixture {
+        pool,
+        client_id: client.client_id.unwrap(),
+        secret: client.client_secret,
+    }
+}
+
+/// A confirmed user with password [`PASSWORD`].
+pub async fn create_user(c: &Client, pool: &str, name: &str, attrs: &[(&str, &str)]) {
+    let mut req = c
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(name)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress);
+    for (n, v) in attrs {
+        req = req.user_attributes(attr(n, v));
+    }
+    req.send().await.unwrap();
+    c.admin_set_user_password()
+        .user_pool_id(pool)
+        .username(name)
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// InitiateAuth USER_PASSWORD_AUTH.
+pub async fn password_sign_in(
+    c: &Client,
+    client_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<
+    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+    aws_sdk_cognitoidentityprovider::error::SdkError<
+        aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError,
+    >,
+> {
+    c.initiate_auth()
+        .client_id(client_id)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+}
+
+pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+    cognate_core::auth::secret_hash::compute(secret, username, client_id)
+}
+
+/// The verified claims of a token, checked by an independent JWT library (jsonwebtoken)
+/// against the JWKS fetched over HTTP from the token's issuer.
+pub async fn verify_with_jwks(
+    token: &str,
+    issuer: &str,
+    audience: Option<&str>,
+) -> serde_json::Value {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+    let jwks: serde_json::Value = reqwest::get(format!("{issuer}/.well-known/jwks.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kid = decode_header(token)
+        .unwrap()
+        .kid
+        .expect("kid in the header");
+    let jwk = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid.as_str())
+        .expect("kid published");
+    assert_eq!(jwk["alg"], "RS256");
+    assert_eq!(jwk["use"], "sig");
+    let key =
+        DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap())
+            .unwrap();
+    let mut v = Validation::new(Algorithm::RS256);
+    v.set_issuer(&[issuer]);
+    match audience {
+        Some(a) => v.set_audience(&[a]),
+        None => v.validate_aud = false,
+    }
+    v.set_required_spec_claims(&["exp", "iat", "iss", "sub"]);
+    decode::<serde_json::Value>(token, &key, &v)
+        .expect("token verifies")
+        .claims
+}

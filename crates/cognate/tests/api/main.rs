@@ -9,6 +9,7 @@ mod groups;
 mod list_users;
 mod persistence;
 mod pools;
+mod signin;
 mod sigv4;
 mod tags;
 mod users;

@@ -1,0 +1,143 @@
+//! Self-service with an access token: GetUser, UpdateUserAttributes, DeleteUserAttributes,
+//! DeleteUser, ChangePassword and SetUserSettings.
+
+use crate::error::{CognitoError, Result};
+use crate::service::Cognito;
+use crate::user::Attribute;
+use serde::Serialize;
+use serde_json::Value;
+
+/// `GetUserResponse`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserResponse {
+    pub username: String,
+    pub user_attributes: Vec<Attribute>,
+    #[serde(rename = "MFAOptions", skip_serializing_if = "Vec::is_empty")]
+    pub mfa_options: Vec<Value>,
+}
+
+fn unauthorized_write() -> CognitoError {
+    CognitoError::not_authorized("A client attempted to write unauthorized attribute")
+}
+
+impl Cognito {
+    pub async fn get_user(&self, access_token: &str) -> Result<GetUserResponse> {
+        let (claims, user, _) = self.authorize_self_service(access_token).await?;
+        let client = self.store.get_client(&claims.client_id).await?;
+        let readable = client
+            .map(|c| c.settings.read_attributes)
+            .unwrap_or_default();
+        let user_attributes = user
+            .attributes
+            .into_iter()
+            .filter(|a| readable.is_empty() || a.name == "sub" || readable.contains(&a.name))
+            .filter(|a| !a.name.starts_with("dev:"))
+            .collect();
+        Ok(GetUserResponse {
+            username: user.username,
+            user_attributes,
+            mfa_options: user.mfa_options,
+        })
+    }
+
+    /// Which attributes the signed-in client may write: its WriteAttributes, or every
+    /// writable attribute but the verification flags.
+    async fn check_self_writes(&self, client_id: &str, names: &[&str]) -> Result<()> {
+        let client = self.store.get_client(client_id).await?;
+        let writable = client
+            .map(|c| c.settings.write_attributes)
+            .unwrap_or_default();
+        for name in names {
+            let allowed = if writable.is_empty() {
+                !name.ends_with("_verified") && !name.starts_with("dev:")
+            } else {
+                writable.iter().any(|w| w == name)
+            };
+            if !allowed {
+                return Err(unauthorized_write());
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn update_user_attributes(
+        &self,
+        access_token: &str,
+        attributes: Vec<Attribute>,
+    ) -> Result<()> {
+        let (claims, user, pool) = self.authorize_self_service(access_token).await?;
+        let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
+        self.check_self_writes(&claims.client_id, &names).await?;
+        self.update_attributes(&pool, user, &attributes).await
+    }
+
+    pub async fn delete_user_attributes_self(
+        &self,
+        access_token: &str,
+        names: Vec<String>,
+    ) -> Result<()> {
+        let (claims, user, pool) = self.authorize_self_service(access_token).await?;
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.check_self_writes(&claims.client_id, &refs).await?;
+        self.delete_attributes(&pool, user, &names).await
+    }
+
+    pub async fn delete_user_self(&self, access_token: &str) -> Result<()> {
+        let (_, user, pool) = self.authorize_self_service(access_token).await?;
+        self.store.delete_user(&pool.id, &user.username_key).await?;
+        Ok(())
+    }
+
+    pub async fn change_password(
+        &self,
+        access_token: &str,
+        previous: Option<&str>,
+        proposed: &str,
+    ) -> Result<()> {
+        let (_, mut user, pool) = self.authorize_self_service(access_token).await?;
+        self.check_lockout(&pool.id, &user.username_key).await?;
+        let ok = match (previous, &user.password_hash) {
+            (Some(p), Some(hash)) => self.hasher.verify(p, hash).await?,
+            _ => false,
+        };
+        if !ok {
+            self.password_failed(&pool.id, &user.username_key).await?;
+            return Err(CognitoError::not_authorized(
+                "Incorrect username or password.",
+            ));
+        }
+        self.password_succeeded(&pool.id, &user.username_key)
+            .await?;
+        self.set_password(&pool, &mut user, proposed).await?;
+        self.store.update_user(&user).await?;
+        Ok(())
+    }
+
+    /// The legacy MFA setting (`MFAOptions`), kept and shown by GetUser / AdminGetUser.
+    pub async fn set_user_settings(
+        &self,
+        access_token: &str,
+        mfa_options: Vec<Value>,
+    ) -> Result<()> {
+        let (_, mut user, _) = self.authorize_self_service(access_token).await?;
+        for o in &mfa_options {
+            let medium = o.get("DeliveryMedium").and_then(Value::as_str);
+            let attribute = o.get("AttributeName").and_then(Value::as_str);
+            if medium != Some("SMS") || attribute != Some("phone_number") {
+                return Err(CognitoError::invalid_parameter(
+                    "Only SMS delivery to phone_number is supported in MFAOptions.",
+                ));
+            }
+            if user.attr("phone_number").is_none() {
+                return Err(CognitoError::invalid_parameter(
+                    "User does not have a phone number to use for SMS MFA.",
+                ));
+            }
+        }
+        user.mfa_options = mfa_options;
+        user.modified = self.clock.now();
+        self.store.update_user(&user).await?;
+        Ok(())
+    }
+}

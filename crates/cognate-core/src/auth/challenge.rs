@@ -1,0 +1,92 @@
+//! Challenge sessions: the opaque `Session` of a sign-in that needs another step. It is
+//! sealed (encrypted and authenticated) with the master key, so any node can continue the
+//! flow, expires after the client's `AuthSessionValidity`, and works once.
+
+use crate::error::{CognitoError, Result};
+use crate::service::Cognito;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+
+const AAD: &str = "cognate-auth-session";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChallengeState {
+    pub id: String,
+    pub pool_id: String,
+    pub client_id: String,
+    /// The internal username of the user signing in.
+    pub username: String,
+    pub challenge: String,
+    pub expires_ms: i64,
+}
+
+pub fn invalid_session() -> CognitoError {
+    CognitoError::not_authorized("Invalid session for the user.")
+}
+
+impl Cognito {
+    pub(crate) fn seal_challenge(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        challenge: &str,
+        validity_minutes: i64,
+    ) -> String {
+        let state = ChallengeState {
+            id: crate::ids::uuid(),
+            pool_id: pool_id.to_owned(),
+            client_id: client_id.to_owned(),
+            username: username.to_owned(),
+            challenge: challenge.to_owned(),
+            expires_ms: self.clock.now().millis() + validity_minutes * 60_000,
+        };
+        let json = serde_json::to_vec(&state).expect("serializable state");
+        // Standard base64 of the sealed form: an opaque blob, as Cognito's sessions are.
+        B64.encode(self.secrets.seal(&json, AAD))
+    }
+
+    /// Opens a session presented for `challenge` by `client_id`; checks expiry, not use.
+    pub(crate) fn open_challenge(
+        &self,
+        session: &str,
+        client_id: &str,
+        challenge: &str,
+    ) -> Result<ChallengeState> {
+        let sealed = B64
+            .decode(session)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(invalid_session)?;
+        let json = self
+            .secrets
+            .open(&sealed, AAD)
+            .ok_or_else(invalid_session)?;
+        let state: ChallengeState = serde_json::from_slice(&json).map_err(|_| invalid_session())?;
+        if state.client_id != client_id || state.challenge != challenge {
+            return Err(invalid_session());
+        }
+        if self.clock.now().millis() > state.expires_ms {
+            return Err(CognitoError::not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        Ok(state)
+    }
+
+    /// Marks a session used; a second use is refused.
+    pub(crate) async fn consume_challenge(&self, state: &ChallengeState) -> Result<()> {
+        let first = self
+            .store
+            .consume_challenge(&state.id, state.expires_ms, self.clock.now().millis())
+            .await?;
+        if first {
+            Ok(())
+        } else {
+            Err(CognitoError::not_authorized(
+                "Invalid session for the user, session can only be used once.",
+            ))
+        }
+    }
+}

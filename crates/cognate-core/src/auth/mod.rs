@@ -1,0 +1,434 @@
+//! Signing in through the API: InitiateAuth / AdminInitiateAuth, RespondToAuthChallenge /
+//! AdminRespondToAuthChallenge, with Cognito's flows, challenges and errors (REFERENCE.md §4).
+
+pub mod challenge;
+pub mod lockout;
+pub mod refresh;
+pub mod secret_hash;
+
+use crate::client::AppClient;
+use crate::error::{CognitoError, Result};
+use crate::pool::UserPool;
+use crate::service::Cognito;
+use crate::tokens::{ADMIN_SCOPE, AuthenticationResult, Issue};
+use crate::user::{Attribute, User, status};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+pub const USER_PASSWORD_AUTH: &str = "USER_PASSWORD_AUTH";
+pub const ADMIN_USER_PASSWORD_AUTH: &str = "ADMIN_USER_PASSWORD_AUTH";
+pub const ADMIN_NO_SRP_AUTH: &str = "ADMIN_NO_SRP_AUTH";
+pub const REFRESH_TOKEN_AUTH: &str = "REFRESH_TOKEN_AUTH";
+pub const REFRESH_TOKEN: &str = "REFRESH_TOKEN";
+pub const NEW_PASSWORD_REQUIRED: &str = "NEW_PASSWORD_REQUIRED";
+
+/// Who is asking: an app with only a ClientId, or an admin with SigV4 credentials.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
+    Public,
+    Admin { region: &'a str, pool_id: &'a str },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InitiateAuthRequest {
+    pub auth_flow: String,
+    #[serde(default)]
+    pub auth_parameters: HashMap<String, String>,
+    pub client_id: String,
+    pub client_metadata: Option<Value>,
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RespondToAuthChallengeRequest {
+    pub client_id: String,
+    pub challenge_name: String,
+    pub session: Option<String>,
+    #[serde(default)]
+    pub challenge_responses: HashMap<String, String>,
+    pub client_metadata: Option<Value>,
+}
+
+/// `InitiateAuthResponse` / `RespondToAuthChallengeResponse` and their admin twins.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub challenge_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    pub challenge_parameters: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication_result: Option<AuthenticationResult>,
+}
+
+impl AuthResponse {
+    fn done(result: AuthenticationResult) -> Self {
+        Self {
+            challenge_name: None,
+            session: None,
+            challenge_parameters: Map::new(),
+            authentication_result: Some(result),
+        }
+    }
+}
+
+fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str> {
+    params.get(name).map(String::as_str).ok_or_else(|| {
+        CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
+    })
+}
+
+fn has_flow(client: &AppClient, names: &[&str]) -> bool {
+    client
+        .settings
+        .explicit_auth_flows
+        .iter()
+        .any(|f| names.contains(&f.as_str()))
+}
+
+/// Clients configured with the legacy flow names always allow refreshing.
+fn uses_legacy_flows(client: &AppClient) -> bool {
+    client
+        .settings
+        .explicit_auth_flows
+        .iter()
+        .any(|f| !f.starts_with("ALLOW_"))
+}
+
+fn check_flow_enabled(client: &AppClient, flow: &str) -> Result<()> {
+    let enabled = match flow {
+        USER_PASSWORD_AUTH => has_flow(client, &["ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH"]),
+        ADMIN_USER_PASSWORD_AUTH | ADMIN_NO_SRP_AUTH => has_flow(
+            client,
+            &["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"],
+        ),
+        REFRESH_TOKEN_AUTH | REFRESH_TOKEN => {
+            has_flow(client, &["ALLOW_REFRESH_TOKEN_AUTH"]) || uses_legacy_flows(client)
+        }
+        _ => false,
+    };
+    if enabled {
+        Ok(())
+    } else if flow == USER_PASSWORD_AUTH {
+        Err(CognitoError::invalid_parameter(
+            "USER_PASSWORD_AUTH flow not enabled for this client",
+        ))
+    } else {
+        Err(CognitoError::invalid_parameter(
+            "Auth flow not enabled for this client",
+        ))
+    }
+}
+
+fn wrong_password() -> CognitoError {
+    CognitoError::not_authorized("Incorrect username or password.")
+}
+
+impl Cognito {
+    /// The client, and its pool, for a sign-in call.
+    async fn sign_in_client(
+        &self,
+        caller: Caller<'_>,
+        client_id: &str,
+    ) -> Result<(UserPool, AppClient)> {
+        match caller {
+            Caller::Admin { region, pool_id } => {
+                let client = self.client(region, pool_id, client_id).await?;
+                let pool = self.pool(region, pool_id).await?;
+                Ok((pool, client))
+            }
+            Caller::Public => {
+                let client = self.client_by_id(client_id).await?;
+                let pool = self
+                    .store
+                    .get_pool(client.pool_id())
+                    .await?
+                    .ok_or_else(|| CognitoError::client_not_found(client_id))?;
+                Ok((pool, client))
+            }
+        }
+    }
+
+    pub async fn initiate_auth(
+        &self,
+        caller: Caller<'_>,
+        req: InitiateAuthRequest,
+    ) -> Result<AuthResponse> {
+        let (pool, client) = self.sign_in_client(caller, &req.client_id).await?;
+        let flow = req.auth_flow.as_str();
+        let admin = matches!(caller, Caller::Admin { .. });
+        let params = &req.auth_parameters;
+        match flow {
+            ADMIN_USER_PASSWORD_AUTH | ADMIN_NO_SRP_AUTH if !admin => Err(
+                CognitoError::invalid_parameter("Initiate Auth method not supported."),
+            ),
+            USER_PASSWORD_AUTH | ADMIN_USER_PASSWORD_AUTH | ADMIN_NO_SRP_AUTH => {
+                check_flow_enabled(&client, flow)?;
+                let username = param(params, "USERNAME")?;
+                let password = param(params, "PASSWORD")?;
+                self.password_sign_in(
+                    &pool,
+                    &client,
+                    username,
+                    password,
+                    params.get("SECRET_HASH").map(String::as_str),
+                )
+                .await
+            }
+            REFRESH_TOKEN_AUTH | REFRESH_TOKEN => {
+                check_flow_enabled(&client, flow)?;
+                if client.settings.refresh_token_rotation_enabled() {
+                    return Err(CognitoError::invalid_parameter(
+                        "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken.",
+                    ));
+                }
+                let token = param(params, "REFRESH_TOKEN")?;
+                let (result, _) = self
+                    .refresh(
+                        &pool,
+                        &client,
+                        token,
+                        RefreshCheck::SecretHash(params.get("SECRET_HASH").map(String::as_str)),
+                        false,
+                    )
+                    .await?;
+                Ok(AuthResponse::done(result))
+            }
+            "USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" => {
+                Err(CognitoError::not_implemented(&format!("the {flow} flow")))
+            }
+            other => Err(CognitoError::invalid_parameter(format!(
+                "Invalid AuthFlow: {other}"
+            ))),
+        }
+    }
+
+    /// USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
+    async fn password_sign_in(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        username: &str,
+        password: &str,
+        secret_hash: Option<&str>,
+    ) -> Result<AuthResponse> {
+        let user = self.find_user_opt(pool, username).await?;
+        let internal = user
+            .as_ref()
+            .map(|u| u.username.as_str())
+            .unwrap_or(username);
+        self.check_secret_hash(client, secret_hash, &[username, internal])?;
+        let Some(user) = user else {
+            // Spend the time a real check costs, so timing does not tell either.
+            self.hasher.verify_dummy(password).await?;
+            return Err(self.unknown_user(client));
+        };
+        self.check_lockout(&pool.id, &user.username_key).await?;
+        let ok = match &user.password_hash {
+            Some(hash) => self.hasher.verify(password, hash).await?,
+            None => false,
+        };
+        if !ok {
+            self.password_failed(&pool.id, &user.username_key).await?;
+            return Err(wrong_password());
+        }
+        self.password_succeeded(&pool.id, &user.username_key)
+            .await?;
+        self.after_password(pool, client, user).await
+    }
+
+    /// `UserNotFoundException`, or `Incorrect username or password.` when the client hides
+    /// whether users exist.
+    pub(crate) fn unknown_user(&self, client: &AppClient) -> CognitoError {
+        if client.settings.prevent_user_existence_errors == "ENABLED" {
+            wrong_password()
+        } else {
+            CognitoError::user_not_found()
+        }
+    }
+
+    /// What follows a correct password: the account's state decides.
+    async fn after_password(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: User,
+    ) -> Result<AuthResponse> {
+        if !user.enabled {
+            return Err(CognitoError::not_authorized("User is disabled."));
+        }
+        match user.status.as_str() {
+            status::UNCONFIRMED => Err(CognitoError::new(
+                crate::ErrorKind::UserNotConfirmed,
+                "User is not confirmed.",
+            )),
+            status::RESET_REQUIRED => Err(CognitoError::new(
+                crate::ErrorKind::PasswordResetRequired,
+                "Password reset required for the user",
+            )),
+            status::FORCE_CHANGE_PASSWORD => {
+                let validity_days = pool.password_policy().temporary_password_validity_days;
+                let set = user.password_set.map(|t| t.millis()).unwrap_or(0);
+                if self.clock.now().millis() > set + validity_days * 86_400_000 {
+                    return Err(CognitoError::not_authorized(
+                        "Temporary password has expired and must be reset by an administrator.",
+                    ));
+                }
+                Ok(self.new_password_challenge(pool, client, &user))
+            }
+            _ => Ok(AuthResponse::done(
+                self.issue_sign_in(pool, client, &user).await?,
+            )),
+        }
+    }
+
+    fn new_password_challenge(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &User,
+    ) -> AuthResponse {
+        let missing: Vec<String> = required_attributes(pool)
+            .into_iter()
+            .filter(|name| user.attr(name).is_none())
+            .map(|name| format!("userAttributes.{name}"))
+            .collect();
+        let current: Map<String, Value> = user
+            .attributes
+            .iter()
+            .filter(|a| a.name != "sub")
+            .map(|a| (a.name.clone(), Value::from(a.value.clone())))
+            .collect();
+        let mut params = Map::new();
+        params.insert("USER_ID_FOR_SRP".into(), Value::from(user.username.clone()));
+        params.insert(
+            "requiredAttributes".into(),
+            Value::from(serde_json::to_string(&missing).expect("strings")),
+        );
+        params.insert(
+            "userAttributes".into(),
+            Value::from(Value::Object(current).to_string()),
+        );
+        AuthResponse {
+            challenge_name: Some(NEW_PASSWORD_REQUIRED.into()),
+            session: Some(self.seal_challenge(
+                &pool.id,
+                client.client_id(),
+                &user.username,
+                NEW_PASSWORD_REQUIRED,
+                client.settings.auth_session_validity,
+            )),
+            challenge_parameters: params,
+            authentication_result: None,
+        }
+    }
+
+    /// Tokens for a completed sign-in: a new session with its own `origin_jti`.
+    pub(crate) async fn issue_sign_in(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &User,
+    ) -> Result<AuthenticationResult> {
+        let origin_jti = crate::ids::uuid();
+        let result = self
+            .start_session(&Issue {
+                pool,
+                client,
+                user,
+                origin_jti: &origin_jti,
+                auth_time_s: self.clock.now().seconds(),
+                scope: ADMIN_SCOPE,
+                nonce: None,
+            })
+            .await?;
+        tracing::info!(pool_id = %pool.id, client_id = %client.client_id(), sub = %user.sub, "signed in");
+        Ok(result)
+    }
+
+    pub async fn respond_to_auth_challenge(
+        &self,
+        caller: Caller<'_>,
+        req: RespondToAuthChallengeRequest,
+    ) -> Result<AuthResponse> {
+        let (pool, client) = self.sign_in_client(caller, &req.client_id).await?;
+        let responses = &req.challenge_responses;
+        match req.challenge_name.as_str() {
+            NEW_PASSWORD_REQUIRED => {
+                let session = req
+                    .session
+                    .as_deref()
+                    .ok_or_else(challenge::invalid_session)?;
+                let state =
+                    self.open_challenge(session, client.client_id(), NEW_PASSWORD_REQUIRED)?;
+                let username = param(responses, "USERNAME")?;
+                let new_password = param(responses, "NEW_PASSWORD")?;
+                let mut user = self
+                    .store
+                    .get_user(&pool.id, &pool.username_key(&state.username))
+                    .await?
+                    .ok_or_else(|| self.unknown_user(&client))?;
+                // The name may be the one typed at sign-in (an alias) or the internal one.
+                let named = self.find_user_opt(&pool, username).await?;
+                if named.as_ref().map(|u| &u.sub) != Some(&user.sub) {
+                    return Err(challenge::invalid_session());
+                }
+                self.check_secret_hash(
+                    &client,
+                    responses.get("SECRET_HASH").map(String::as_str),
+                    &[username, &user.username],
+                )?;
+                let attributes: Vec<Attribute> = responses
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        k.strip_prefix("userAttributes.")
+                            .map(|n| Attribute::new(n, v))
+                    })
+                    .collect();
+                for name in required_attributes(&pool) {
+                    if user.attr(&name).is_none() && !attributes.iter().any(|a| a.name == name) {
+                        return Err(CognitoError::invalid_parameter(format!(
+                            "Invalid attributes given, {name} is missing"
+                        )));
+                    }
+                }
+                self.set_password(&pool, &mut user, new_password).await?;
+                self.consume_challenge(&state).await?;
+                user.status = status::CONFIRMED.into();
+                if attributes.is_empty() {
+                    self.store.update_user(&user).await?;
+                } else {
+                    // Stores the new password and status along with the attributes.
+                    self.update_attributes(&pool, user.clone(), &attributes)
+                        .await?;
+                    user = self
+                        .store
+                        .get_user(&pool.id, &user.username_key)
+                        .await?
+                        .ok_or_else(CognitoError::user_not_found)?;
+                }
+                Ok(AuthResponse::done(
+                    self.issue_sign_in(&pool, &client, &user).await?,
+                ))
+            }
+            other => Err(CognitoError::not_implemented(&format!(
+                "the {other} challenge"
+            ))),
+        }
+    }
+}
+
+/// Names of the pool's required attributes (`sub` aside).
+fn required_attributes(pool: &UserPool) -> Vec<String> {
+    pool.schema_attributes
+        .iter()
+        .filter(|a| a.is_required() && a.name != "sub")
+        .map(|a| a.name.clone())
+        .collect()
+}
+
+pub use refresh::RefreshCheck;

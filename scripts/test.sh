@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 echo "== tests on the embedded SQLite store"
 cargo test --workspace --locked
+echo "== timing-sensitive tests, one at a time"
+cargo test --locked -p cognate --test api -- --ignored --test-threads=1
 
 if [ "${COGNATE_SKIP_POSTGRES:-}" = 1 ]; then
   echo "== PostgreSQL pass skipped (COGNATE_SKIP_POSTGRES=1)"

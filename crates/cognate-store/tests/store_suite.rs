@@ -6,7 +6,10 @@ use cognate_core::client::AppClient;
 use cognate_core::domain::PoolDomain;
 use cognate_core::group::Group;
 use cognate_core::pool::UserPool;
-use cognate_core::store::{ClientStore, DomainStore, GroupStore, PoolStore, UserStore};
+use cognate_core::store::{
+    AuthSession, AuthStore, ClientStore, DomainStore, GroupStore, PoolStore, RefreshTokenRecord,
+    SigningKeyRecord, UserStore,
+};
 use cognate_core::user::{Attribute, User};
 use cognate_core::user_filter::{self, UserFilter};
 use cognate_store::SqlStore;
@@ -52,6 +55,7 @@ fn user(pool_id: &str, name: &str, sub: &str, attrs: &[(&str, &str)]) -> User {
         modified: Default::default(),
         password_hash: Some("$argon2id$...".into()),
         password_set: None,
+        mfa_options: Vec::new(),
     }
 }
 
@@ -385,5 +389,155 @@ async fn users_lookups_and_filters() {
                 .is_empty()
         );
         assert_eq!(s.list_groups(p, None, 10).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn sign_in_state() {
+    for (backend, s) in backends().await {
+        let p = "us-east-1_s";
+        s.insert_pool(&pool(p)).await.unwrap();
+        let key = |kid: &str, created_ms| SigningKeyRecord {
+            kid: kid.into(),
+            pool_id: p.into(),
+            purpose: "id".into(),
+            created_ms,
+            retired_ms: None,
+            sealed_pkcs8: "v1.sealed".into(),
+            n: "n".into(),
+            e: "AQAB".into(),
+        };
+        s.insert_signing_key(&key("k1", 1)).await.unwrap();
+        s.retire_signing_keys(p, 5).await.unwrap();
+        s.insert_signing_key(&key("k2", 6)).await.unwrap();
+        let keys = s.list_signing_keys(p).await.unwrap();
+        assert_eq!(
+            keys.iter()
+                .map(|k| (k.kid.as_str(), k.retired_ms))
+                .collect::<Vec<_>>(),
+            [("k1", Some(5)), ("k2", None)],
+            "{backend}"
+        );
+        assert_eq!(
+            s.get_signing_key("k1").await.unwrap().unwrap().retired_ms,
+            Some(5)
+        );
+
+        let session = AuthSession {
+            origin_jti: "o1".into(),
+            pool_id: p.into(),
+            username_key: "alice".into(),
+            client_id: "c1".into(),
+            auth_time_ms: 10,
+            expires_ms: 1000,
+            revoked_ms: None,
+        };
+        let token = |hash: &str| RefreshTokenRecord {
+            token_hash: hash.into(),
+            origin_jti: "o1".into(),
+            pool_id: p.into(),
+            created_ms: 10,
+            replaced_ms: None,
+        };
+        s.insert_auth_session(&session, &token("h1")).await.unwrap();
+        assert_eq!(
+            s.get_auth_session("o1").await.unwrap().unwrap(),
+            session,
+            "{backend}"
+        );
+        assert!(
+            s.rotate_refresh_token("h1", 20, &token("h2"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !s.rotate_refresh_token("h1", 21, &token("h3"))
+                .await
+                .unwrap(),
+            "{backend}: only one rotation wins"
+        );
+        assert_eq!(
+            s.find_refresh_token("h1")
+                .await
+                .unwrap()
+                .unwrap()
+                .replaced_ms,
+            Some(20)
+        );
+        assert!(
+            s.find_refresh_token("h2")
+                .await
+                .unwrap()
+                .unwrap()
+                .replaced_ms
+                .is_none()
+        );
+        assert!(s.find_refresh_token("h3").await.unwrap().is_none());
+        s.add_refresh_token(&token("h4")).await.unwrap();
+        s.revoke_user_sessions(p, "alice", 30).await.unwrap();
+        assert_eq!(
+            s.get_auth_session("o1").await.unwrap().unwrap().revoked_ms,
+            Some(30),
+            "{backend}"
+        );
+        s.revoke_auth_session("o1", 40).await.unwrap();
+        assert_eq!(
+            s.get_auth_session("o1").await.unwrap().unwrap().revoked_ms,
+            Some(30),
+            "first revocation stands"
+        );
+
+        assert!(s.consume_challenge("ch1", 100, 50).await.unwrap());
+        assert!(
+            !s.consume_challenge("ch1", 100, 60).await.unwrap(),
+            "{backend}"
+        );
+        assert!(
+            s.consume_challenge("ch1", 300, 200).await.unwrap(),
+            "{backend}: expired entries are forgotten"
+        );
+
+        assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
+        s.record_sign_in_failure(p, "alice", 1_000, 900_000)
+            .await
+            .unwrap();
+        s.record_sign_in_failure(p, "alice", 2_000, 900_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.sign_in_failures(p, "alice").await.unwrap(),
+            Some((2, 2_000)),
+            "{backend}"
+        );
+        s.record_sign_in_failure(p, "alice", 2_000 + 900_001, 900_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.sign_in_failures(p, "alice").await.unwrap(),
+            Some((1, 902_001)),
+            "{backend}: quiet time resets"
+        );
+        s.clear_sign_in_failures(p, "alice").await.unwrap();
+        assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
+
+        // Deleting the user removes their sessions; deleting the pool removes everything.
+        s.insert_user(&user(p, "alice", "sub-a", &[]))
+            .await
+            .unwrap();
+        s.record_sign_in_failure(p, "alice", 1, 900_000)
+            .await
+            .unwrap();
+        s.delete_user(p, "alice").await.unwrap();
+        assert!(
+            s.get_auth_session("o1").await.unwrap().is_none(),
+            "{backend}"
+        );
+        assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
+        s.delete_pool(p).await.unwrap();
+        assert!(s.list_signing_keys(p).await.unwrap().is_empty());
+        assert!(
+            s.find_refresh_token("h2").await.unwrap().is_none(),
+            "{backend}"
+        );
     }
 }

@@ -24,12 +24,11 @@ pub fn locked_until(failures: i64, last_ms: i64) -> Option<i64> {
 impl Cognito {
     pub(crate) async fn check_lockout(&self, pool_id: &str, username_key: &str) -> Result<()> {
         let now = self.clock.now().millis();
-        if let Some((failures, last)) = self.store.sign_in_failures(pool_id, username_key).await? {
-            if now - last <= RESET_AFTER_MS
-                && locked_until(failures, last).is_some_and(|until| now < until)
-            {
-                return Err(CognitoError::not_authorized("Password attempts exceeded"));
-            }
+        if let Some((failures, last)) = self.store.sign_in_failures(pool_id, username_key).await?
+            && now - last <= RESET_AFTER_MS
+            && locked_until(failures, last).is_some_and(|until| now < until)
+        {
+            return Err(CognitoError::not_authorized("Password attempts exceeded"));
         }
         Ok(())
     }

@@ -116,17 +116,17 @@ impl Cognito {
         if !user.enabled {
             return Err(CognitoError::not_authorized("User is disabled."));
         }
-        if let Some(replaced) = record.replaced_ms {
-            if now.millis() - replaced > client.settings.rotation_grace_seconds() * 1000 {
-                // A rotated-out token used again: treat it as stolen and end the session.
-                self.store
-                    .revoke_auth_session(&session.origin_jti, now.millis())
-                    .await?;
-                return Err(CognitoError::new(
-                    ErrorKind::RefreshTokenReuse,
-                    "Refresh token has already been used.",
-                ));
-            }
+        if let Some(replaced) = record.replaced_ms
+            && now.millis() - replaced > client.settings.rotation_grace_seconds() * 1000
+        {
+            // A rotated-out token used again: treat it as stolen and end the session.
+            self.store
+                .revoke_auth_session(&session.origin_jti, now.millis())
+                .await?;
+            return Err(CognitoError::new(
+                ErrorKind::RefreshTokenReuse,
+                "Refresh token has already been used.",
+            ));
         }
         let refresh_token = if rotate {
             let (new_token, hash) = new_refresh_token();

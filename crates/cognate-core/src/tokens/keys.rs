@@ -37,20 +37,36 @@ pub struct KeyRing {
     verifying: Mutex<HashMap<String, Arc<DecodingKey>>>,
     /// pool → (read at, keys)
     lists: Mutex<HashMap<String, (Instant, Vec<SigningKeyRecord>)>>,
+    /// One key generation at a time on this node, so a burst of first sign-ins in a new pool
+    /// generates one key, not one per request.
+    generation: tokio::sync::Mutex<()>,
+}
+
+/// RSA key generation takes tens of milliseconds of CPU: keep it off the async threads.
+async fn generate_off_thread(
+    pool_id: &str,
+    purpose: &str,
+    now: Timestamp,
+    secrets: &SecretBox,
+) -> Result<SigningKeyRecord> {
+    let pair = tokio::task::spawn_blocking(|| RsaKeyPair::generate(KeySize::Rsa2048))
+        .await
+        .map_err(|_| CognitoError::internal("RSA key generation failed"))?
+        .map_err(|_| CognitoError::internal("RSA key generation failed"))?;
+    record_for(pair, pool_id, purpose, now, secrets)
 }
 
 fn aad(kid: &str) -> String {
     format!("signing-key:{kid}")
 }
 
-fn generate(
+fn record_for(
+    pair: RsaKeyPair,
     pool_id: &str,
     purpose: &str,
     now: Timestamp,
     secrets: &SecretBox,
 ) -> Result<SigningKeyRecord> {
-    let pair = RsaKeyPair::generate(KeySize::Rsa2048)
-        .map_err(|_| CognitoError::internal("RSA key generation failed"))?;
     let pkcs8 = pair
         .as_der()
         .map_err(|_| CognitoError::internal("RSA key encoding failed"))?;
@@ -75,12 +91,11 @@ impl KeyRing {
         pool_id: &str,
         fresh: bool,
     ) -> Result<Vec<SigningKeyRecord>> {
-        if !fresh {
-            if let Some((at, keys)) = self.lists.lock().expect("lock").get(pool_id) {
-                if at.elapsed() < ACTIVE_TTL {
-                    return Ok(keys.clone());
-                }
-            }
+        if !fresh
+            && let Some((at, keys)) = self.lists.lock().expect("lock").get(pool_id)
+            && at.elapsed() < ACTIVE_TTL
+        {
+            return Ok(keys.clone());
         }
         let keys = store.list_signing_keys(pool_id).await?;
         self.lists
@@ -113,11 +128,17 @@ impl KeyRing {
         let record = match record {
             Some(r) => r,
             None => {
-                let r = generate(pool_id, purpose, now, secrets)?;
-                store.insert_signing_key(&r).await?;
-                // Two nodes may race here; both keys are published, and from now on every
-                // node picks the newest.
-                pick(&self.keys_of(store, pool_id, true).await?).unwrap_or(r)
+                let _one_at_a_time = self.generation.lock().await;
+                match pick(&self.keys_of(store, pool_id, true).await?) {
+                    Some(r) => r,
+                    None => {
+                        let r = generate_off_thread(pool_id, purpose, now, secrets).await?;
+                        store.insert_signing_key(&r).await?;
+                        // Two nodes may race here; both keys are published, and from now on
+                        // every node picks the newest.
+                        pick(&self.keys_of(store, pool_id, true).await?).unwrap_or(r)
+                    }
+                }
             }
         };
         Ok(ActiveKey {
@@ -205,7 +226,7 @@ impl KeyRing {
     ) -> Result<()> {
         store.retire_signing_keys(pool_id, now.millis()).await?;
         for purpose in [ID, ACCESS] {
-            let r = generate(pool_id, purpose, now, secrets)?;
+            let r = generate_off_thread(pool_id, purpose, now, secrets).await?;
             store.insert_signing_key(&r).await?;
         }
         self.lists.lock().expect("lock").remove(pool_id);

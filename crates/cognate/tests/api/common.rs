@@ -240,14 +240,16 @@ pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
 }
 
 /// The verified claims of a token, checked by an independent JWT library (jsonwebtoken)
-/// against the JWKS fetched over HTTP from the token's issuer.
+/// against the JWKS fetched over HTTP from `jwks_base` (the server's reachable address), with
+/// `iss` required to be `issuer` (the pool's public issuer).
 pub async fn verify_with_jwks(
     token: &str,
+    jwks_base: &str,
     issuer: &str,
     audience: Option<&str>,
 ) -> serde_json::Value {
     use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
-    let jwks: serde_json::Value = reqwest::get(format!("{issuer}/.well-known/jwks.json"))
+    let jwks: serde_json::Value = reqwest::get(format!("{jwks_base}/.well-known/jwks.json"))
         .await
         .unwrap()
         .json()
@@ -278,4 +280,12 @@ pub async fn verify_with_jwks(
     decode::<serde_json::Value>(token, &key, &v)
         .expect("token verifies")
         .claims
+}
+
+/// (reachable base for a pool, its public issuer)
+pub fn pool_urls(t: &TestServer, pool: &str) -> (String, String) {
+    (
+        format!("{}/{pool}", t.url()),
+        format!("http://localhost:{}/{pool}", t.server.addr.port()),
+    )
 }

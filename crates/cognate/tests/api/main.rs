@@ -1,5 +1,6 @@
 //! Integration tests: the real server, driven by the official Rust AWS SDK.
 
+mod account;
 mod bad_input;
 mod clients;
 mod common;
@@ -12,4 +13,5 @@ mod pools;
 mod signin;
 mod sigv4;
 mod tags;
+mod tokens;
 mod users;

@@ -5,7 +5,6 @@ use aws_sdk_cognitoidentityprovider::types::{
     AttributeDataType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType as F,
     PreventUserExistenceErrorTypes, SchemaAttributeType,
 };
-use cognate_core::store::UserStore;
 
 #[tokio::test]
 async fn password_flows_and_new_password_challenge() {

@@ -246,3 +246,60 @@ async fn login_burst_does_not_starve_cheap_requests() {
         busy[9]
     );
 }
+
+/// With PreventUserExistenceErrors, an unknown user costs the same time as a wrong password:
+/// a password hash is verified either way. Timing-sensitive: run alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "timing-sensitive: run alone, as scripts/test.sh does"]
+async fn unknown_users_take_as_long_as_wrong_passwords() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        ExplicitAuthFlowsType as F, PreventUserExistenceErrorTypes,
+    };
+    use std::time::{Duration, Instant};
+    let t = start().await;
+    let c = &t.client;
+    let f = sign_in_fixture(c, false).await;
+    c.update_user_pool_client()
+        .user_pool_id(&f.pool)
+        .client_id(&f.client_id)
+        .explicit_auth_flows(F::AllowUserPasswordAuth)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .unwrap();
+    let users: Vec<String> = (0..5).map(|i| format!("known{i}")).collect();
+    for u in &users {
+        create_user(c, &f.pool, u, &[]).await;
+    }
+    // Warm up (keys, connections, the dummy hash).
+    let _ = password_sign_in(c, &f.client_id, "nobody", "Wrong-Pass-1").await;
+    let _ = password_sign_in(c, &f.client_id, "alice", "Wrong-Pass-1").await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for round in 0..4 {
+        for u in &users {
+            let start = Instant::now();
+            let (_, msg) = err(password_sign_in(c, &f.client_id, u, "Wrong-Pass-1").await);
+            known.push(start.elapsed());
+            assert_eq!(msg, "Incorrect username or password.");
+            let start = Instant::now();
+            let (_, msg) =
+                err(
+                    password_sign_in(c, &f.client_id, &format!("ghost{round}{u}"), "Wrong-Pass-1")
+                        .await,
+                );
+            unknown.push(start.elapsed());
+            assert_eq!(msg, "Incorrect username or password.");
+        }
+    }
+    known.sort();
+    unknown.sort();
+    let (k, u) = (known[known.len() / 2], unknown[unknown.len() / 2]);
+    eprintln!("median sign-in failure: known user {k:?}, unknown user {u:?}");
+    let ratio = u.as_secs_f64() / k.as_secs_f64();
+    assert!((0.6..1.6).contains(&ratio), "unknown {u:?} vs known {k:?}");
+    assert!(
+        u > Duration::from_millis(2),
+        "an unknown user must cost a hash verification"
+    );
+}

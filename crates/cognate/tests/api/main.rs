@@ -8,6 +8,7 @@ mod domains;
 mod error_paths;
 mod groups;
 mod list_users;
+mod nodes;
 mod persistence;
 mod pools;
 mod signin;

@@ -137,3 +137,55 @@ async fn generated_credentials_persist() {
     s2.shutdown().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `cognate rotate-keys` works on the data directory of a stopped server; the JWKS then holds
+/// the old keys and the new ones.
+#[tokio::test]
+async fn rotate_keys_command() {
+    let dir = temp_dir("rotate");
+    let mut cfg = config(Storage::DataDir(dir.clone()));
+    cfg.data_dir = dir.clone();
+    cfg.master_key = None;
+    let t = start_with_config(cfg.clone()).await;
+    let f = sign_in_fixture(&t.client, false).await;
+    password_sign_in(&t.client, &f.client_id, "alice", PASSWORD)
+        .await
+        .unwrap();
+    t.server.shutdown().await.unwrap();
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cognate"))
+        .args(["rotate-keys", "--pool-id", &f.pool, "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&f.pool));
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_cognate"))
+        .args([
+            "rotate-keys",
+            "--pool-id",
+            "us-east-1_nothere00",
+            "--data-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("does not exist"));
+
+    let t = start_with_config(cfg).await;
+    let jwks: serde_json::Value =
+        reqwest::get(format!("{}/{}/.well-known/jwks.json", t.url(), f.pool))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 4);
+    t.server.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

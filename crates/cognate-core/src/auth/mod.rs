@@ -222,6 +222,19 @@ impl Cognito {
             .map(|u| u.username.as_str())
             .unwrap_or(username);
         self.check_secret_hash(client, secret_hash, &[username, internal])?;
+        let user = self.check_password(pool, client, user, password).await?;
+        self.after_password(pool, client, user).await
+    }
+
+    /// The password check every sign-in shares (API and hosted UI): unknown users, lockout,
+    /// wrong passwords, each with Cognito's answer.
+    pub(crate) async fn check_password(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: Option<User>,
+        password: &str,
+    ) -> Result<User> {
         let Some(user) = user else {
             // Spend the time a real check costs, so timing does not tell either.
             self.hasher.verify_dummy(password).await?;
@@ -238,26 +251,16 @@ impl Cognito {
         }
         self.password_succeeded(&pool.id, &user.username_key)
             .await?;
-        self.after_password(pool, client, user).await
+        Ok(user)
     }
 
-    /// `UserNotFoundException`, or `Incorrect username or password.` when the client hides
-    /// whether users exist.
-    pub(crate) fn unknown_user(&self, client: &AppClient) -> CognitoError {
-        if client.settings.prevent_user_existence_errors == "ENABLED" {
-            wrong_password()
-        } else {
-            CognitoError::user_not_found()
-        }
-    }
-
-    /// What follows a correct password: the account's state decides.
-    async fn after_password(
+    /// What the account's state allows after a correct password: `Ok(None)` when it may sign
+    /// in, `Ok(Some(challenge))` when a new password is required, or Cognito's refusal.
+    pub(crate) fn account_gate(
         &self,
         pool: &UserPool,
-        client: &AppClient,
-        user: User,
-    ) -> Result<AuthResponse> {
+        user: &User,
+    ) -> Result<Option<&'static str>> {
         if !user.enabled {
             return Err(CognitoError::not_authorized("User is disabled."));
         }
@@ -278,9 +281,32 @@ impl Cognito {
                         "Temporary password has expired and must be reset by an administrator.",
                     ));
                 }
-                Ok(self.new_password_challenge(pool, client, &user))
+                Ok(Some(NEW_PASSWORD_REQUIRED))
             }
-            _ => Ok(AuthResponse::done(
+            _ => Ok(None),
+        }
+    }
+
+    /// `UserNotFoundException`, or `Incorrect username or password.` when the client hides
+    /// whether users exist.
+    pub(crate) fn unknown_user(&self, client: &AppClient) -> CognitoError {
+        if client.settings.prevent_user_existence_errors == "ENABLED" {
+            wrong_password()
+        } else {
+            CognitoError::user_not_found()
+        }
+    }
+
+    /// What follows a correct password: the account's state decides.
+    async fn after_password(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: User,
+    ) -> Result<AuthResponse> {
+        match self.account_gate(pool, &user)? {
+            Some(_) => Ok(self.new_password_challenge(pool, client, &user)),
+            None => Ok(AuthResponse::done(
                 self.issue_sign_in(pool, client, &user).await?,
             )),
         }
@@ -367,7 +393,7 @@ impl Cognito {
                     self.open_challenge(session, client.client_id(), NEW_PASSWORD_REQUIRED)?;
                 let username = param(responses, "USERNAME")?;
                 let new_password = param(responses, "NEW_PASSWORD")?;
-                let mut user = self
+                let user = self
                     .store
                     .get_user(&pool.id, &pool.username_key(&state.username))
                     .await?
@@ -389,28 +415,9 @@ impl Cognito {
                             .map(|n| Attribute::new(n, v))
                     })
                     .collect();
-                for name in required_attributes(&pool) {
-                    if user.attr(&name).is_none() && !attributes.iter().any(|a| a.name == name) {
-                        return Err(CognitoError::invalid_parameter(format!(
-                            "Invalid attributes given, {name} is missing"
-                        )));
-                    }
-                }
-                self.set_password(&pool, &mut user, new_password).await?;
-                self.consume_challenge(&state).await?;
-                user.status = status::CONFIRMED.into();
-                if attributes.is_empty() {
-                    self.store.update_user(&user).await?;
-                } else {
-                    // Stores the new password and status along with the attributes.
-                    self.update_attributes(&pool, user.clone(), &attributes)
-                        .await?;
-                    user = self
-                        .store
-                        .get_user(&pool.id, &user.username_key)
-                        .await?
-                        .ok_or_else(CognitoError::user_not_found)?;
-                }
+                let user = self
+                    .complete_new_password(&pool, &state, user, new_password, &attributes)
+                    .await?;
                 Ok(AuthResponse::done(
                     self.issue_sign_in(&pool, &client, &user).await?,
                 ))
@@ -419,6 +426,41 @@ impl Cognito {
                 "the {other} challenge"
             ))),
         }
+    }
+}
+
+impl Cognito {
+    /// Finishes NEW_PASSWORD_REQUIRED for the API and the hosted UI: required attributes,
+    /// the password policy, then the session is spent and the user confirmed.
+    pub(crate) async fn complete_new_password(
+        &self,
+        pool: &UserPool,
+        state: &challenge::ChallengeState,
+        mut user: User,
+        new_password: &str,
+        attributes: &[Attribute],
+    ) -> Result<User> {
+        for name in required_attributes(pool) {
+            if user.attr(&name).is_none() && !attributes.iter().any(|a| a.name == name) {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "Invalid attributes given, {name} is missing"
+                )));
+            }
+        }
+        self.set_password(pool, &mut user, new_password).await?;
+        self.consume_challenge(state).await?;
+        user.status = status::CONFIRMED.into();
+        if attributes.is_empty() {
+            self.store.update_user(&user).await?;
+            return Ok(user);
+        }
+        // Stores the new password and status along with the attributes.
+        self.update_attributes(pool, user.clone(), attributes)
+            .await?;
+        self.store
+            .get_user(&pool.id, &user.username_key)
+            .await?
+            .ok_or_else(CognitoError::user_not_found)
     }
 }
 

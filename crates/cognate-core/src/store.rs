@@ -7,6 +7,8 @@ use crate::domain::PoolDomain;
 use crate::error::StoreError;
 use crate::group::Group;
 use crate::pool::UserPool;
+use crate::resource_server::ResourceServer;
+use crate::ui_customization::StoredUiCustomization;
 use crate::user::{User, UserFilter};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -15,7 +17,18 @@ pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
 /// Everything Cognate keeps. Split by resource family so each backend file stays small.
 pub trait Store:
-    PoolStore + ClientStore + DomainStore + UserStore + GroupStore + AuthStore + Send + Sync + 'static
+    PoolStore
+    + ClientStore
+    + DomainStore
+    + UserStore
+    + GroupStore
+    + AuthStore
+    + OAuthStore
+    + ResourceServerStore
+    + UiCustomizationStore
+    + Send
+    + Sync
+    + 'static
 {
 }
 
@@ -26,6 +39,9 @@ impl<T> Store for T where
         + UserStore
         + GroupStore
         + AuthStore
+        + OAuthStore
+        + ResourceServerStore
+        + UiCustomizationStore
         + Send
         + Sync
         + 'static
@@ -147,6 +163,39 @@ pub trait GroupStore {
     ) -> StoreResult<Vec<User>>;
 }
 
+#[async_trait]
+pub trait ResourceServerStore {
+    /// Fails with `Conflict` if the pool has a resource server with that identifier.
+    async fn insert_resource_server(&self, server: &ResourceServer) -> StoreResult<()>;
+    async fn get_resource_server(
+        &self,
+        pool_id: &str,
+        identifier: &str,
+    ) -> StoreResult<Option<ResourceServer>>;
+    async fn update_resource_server(&self, server: &ResourceServer) -> StoreResult<()>;
+    async fn delete_resource_server(&self, pool_id: &str, identifier: &str) -> StoreResult<()>;
+    /// Resource servers of a pool ordered by identifier, after the given identifier.
+    async fn list_resource_servers(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<ResourceServer>>;
+}
+
+/// Hosted UI branding, per pool (client ID `ALL`) and per app client.
+#[async_trait]
+pub trait UiCustomizationStore {
+    /// Creates or replaces the customization of its (pool, client ID).
+    async fn put_ui_customization(&self, custom: &StoredUiCustomization) -> StoreResult<()>;
+    async fn get_ui_customization(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<StoredUiCustomization>>;
+    async fn delete_ui_customization(&self, pool_id: &str, client_id: &str) -> StoreResult<()>;
+}
+
 /// An RS256 signing key of a pool. The private key is sealed with the master key.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SigningKeyRecord {
@@ -174,6 +223,8 @@ pub struct AuthSession {
     /// When its refresh tokens stop working.
     pub expires_ms: i64,
     pub revoked_ms: Option<i64>,
+    /// Scopes granted by an OAuth sign-in (refreshes keep them); `None` for API sign-ins.
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -243,4 +294,41 @@ pub trait AuthStore {
         reset_after_ms: i64,
     ) -> StoreResult<()>;
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
+}
+
+/// An authorization code of the OAuth code flow, as stored (under the code's hash).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AuthCode {
+    pub code_hash: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub username_key: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub auth_time_ms: i64,
+    pub expires_ms: i64,
+}
+
+/// What presenting a code found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CodeRedemption {
+    /// First use: the code is now spent.
+    Fresh(AuthCode),
+    /// Already used; names the session it produced, if any, so it can be revoked.
+    Reused {
+        origin_jti: Option<String>,
+    },
+    Unknown,
+}
+
+#[async_trait]
+pub trait OAuthStore {
+    async fn insert_auth_code(&self, code: &AuthCode, now_ms: i64) -> StoreResult<()>;
+    /// Spends a code atomically: only one caller ever gets `Fresh`.
+    async fn redeem_auth_code(&self, code_hash: &str, now_ms: i64) -> StoreResult<CodeRedemption>;
+    /// Records the session a redeemed code produced.
+    async fn set_auth_code_session(&self, code_hash: &str, origin_jti: &str) -> StoreResult<()>;
 }

@@ -19,6 +19,9 @@ fn session_from_row(row: &AnyRow) -> StoreResult<AuthSession> {
         client_id: get_s("client_id")?,
         auth_time_ms: get_i("auth_time_ms")?,
         expires_ms: get_i("expires_ms")?,
+        scope: row
+            .try_get::<Option<String>, _>("scope")
+            .map_err(backend_error)?,
         revoked_ms: row
             .try_get::<Option<i64>, _>("revoked_ms")
             .map_err(backend_error)?,
@@ -107,8 +110,8 @@ impl AuthStore for SqlStore {
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
         sqlx::query(
-            "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+            "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
         )
         .bind(&s.origin_jti)
         .bind(&s.pool_id)
@@ -116,6 +119,7 @@ impl AuthStore for SqlStore {
         .bind(&s.client_id)
         .bind(s.auth_time_ms)
         .bind(s.expires_ms)
+        .bind(&s.scope)
         .execute(&mut *tx)
         .await
         .map_err(backend_error)?;

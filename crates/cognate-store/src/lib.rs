@@ -6,7 +6,9 @@
 mod auth;
 mod documents;
 mod groups;
+mod oauth;
 mod pools;
+mod resource_servers;
 mod users;
 
 use cognate_core::StoreError;

@@ -51,8 +51,11 @@ impl PoolStore for SqlStore {
             "app_clients",
             "signing_keys",
             "auth_sessions",
+            "auth_codes",
             "refresh_tokens",
             "sign_in_failures",
+            "resource_servers",
+            "ui_customizations",
         ] {
             // `table` comes from the fixed list above.
             sqlx::query(AssertSqlSafe(format!(

@@ -431,6 +431,7 @@ async fn sign_in_state() {
             auth_time_ms: 10,
             expires_ms: 1000,
             revoked_ms: None,
+            scope: Some("openid email".into()),
         };
         let token = |hash: &str| RefreshTokenRecord {
             token_hash: hash.into(),

@@ -370,6 +370,7 @@ impl Cognito {
                 auth_time_s: self.clock.now().seconds(),
                 scope: ADMIN_SCOPE,
                 nonce: None,
+                oauth: false,
             })
             .await?;
         tracing::info!(pool_id = %pool.id, client_id = %client.client_id(), sub = %user.sub, "signed in");

@@ -16,6 +16,8 @@ use serde::Deserialize;
 pub enum RefreshCheck<'a> {
     SecretHash(Option<&'a str>),
     ClientSecret(Option<&'a str>),
+    /// Already authenticated (the OAuth token endpoint).
+    Authenticated,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +106,7 @@ impl Cognito {
                 self.check_secret_hash(client, h, &[&user.username, &user.sub])?
             }
             RefreshCheck::ClientSecret(s) => self.check_client_secret(client, s)?,
+            RefreshCheck::Authenticated => {}
         }
         if session.revoked_ms.is_some() {
             return Err(CognitoError::not_authorized(
@@ -156,8 +159,9 @@ impl Cognito {
                 user: &user,
                 origin_jti: &session.origin_jti,
                 auth_time_s: session.auth_time_ms / 1000,
-                scope: ADMIN_SCOPE,
+                scope: session.scope.as_deref().unwrap_or(ADMIN_SCOPE),
                 nonce: None,
+                oauth: session.scope.is_some(),
             })
             .await?;
         Ok((
@@ -211,6 +215,11 @@ impl Cognito {
             ));
         }
         self.check_client_secret(&client, client_secret)?;
+        self.revoke_token_for(&client, token).await
+    }
+
+    /// Revokes a refresh token presented by an authenticated client.
+    pub(crate) async fn revoke_token_for(&self, client: &AppClient, token: &str) -> Result<()> {
         if looks_like_jwt(token) {
             return Err(CognitoError::new(
                 ErrorKind::UnsupportedTokenType,

@@ -28,7 +28,8 @@ pub struct AuthenticationResult {
     pub access_token: String,
     pub expires_in: i64,
     pub token_type: &'static str,
-    pub id_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
@@ -44,6 +45,21 @@ pub struct Issue<'a> {
     pub scope: &'a str,
     /// OAuth sign-ins copy the authorization request's nonce into the ID token.
     pub nonce: Option<&'a str>,
+    /// Tokens from the OAuth endpoints carry `version: 2` and `at_hash`; an ID token only
+    /// when `openid` was granted.
+    pub oauth: bool,
+}
+
+impl Issue<'_> {
+    pub fn wants_id_token(&self) -> bool {
+        !self.oauth || self.scope.split(' ').any(|s| s == "openid")
+    }
+}
+
+/// `at_hash`: base64url of the left half of SHA-256 of the access token (OIDC Core 3.1.3.6).
+pub fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    B64URL.encode(&digest[..16])
 }
 
 /// A verified access token.
@@ -114,8 +130,8 @@ impl Cognito {
         format!("{}/{}", self.issuer_base.trim_end_matches('/'), pool_id)
     }
 
-    /// Signs a fresh ID and access token pair.
-    pub async fn mint(&self, t: &Issue<'_>) -> Result<(String, String)> {
+    /// Signs a fresh access token and, unless an OAuth grant lacks `openid`, an ID token.
+    pub async fn mint(&self, t: &Issue<'_>) -> Result<(String, Option<String>)> {
         let now = self.clock.now();
         let iat = now.seconds();
         let pool_id = &t.pool.id;
@@ -135,6 +151,9 @@ impl Cognito {
             access.insert("cognito:groups".into(), json!(group_names));
         }
         access.insert("iss".into(), json!(iss));
+        if t.oauth {
+            access.insert("version".into(), json!(2));
+        }
         access.insert("client_id".into(), json!(settings.client_id));
         access.insert("origin_jti".into(), json!(t.origin_jti));
         access.insert("event_id".into(), json!(event_id));
@@ -187,14 +206,19 @@ impl Cognito {
             .keys
             .active(&*self.store, &self.secrets, pool_id, keys::ACCESS, now)
             .await?;
+        let access_token = keys::sign_jwt(&access_key, &Value::Object(access))?;
+        if !t.wants_id_token() {
+            return Ok((access_token, None));
+        }
+        if t.oauth {
+            id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        }
         let id_key = self
             .keys
             .active(&*self.store, &self.secrets, pool_id, keys::ID, now)
             .await?;
-        Ok((
-            keys::sign_jwt(&access_key, &Value::Object(access))?,
-            keys::sign_jwt(&id_key, &Value::Object(id))?,
-        ))
+        let id_token = keys::sign_jwt(&id_key, &Value::Object(id))?;
+        Ok((access_token, Some(id_token)))
     }
 
     /// A new sign-in: records the session and its refresh token, and issues all three tokens.
@@ -209,6 +233,7 @@ impl Cognito {
             auth_time_ms: t.auth_time_s * 1000,
             expires_ms: now.millis() + t.client.settings.refresh_token_seconds() * 1000,
             revoked_ms: None,
+            scope: t.oauth.then(|| t.scope.to_owned()),
         };
         let record = RefreshTokenRecord {
             token_hash: hash,

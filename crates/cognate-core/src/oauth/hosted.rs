@@ -1,0 +1,68 @@
+//! Sign-in on the hosted pages: the same checks as the API (lockout, account states,
+//! Cognito's messages), without SECRET_HASH, which a browser cannot compute.
+
+use crate::auth::NEW_PASSWORD_REQUIRED;
+use crate::client::AppClient;
+use crate::error::{CognitoError, Result};
+use crate::pool::UserPool;
+use crate::service::Cognito;
+use crate::user::{Attribute, User};
+
+pub enum WebSignIn {
+    SignedIn(User),
+    /// The user must choose a password: continue with this sealed session.
+    NewPasswordRequired {
+        session: String,
+        required: Vec<String>,
+    },
+}
+
+impl Cognito {
+    pub async fn web_sign_in(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        username: &str,
+        password: &str,
+    ) -> Result<WebSignIn> {
+        let user = self.find_user_opt(pool, username).await?;
+        let user = self.check_password(pool, client, user, password).await?;
+        match self.account_gate(pool, &user)? {
+            None => Ok(WebSignIn::SignedIn(user)),
+            Some(_) => {
+                let required = pool
+                    .schema_attributes
+                    .iter()
+                    .filter(|a| a.is_required() && a.name != "sub" && user.attr(&a.name).is_none())
+                    .map(|a| a.name.clone())
+                    .collect();
+                let session = self.seal_challenge(
+                    &pool.id,
+                    client.client_id(),
+                    &user.username,
+                    NEW_PASSWORD_REQUIRED,
+                    client.settings.auth_session_validity,
+                );
+                Ok(WebSignIn::NewPasswordRequired { session, required })
+            }
+        }
+    }
+
+    pub async fn web_new_password(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        session: &str,
+        new_password: &str,
+        attributes: &[Attribute],
+    ) -> Result<User> {
+        let state = self.open_challenge(session, client.client_id(), NEW_PASSWORD_REQUIRED)?;
+        let user = self
+            .store
+            .get_user(&pool.id, &pool.username_key(&state.username))
+            .await?
+            .ok_or_else(CognitoError::user_not_found)?;
+        self.complete_new_password(pool, &state, user, new_password, attributes)
+            .await
+    }
+}

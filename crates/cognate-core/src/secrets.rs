@@ -7,6 +7,11 @@ use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 
 pub const MASTER_KEY_LEN: usize = 32;
 
+/// Fills `buf` from the system's secure random source.
+pub fn fill_random(buf: &mut [u8]) {
+    aws_lc_rs::rand::fill(buf).expect("system randomness");
+}
+
 /// Seals and opens small secrets. The associated data binds a ciphertext to its owner
 /// (e.g. the client ID), so a sealed value copied to another row does not open.
 pub struct SecretBox {

@@ -1,89 +1,39 @@
-//! The browser- and relying-party-facing endpoints of Cognate. For now: each pool's OpenID
-//! Connect discovery document and its JWKS, at the paths Cognito uses
-//! (`/<poolId>/.well-known/...`), so `iss` + `/.well-known/jwks.json` resolves here.
+//! The browser- and relying-party-facing side of Cognate, at the paths Cognito uses:
+//! - `/<poolId>/.well-known/{jwks.json,openid-configuration}` (wellknown.rs);
+//! - `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke` (endpoints.rs);
+//! - `/oauth2/authorize`, `/login`, `/logout`, `/error`: the hosted pages (pages.rs).
+//!
+//! Everything is served at the server root, where the pool comes from `client_id` or the
+//! token, and under any pool domain (prefix or custom) routed here, found by the `Host`
+//! header, where only that pool's clients are accepted.
+
+mod endpoints;
+mod pages;
+mod security;
+mod wellknown;
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use cognate_core::{Cognito, CognitoError};
-use serde_json::{Value, json};
+use axum::routing::{get, post};
+use cognate_core::Cognito;
 use std::sync::Arc;
 
 pub fn router(cognito: Arc<Cognito>) -> Router {
     Router::new()
-        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route("/{pool_id}/.well-known/jwks.json", get(wellknown::jwks))
         .route(
             "/{pool_id}/.well-known/openid-configuration",
-            get(discovery),
+            get(wellknown::discovery),
         )
+        .route("/oauth2/token", post(endpoints::token))
+        .route(
+            "/oauth2/userInfo",
+            get(endpoints::user_info).post(endpoints::user_info),
+        )
+        .route("/oauth2/revoke", post(endpoints::revoke))
+        .route("/oauth2/authorize", get(pages::authorize))
+        .route("/login", get(pages::login_form).post(pages::login_submit))
+        .route("/login/new-password", post(pages::new_password_submit))
+        .route("/logout", get(pages::logout))
+        .route("/error", get(pages::error))
         .with_state(cognito)
-}
-
-fn json_response(value: Value, cache_seconds: u32) -> Response {
-    let mut resp = axum::Json(value).into_response();
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={cache_seconds}")) {
-        h.insert(header::CACHE_CONTROL, v);
-    }
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    resp
-}
-
-fn not_found(e: CognitoError) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        axum::Json(json!({"message": e.message})),
-    )
-        .into_response()
-}
-
-async fn pool_exists(cognito: &Cognito, pool_id: &str) -> Result<(), Response> {
-    match cognito.store.get_pool(pool_id).await {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(not_found(CognitoError::pool_not_found(pool_id))),
-        Err(e) => Err(internal(e.into())),
-    }
-}
-
-fn internal(e: CognitoError) -> Response {
-    tracing::error!(error = %e, "well-known document failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        axum::Json(json!({"message": "Internal server error."})),
-    )
-        .into_response()
-}
-
-async fn jwks(State(cognito): State<Arc<Cognito>>, Path(pool_id): Path<String>) -> Response {
-    if let Err(r) = pool_exists(&cognito, &pool_id).await {
-        return r;
-    }
-    match cognito.jwks(&pool_id).await {
-        // Short cache: a rotation must show up quickly on every node and client.
-        Ok(doc) => json_response(doc, 60),
-        Err(e) => internal(e),
-    }
-}
-
-async fn discovery(State(cognito): State<Arc<Cognito>>, Path(pool_id): Path<String>) -> Response {
-    if let Err(r) = pool_exists(&cognito, &pool_id).await {
-        return r;
-    }
-    let issuer = cognito.issuer(&pool_id);
-    json_response(
-        json!({
-            "issuer": issuer,
-            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "subject_types_supported": ["public"],
-            "scopes_supported": ["openid", "email", "phone", "profile"],
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "cognito:username", "cognito:groups", "email", "email_verified", "phone_number", "phone_number_verified"],
-        }),
-        300,
-    )
 }

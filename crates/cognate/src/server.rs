@@ -168,7 +168,6 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         )
         .merge(cognate_api::router(api))
         .merge(cognate_web::router(cognito.clone()))
-        .merge(not_built_yet())
         .layer(tower_http::trace::TraceLayer::new_for_http());
 
     let (tx, rx) = oneshot::channel::<()>();
@@ -188,26 +187,6 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         task,
         store,
     })
-}
-
-/// The hosted UI and OAuth 2.0 / OpenID Connect endpoints are their own capability and not
-/// built yet: they answer 501 and say so, rather than a bare 404.
-fn not_built_yet() -> Router {
-    async fn answer(
-        uri: axum::http::Uri,
-    ) -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
-        (
-            axum::http::StatusCode::NOT_IMPLEMENTED,
-            axum::Json(serde_json::json!({
-                "error": "not_implemented",
-                "error_description": format!("The endpoint {} is not implemented by Cognate yet.", uri.path()),
-            })),
-        )
-    }
-    Router::new()
-        .route("/oauth2/{*endpoint}", axum::routing::any(answer))
-        .route("/login", axum::routing::any(answer))
-        .route("/logout", get(answer))
 }
 
 /// Printed once, when credentials are generated, so the operator can use them with aws-cli.

@@ -1,0 +1,597 @@
+//! The OAuth 2.0 / OpenID Connect endpoints and hosted pages over plain HTTP: the code flow
+//! with PKCE end to end, single sign-on, logout, the other grants, and the negative cases.
+
+use crate::common::*;
+use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType as F, OAuthFlowType};
+use base64::Engine;
+use serde_json::Value;
+use sha2::Digest;
+
+const CALLBACK: &str = "http://localhost:5000/postlogin";
+const SIGN_OUT: &str = "http://localhost:5000/postlogout";
+
+pub struct OAuthFixture {
+    pub pool: String,
+    pub client_id: String,
+    pub secret: String,
+}
+
+/// The setup guide's client: confidential, code flow, hosted UI, callback and sign-out URLs.
+pub async fn oauth_fixture(t: &TestServer) -> OAuthFixture {
+    let c = &t.client;
+    let pool = create_pool(c, "guide").await;
+    let client = c
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("seed-app")
+        .generate_secret(true)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_flows(OAuthFlowType::Implicit)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("email")
+        .allowed_o_auth_scopes("profile")
+        .allowed_o_auth_scopes("aws.cognito.signin.user.admin")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .callback_urls(CALLBACK)
+        .logout_urls(SIGN_OUT)
+        .supported_identity_providers("COGNITO")
+        .explicit_auth_flows(F::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    create_user(
+        c,
+        &pool,
+        "alice",
+        &[
+            ("email", "alice@example.com"),
+            ("email_verified", "true"),
+            ("given_name", "Alice"),
+        ],
+    )
+    .await;
+    OAuthFixture {
+        pool,
+        client_id: client.client_id.unwrap(),
+        secret: client.client_secret.unwrap(),
+    }
+}
+
+/// A browser-like HTTP client: keeps cookies, does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once(['?', '#'])?.1;
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == name).then(|| percent_decode(v))
+    })
+}
+
+fn percent_decode(v: &str) -> String {
+    let bytes = v.replace('+', " ").into_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the page"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+pub fn pkce() -> (String, String) {
+    let verifier = "a-short-verifier-of-34-characters!".to_owned();
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+pub fn authorize_url(base: &str, client_id: &str, extra: &str) -> String {
+    format!(
+        "{base}/oauth2/authorize?response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2Flocalhost%3A5000%2Fpostlogin&state=st-123&scope=openid+email+profile&nonce=n-456{extra}"
+    )
+}
+
+/// authorize → login form → POST credentials; returns the redirect to the callback.
+pub async fn sign_in_through_pages(
+    b: &reqwest::Client,
+    base: &str,
+    url: &str,
+    username: &str,
+    password: &str,
+) -> String {
+    let r = b.get(url).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let login = format!("{base}{}", location(&r));
+    assert!(login.contains("/login?"), "{login}");
+    let page = b.get(&login).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<label for=\"username\""));
+    let csrf = hidden(&html, "_csrf");
+    let r = b
+        .post(&login)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302, "{}", r.text().await.unwrap());
+    location(&r)
+}
+
+async fn token_request(
+    base: &str,
+    form: &[(&str, &str)],
+    basic: Option<(&str, &str)>,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .post(format!("{base}/oauth2/token"))
+        .form(form);
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn code_flow_with_pkce_sso_and_logout() {
+    let t = start().await;
+    let f = oauth_fixture(&t).await;
+    let base = t.url();
+    let b = browser();
+    let (verifier, challenge) = pkce();
+    let url = authorize_url(
+        &base,
+        &f.client_id,
+        &format!("&code_challenge={challenge}&code_challenge_method=S256"),
+    );
+    let callback = sign_in_through_pages(&b, &base, &url, "alice", PASSWORD).await;
+    assert!(callback.starts_with(CALLBACK), "{callback}");
+    assert_eq!(query_param(&callback, "state").as_deref(), Some("st-123"));
+    let code = query_param(&callback, "code").unwrap();
+
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", verifier.as_str()),
+    ];
+    let (status, tokens) = token_request(&base, &form, Some((&f.client_id, &f.secret))).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["expires_in"], 3600);
+    let access = tokens["access_token"].as_str().unwrap();
+    let (reachable, public) = pool_urls(&t, &f.pool);
+    let id = verify_with_jwks(
+        tokens["id_token"].as_str().unwrap(),
+        &reachable,
+        &public,
+        Some(&f.client_id),
+    )
+    .await;
+    assert_eq!(id["nonce"], "n-456");
+    assert_eq!(id["email"], "alice@example.com");
+    let expected_at_hash = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(&sha2::Sha256::digest(access.as_bytes())[..16]);
+    assert_eq!(id["at_hash"], expected_at_hash.as_str());
+    let claims = verify_with_jwks(access, &reachable, &public, None).await;
+    assert_eq!(claims["scope"], "openid email profile");
+    assert_eq!(claims["version"], 2);
+
+    // The code works once; a replay is refused and revokes what it issued.
+    let (status, err) = token_request(&base, &form, Some((&f.client_id, &f.secret))).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let r = reqwest::Client::new()
+        .get(format!("{base}/oauth2/userInfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        401,
+        "tokens of a replayed code are revoked"
+    );
+
+    // Sign in again: single sign-on through the cookie, no form.
+    let r = b
+        .get(authorize_url(&base, &f.client_id, ""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let callback = location(&r);
+    assert!(
+        callback.starts_with(CALLBACK),
+        "silent sign-in expected, got {callback}"
+    );
+    let code = query_param(&callback, "code").unwrap();
+    let (status, tokens) = token_request(
+        &base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &f.client_id),
+            ("client_secret", &f.secret),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "client_secret_post works too: {tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+
+    let info: Value = reqwest::Client::new()
+        .get(format!("{base}/oauth2/userInfo"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["username"], "alice");
+    assert_eq!(info["email"], "alice@example.com");
+    assert_eq!(info["email_verified"], "true");
+    assert_eq!(info["given_name"], "Alice");
+
+    // Refresh grant keeps the scopes and the ID token.
+    let (status, refreshed) = token_request(
+        &base,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        Some((&f.client_id, &f.secret)),
+    )
+    .await;
+    assert_eq!(status, 200, "{refreshed}");
+    assert!(refreshed["id_token"].is_string());
+    assert!(refreshed.get("refresh_token").is_none());
+
+    // Revoke, then the refresh token is dead.
+    let r = reqwest::Client::new()
+        .post(format!("{base}/oauth2/revoke"))
+        .basic_auth(&f.client_id, Some(&f.secret))
+        .form(&[("token", refresh.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let (status, err) = token_request(
+        &base,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        Some((&f.client_id, &f.secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // Logout lands on the sign-out URL and ends the hosted-UI session.
+    let r = b
+        .get(format!(
+            "{base}/logout?client_id={}&logout_uri=http%3A%2F%2Flocalhost%3A5000%2Fpostlogout",
+            f.client_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    assert_eq!(location(&r), SIGN_OUT);
+    let r = b
+        .get(authorize_url(&base, &f.client_id, ""))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        location(&r).starts_with("/login?"),
+        "after logout the form is shown again"
+    );
+}
+
+#[tokio::test]
+async fn negative_cases() {
+    let (t, clock) = start_with_clock().await;
+    let f = oauth_fixture(&t).await;
+    let base = t.url();
+    let b = browser();
+
+    // An unregistered redirect URI gets an error page, never a redirect.
+    let r = b
+        .get(format!("{base}/oauth2/authorize?response_type=code&client_id={}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb", f.client_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.headers().get("location").is_none());
+    assert!(r.text().await.unwrap().contains("redirect_mismatch"));
+    let r = b
+        .get(format!(
+            "{base}/oauth2/authorize?response_type=code&client_id=nope&redirect_uri=x"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+
+    // A scope the client does not allow goes back to the client as invalid_scope.
+    let r = b
+        .get(
+            authorize_url(&base, &f.client_id, "")
+                .replace("scope=openid+email+profile", "scope=openid+phone"),
+        )
+        .send()
+        .await
+        .unwrap();
+    let to = location(&r);
+    assert!(to.starts_with(CALLBACK));
+    assert_eq!(query_param(&to, "error").as_deref(), Some("invalid_scope"));
+    assert_eq!(query_param(&to, "state").as_deref(), Some("st-123"));
+    let r = b
+        .get(authorize_url(
+            &base,
+            &f.client_id,
+            "&code_challenge=abc&code_challenge_method=S512",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_param(&location(&r), "error").as_deref(),
+        Some("invalid_request")
+    );
+    let r = b
+        .get(authorize_url(&base, &f.client_id, "&prompt=none"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_param(&location(&r), "error").as_deref(),
+        Some("login_required")
+    );
+
+    // A form without its CSRF token is refused.
+    let r = b
+        .get(authorize_url(&base, &f.client_id, ""))
+        .send()
+        .await
+        .unwrap();
+    let login = format!("{base}{}", location(&r));
+    let r = b
+        .post(&login)
+        .form(&[("username", "alice"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = b
+        .post(&login)
+        .form(&[
+            ("_csrf", "forged-forged-forged-forged-forged"),
+            ("username", "alice"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+
+    // Wrong password: the API's message on the page.
+    let html = b.get(&login).send().await.unwrap().text().await.unwrap();
+    let csrf = hidden(&html, "_csrf");
+    let r = b
+        .post(&login)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "alice"),
+            ("password", "Wrong-Pass-1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Incorrect username or password.")
+    );
+
+    let (verifier, challenge) = pkce();
+    let url = authorize_url(
+        &base,
+        &f.client_id,
+        &format!("&code_challenge={challenge}&code_challenge_method=S256"),
+    );
+    let fresh = browser();
+    let callback = sign_in_through_pages(&fresh, &base, &url, "alice", PASSWORD).await;
+    let code = query_param(&callback, "code").unwrap();
+
+    // Wrong secret, wrong verifier, wrong redirect URI.
+    let (status, err) = token_request(
+        &base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &verifier),
+        ],
+        Some((&f.client_id, "wrong-secret")),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
+    let (status, err) = token_request(
+        &base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", "not-the-verifier"),
+        ],
+        Some((&f.client_id, &f.secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // Each failed redemption spent the code: get a new one for the remaining checks.
+    let again = |b: reqwest::Client| {
+        let base = base.clone();
+        let url = url.clone();
+        async move {
+            let r = b.get(&url).send().await.unwrap();
+            let to = location(&r);
+            assert!(to.starts_with(CALLBACK), "{to} {base}");
+            query_param(&to, "code").unwrap()
+        }
+    };
+    let code = again(fresh.clone()).await;
+    let (status, err) = token_request(
+        &base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://localhost:5000/other"),
+            ("code_verifier", &verifier),
+        ],
+        Some((&f.client_id, &f.secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // An expired code.
+    let code = again(fresh.clone()).await;
+    clock.advance_seconds(5 * 60 + 1);
+    let (status, err) = token_request(
+        &base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &verifier),
+        ],
+        Some((&f.client_id, &f.secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(
+        err["error_description"],
+        "The authorization code has expired."
+    );
+
+    let (status, err) = token_request(
+        &base,
+        &[("grant_type", "password")],
+        Some((&f.client_id, &f.secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
+    let (status, err) =
+        token_request(&base, &[("code", "x")], Some((&f.client_id, &f.secret))).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    let (status, err) = token_request(
+        &base,
+        &[("grant_type", "client_credentials")],
+        Some((&f.client_id, &f.secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (400, Some("unauthorized_client"))
+    );
+
+    // A sign-out URL that is not registered.
+    let r = b
+        .get(format!(
+            "{base}/logout?client_id={}&logout_uri=https%3A%2F%2Fevil.example%2F",
+            f.client_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.headers().get("location").is_none());
+
+    // userInfo without a token, or with a bad one.
+    let r = reqwest::Client::new()
+        .get(format!("{base}/oauth2/userInfo"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let r = reqwest::Client::new()
+        .get(format!("{base}/oauth2/userInfo"))
+        .bearer_auth("garbage")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
+}

@@ -321,7 +321,13 @@ pub fn redirect_url_allowed(url: &str) -> bool {
     }
 }
 
-fn validate_settings(s: &ClientSettings, pool: &UserPool, has_secret: bool) -> Result<()> {
+/// `custom_scopes`: the pool's resource-server scopes (`<identifier>/<ScopeName>`).
+fn validate_settings(
+    s: &ClientSettings,
+    pool: &UserPool,
+    has_secret: bool,
+    custom_scopes: &[String],
+) -> Result<()> {
     let in_range =
         |value: Option<i64>, unit: Option<&str>, default_unit: &str, lo: i64, hi: i64| {
             value.is_none_or(|v| {
@@ -434,8 +440,7 @@ fn validate_settings(s: &ClientSettings, pool: &UserPool, has_secret: bool) -> R
         }
     }
     for scope in &s.allowed_oauth_scopes {
-        if !STANDARD_SCOPES.contains(&scope.as_str()) {
-            // Resource-server scopes arrive with resource servers; until then none exist.
+        if !STANDARD_SCOPES.contains(&scope.as_str()) && !custom_scopes.contains(scope) {
             return Err(CognitoError::new(
                 ErrorKind::ScopeDoesNotExist,
                 format!("Invalid scope requested: {scope}"),
@@ -504,6 +509,18 @@ impl Cognito {
         })
     }
 
+    /// The pool's resource-server scopes, looked up only when the settings name a scope that
+    /// is not a standard one.
+    async fn custom_scopes_named(&self, s: &ClientSettings) -> Result<Vec<String>> {
+        if s.allowed_oauth_scopes
+            .iter()
+            .all(|scope| STANDARD_SCOPES.contains(&scope.as_str()))
+        {
+            return Ok(Vec::new());
+        }
+        self.resource_server_scopes(&s.user_pool_id).await
+    }
+
     fn seal_secret(&self, client_id: &str, value: &str) -> StoredSecret {
         StoredSecret {
             id: ids::client_secret_id(),
@@ -530,7 +547,8 @@ impl Cognito {
         };
         let name = req.settings.client_name.take().unwrap_or_default();
         let settings = resolve_settings(&pool.id, &client_id, name, req.settings, now, now);
-        validate_settings(&settings, &pool, secret.is_some())?;
+        let custom_scopes = self.custom_scopes_named(&settings).await?;
+        validate_settings(&settings, &pool, secret.is_some(), &custom_scopes)?;
         let secrets = secret
             .iter()
             .map(|s| self.seal_secret(&client_id, s))
@@ -573,7 +591,8 @@ impl Cognito {
             client.settings.creation_date,
             self.clock.now(),
         );
-        validate_settings(&settings, &pool, client.has_secret())?;
+        let custom_scopes = self.custom_scopes_named(&settings).await?;
+        validate_settings(&settings, &pool, client.has_secret(), &custom_scopes)?;
         client.settings = settings;
         self.store.update_client(&client).await?;
         self.client_view(client)
@@ -587,6 +606,9 @@ impl Cognito {
     ) -> Result<()> {
         self.client(region, pool_id, client_id).await?;
         self.store.delete_client(client_id).await?;
+        self.store
+            .delete_ui_customization(pool_id, client_id)
+            .await?;
         Ok(())
     }
 

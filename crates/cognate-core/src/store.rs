@@ -316,7 +316,7 @@ pub struct AuthCode {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CodeRedemption {
     /// First use: the code is now spent.
-    Fresh(AuthCode),
+    Fresh(Box<AuthCode>),
     /// Already used; names the session it produced, if any, so it can be revoked.
     Reused {
         origin_jti: Option<String>,

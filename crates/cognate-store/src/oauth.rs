@@ -46,7 +46,7 @@ impl OAuthStore for SqlStore {
             return Ok(CodeRedemption::Unknown);
         };
         if spent.rows_affected() == 1 {
-            Ok(CodeRedemption::Fresh(from_row(&row)?))
+            Ok(CodeRedemption::Fresh(Box::new(from_row(&row)?)))
         } else {
             Ok(CodeRedemption::Reused {
                 origin_jti: row

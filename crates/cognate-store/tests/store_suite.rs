@@ -6,10 +6,14 @@ use cognate_core::client::AppClient;
 use cognate_core::domain::PoolDomain;
 use cognate_core::group::Group;
 use cognate_core::pool::UserPool;
+use cognate_core::resource_server::{ResourceServer, ResourceServerScope};
 use cognate_core::store::{
     AuthSession, AuthStore, ClientStore, DomainStore, GroupStore, PoolStore, RefreshTokenRecord,
     SigningKeyRecord, UserStore,
 };
+use cognate_core::store::{ResourceServerStore, UiCustomizationStore};
+use cognate_core::time::Timestamp;
+use cognate_core::ui_customization::StoredUiCustomization;
 use cognate_core::user::{Attribute, User};
 use cognate_core::user_filter::{self, UserFilter};
 use cognate_store::SqlStore;
@@ -200,6 +204,143 @@ async fn pools_clients_domains() {
         assert_eq!(s.count_users("us-east-1_a").await.unwrap(), 0);
         assert!(s.get_group("us-east-1_a", "g").await.unwrap().is_none());
         assert!(s.get_pool("us-east-1_b").await.unwrap().is_some());
+    }
+}
+
+fn resource_server(pool_id: &str, identifier: &str, scopes: &[&str]) -> ResourceServer {
+    ResourceServer {
+        user_pool_id: pool_id.into(),
+        identifier: identifier.into(),
+        name: format!("server {identifier}"),
+        scopes: scopes
+            .iter()
+            .map(|s| ResourceServerScope {
+                scope_name: (*s).into(),
+                scope_description: format!("{s} things"),
+            })
+            .collect(),
+    }
+}
+
+fn ui(pool_id: &str, client_id: &str, css: &str) -> StoredUiCustomization {
+    StoredUiCustomization {
+        pool_id: pool_id.into(),
+        client_id: client_id.into(),
+        css: Some(css.into()),
+        css_version: "20250101000000".into(),
+        image: Some("iVBORw0KGgo=".into()),
+        image_content_type: Some("image/png".into()),
+        created: Timestamp(1_000),
+        modified: Timestamp(1_000),
+    }
+}
+
+#[tokio::test]
+async fn resource_servers_and_ui_customizations() {
+    for (backend, s) in backends().await {
+        let (p, other) = ("us-east-1_rs", "us-east-1_rt");
+        s.insert_pool(&pool(p)).await.unwrap();
+        s.insert_pool(&pool(other)).await.unwrap();
+        // Byte order: upper case before lower case, `h` before `o`.
+        for id in ["orders", "https://api.example.com", "Zeta"] {
+            s.insert_resource_server(&resource_server(p, id, &["read", "write"]))
+                .await
+                .unwrap();
+        }
+        s.insert_resource_server(&resource_server(other, "orders", &["x"]))
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                s.insert_resource_server(&resource_server(p, "orders", &[]))
+                    .await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{backend}"
+        );
+        let ids = |v: Vec<ResourceServer>| v.into_iter().map(|s| s.identifier).collect::<Vec<_>>();
+        assert_eq!(
+            ids(s.list_resource_servers(p, None, 10).await.unwrap()),
+            ["Zeta", "https://api.example.com", "orders"],
+            "{backend}"
+        );
+        assert_eq!(
+            ids(s.list_resource_servers(p, Some("Zeta"), 1).await.unwrap()),
+            ["https://api.example.com"],
+            "{backend}"
+        );
+        let mut orders = s.get_resource_server(p, "orders").await.unwrap().unwrap();
+        assert_eq!(orders, resource_server(p, "orders", &["read", "write"]));
+        orders.name = "Orders API".into();
+        orders.scopes.pop();
+        s.update_resource_server(&orders).await.unwrap();
+        assert_eq!(
+            s.get_resource_server(p, "orders").await.unwrap().unwrap(),
+            orders,
+            "{backend}"
+        );
+        assert_eq!(
+            s.get_resource_server(other, "orders")
+                .await
+                .unwrap()
+                .unwrap()
+                .scopes
+                .len(),
+            1,
+            "{backend}: pools are separate"
+        );
+        s.delete_resource_server(p, "Zeta").await.unwrap();
+        assert!(s.get_resource_server(p, "Zeta").await.unwrap().is_none());
+
+        assert!(s.get_ui_customization(p, "ALL").await.unwrap().is_none());
+        s.put_ui_customization(&ui(p, "ALL", ".logo-customizable{}"))
+            .await
+            .unwrap();
+        s.put_ui_customization(&ui(p, "client1", ".banner-customizable{}"))
+            .await
+            .unwrap();
+        let mut replaced = ui(p, "ALL", ".label-customizable{}");
+        replaced.image = None;
+        replaced.modified = Timestamp(2_000);
+        s.put_ui_customization(&replaced).await.unwrap();
+        assert_eq!(
+            s.get_ui_customization(p, "ALL").await.unwrap().unwrap(),
+            replaced,
+            "{backend}: put replaces"
+        );
+        assert_eq!(
+            s.get_ui_customization(p, "client1")
+                .await
+                .unwrap()
+                .unwrap()
+                .css
+                .as_deref(),
+            Some(".banner-customizable{}")
+        );
+        s.delete_ui_customization(p, "client1").await.unwrap();
+        assert!(
+            s.get_ui_customization(p, "client1")
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        s.delete_pool(p).await.unwrap();
+        assert!(
+            s.list_resource_servers(p, None, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
+        assert!(s.get_ui_customization(p, "ALL").await.unwrap().is_none());
+        assert!(
+            s.get_resource_server(other, "orders")
+                .await
+                .unwrap()
+                .is_some(),
+            "{backend}: other pools keep theirs"
+        );
     }
 }
 

@@ -177,15 +177,12 @@ pub async fn authorize(
         Ok(g) => g,
         Err(r) => return r,
     };
-    if g.prompt.as_deref() != Some("login") {
-        if let Some(cookie) = jar.get(COOKIE_NAME) {
-            if let Some((user, auth_time_ms)) =
-                cognito.open_web_session(cookie.value(), &g.pool).await
-            {
-                // Single sign-on: a second authorize within the session skips the form.
-                return finish(&cognito, &headers, jar, &g, &user, auth_time_ms).await;
-            }
-        }
+    if g.prompt.as_deref() != Some("login")
+        && let Some(cookie) = jar.get(COOKIE_NAME)
+        && let Some((user, auth_time_ms)) = cognito.open_web_session(cookie.value(), &g.pool).await
+    {
+        // Single sign-on: a second authorize within the session skips the form.
+        return finish(&cognito, &headers, jar, &g, &user, auth_time_ms).await;
     }
     if g.prompt.as_deref() == Some("none") {
         return authorize_failure(

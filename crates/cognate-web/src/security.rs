@@ -52,11 +52,11 @@ pub fn expired(name: &'static str, host: &str) -> Cookie<'static> {
 /// The CSRF token of this browser (double-submit: an HttpOnly cookie that every form
 /// repeats in a hidden field), created when missing.
 pub fn csrf_token(jar: CookieJar, host: &str) -> (CookieJar, String) {
-    if let Some(c) = jar.get(CSRF_COOKIE) {
-        if c.value().len() >= 32 {
-            let v = c.value().to_owned();
-            return (jar, v);
-        }
+    if let Some(c) = jar.get(CSRF_COOKIE)
+        && c.value().len() >= 32
+    {
+        let v = c.value().to_owned();
+        return (jar, v);
     }
     let mut raw = [0u8; 32];
     cognate_core::secrets::fill_random(&mut raw);

@@ -7,7 +7,9 @@ mod clients;
 mod domains;
 mod groups;
 mod pools;
+mod resource_servers;
 mod tags;
+mod ui;
 mod users;
 
 use cognate_core::{Cognito, CognitoError, Result};
@@ -97,6 +99,15 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "AdminRemoveUserFromGroup" => groups::remove_user(cx, v).await,
         "AdminListGroupsForUser" => groups::groups_for_user(cx, v).await,
         "ListUsersInGroup" => groups::users_in_group(cx, v).await,
+
+        "CreateResourceServer" => resource_servers::create(cx, v).await,
+        "DescribeResourceServer" => resource_servers::describe(cx, v).await,
+        "UpdateResourceServer" => resource_servers::update(cx, v).await,
+        "DeleteResourceServer" => resource_servers::delete(cx, v).await,
+        "ListResourceServers" => resource_servers::list(cx, v).await,
+
+        "SetUICustomization" => ui::set(cx, v).await,
+        "GetUICustomization" => ui::get(cx, v).await,
 
         "TagResource" => tags::tag(cx, v).await,
         "UntagResource" => tags::untag(cx, v).await,

@@ -174,12 +174,11 @@ impl Cognito {
         if let Some(d) = self.store.get_domain(&host).await? {
             return Ok(Some(d.pool_id));
         }
-        if let Some((prefix, _)) = host.split_once('.') {
-            if let Some(d) = self.store.get_domain(prefix).await? {
-                if d.custom_domain_config.is_none() {
-                    return Ok(Some(d.pool_id));
-                }
-            }
+        if let Some((prefix, _)) = host.split_once('.')
+            && let Some(d) = self.store.get_domain(prefix).await?
+            && d.custom_domain_config.is_none()
+        {
+            return Ok(Some(d.pool_id));
         }
         Ok(None)
     }

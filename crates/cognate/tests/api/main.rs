@@ -2,6 +2,7 @@
 
 mod account;
 mod bad_input;
+mod browser;
 mod clients;
 mod common;
 mod domains;
@@ -9,10 +10,13 @@ mod error_paths;
 mod groups;
 mod list_users;
 mod nodes;
+mod oauth;
 mod persistence;
 mod pools;
+mod resource_servers;
 mod signin;
 mod sigv4;
 mod tags;
 mod tokens;
+mod ui_customization;
 mod users;

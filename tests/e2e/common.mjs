@@ -1,0 +1,50 @@
+// Shared by the browser tests: settings from the Rust test that started Cognate, and a
+// headless Debian Chromium driven by playwright-core (no browser download).
+import dns from 'node:dns';
+import http from 'node:http';
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+// `localhost` in the issuer must reach the IPv4 loopback Cognate listens on.
+dns.setDefaultResultOrder('ipv4first');
+
+export const env = (name) => {
+  const v = process.env[name];
+  assert.ok(v, `${name} must be set`);
+  return v;
+};
+
+export const CALLBACK = 'http://localhost:5000/postlogin';
+export const SIGN_OUT = 'http://localhost:5000/postlogout';
+
+export async function launch() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // The app of the setup guide is not running: stand in for it, so the browser lands there.
+  const app = http.createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<p>the app</p>');
+  });
+  await new Promise((resolve) => app.listen(5000, '127.0.0.1', resolve));
+  const close = async () => {
+    await browser.close();
+    await new Promise((resolve) => app.close(resolve));
+  };
+  return { browser: { close }, page };
+}
+
+/// Fills the hosted login form and submits it; resolves with the URL the browser lands on.
+export async function signIn(page, username, password) {
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.click('button[type=submit]'),
+  ]);
+  return page.url();
+}

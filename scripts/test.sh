@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 echo "== tests on the embedded SQLite store"
 cargo test --workspace --locked
-echo "== timing-sensitive tests, one at a time"
+echo "== browser, interop and timing-sensitive tests, one at a time"
+scripts/browser.sh
 cargo test --locked -p cognate --test api -- --ignored --test-threads=1
 
 if [ "${COGNATE_SKIP_POSTGRES:-}" = 1 ]; then

@@ -35,5 +35,6 @@ pub fn router(cognito: Arc<Cognito>) -> Router {
         .route("/login/new-password", post(pages::new_password_submit))
         .route("/logout", get(pages::logout))
         .route("/error", get(pages::error))
+        .route("/ui-images/{pool_id}/{client_id}", get(pages::ui_image))
         .with_state(cognito)
 }

@@ -50,6 +50,33 @@ struct ErrorPage {
     message: String,
 }
 
+/// The pool's or client's UI customization (SetUICustomization): CSS and logo.
+#[derive(Default, Clone)]
+struct Branding {
+    css: Option<String>,
+    logo: Option<String>,
+}
+
+async fn branding(cognito: &Cognito, g: &AuthorizeGrant) -> Branding {
+    match cognito
+        .effective_ui_customization(&g.pool.id, g.client.client_id())
+        .await
+    {
+        Ok(Some(ui)) => Branding {
+            logo: ui
+                .image
+                .as_ref()
+                .map(|_| cognito.ui_image_url(&g.pool.id, &ui.client_id)),
+            css: ui.css,
+        },
+        Ok(None) => Branding::default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "UI customization unavailable");
+            Branding::default()
+        }
+    }
+}
+
 fn render(t: impl Template, status: StatusCode) -> Response {
     match t.render() {
         Ok(html) => harden((status, Html(html)).into_response()),
@@ -210,9 +237,10 @@ pub async fn login_form(
         Err(r) => return r,
     };
     let (jar, csrf) = csrf_token(jar, &security::host(&headers));
+    let brand = branding(&cognito, &g).await;
     let page = LoginPage {
-        custom_css: None,
-        logo_url: None,
+        custom_css: brand.css,
+        logo_url: brand.logo,
         error: None,
         query: raw.unwrap_or_default(),
         csrf,
@@ -256,9 +284,10 @@ pub async fn login_submit(
     let username = form.username.unwrap_or_default();
     let password = form.password.unwrap_or_default();
     let (jar, csrf) = csrf_token(jar, &security::host(&headers));
+    let brand = branding(&cognito, &g).await;
     let again = |error: String, csrf: String| LoginPage {
-        custom_css: None,
-        logo_url: None,
+        custom_css: brand.css.clone(),
+        logo_url: brand.logo.clone(),
         error: Some(error),
         query: query.clone(),
         csrf,
@@ -285,8 +314,8 @@ pub async fn login_submit(
         }
         Ok(WebSignIn::NewPasswordRequired { session, required }) => {
             let page = NewPasswordPage {
-                custom_css: None,
-                logo_url: None,
+                custom_css: brand.css.clone(),
+                logo_url: brand.logo.clone(),
                 error: None,
                 query,
                 csrf,
@@ -340,9 +369,10 @@ pub async fn new_password_submit(
         ),
         Err(e) => {
             let (jar, csrf) = csrf_token(jar, &security::host(&headers));
+            let brand = branding(&cognito, &g).await;
             let page = NewPasswordPage {
-                custom_css: None,
-                logo_url: None,
+                custom_css: brand.css,
+                logo_url: brand.logo,
                 error: Some(e.message),
                 query: raw.unwrap_or_default(),
                 csrf,
@@ -407,4 +437,39 @@ pub async fn error(Query(q): Query<ErrorQuery>) -> Response {
         .or(q.error)
         .unwrap_or_else(|| "An error occurred.".into());
     error_page(message, StatusCode::BAD_REQUEST)
+}
+
+/// `/ui-images/<poolId>/<clientId|ALL>`: the logo of a UI customization. Served with a
+/// locked-down policy: SVG logos must not run anything.
+pub async fn ui_image(
+    State(cognito): State<Arc<Cognito>>,
+    axum::extract::Path((pool_id, client_id)): axum::extract::Path<(String, String)>,
+) -> Response {
+    match cognito.ui_customization_image(&pool_id, &client_id).await {
+        Ok(Some(image)) => {
+            let mut resp = image.bytes.into_response();
+            let h = resp.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&image.content_type) {
+                h.insert(header::CONTENT_TYPE, v);
+            }
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+            );
+            h.insert(
+                "x-content-type-options",
+                HeaderValue::from_static("nosniff"),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            );
+            resp
+        }
+        Ok(None) => (StatusCode::NOT_FOUND, "No such image.").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "UI image failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error.").into_response()
+        }
+    }
 }

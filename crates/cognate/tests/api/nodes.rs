@@ -136,6 +136,42 @@ async fn nodes_share_users_tokens_revocations_keys_and_lockouts() {
     b.server.shutdown().await.unwrap();
 }
 
+/// An authorization code issued by node A is redeemed on node B, once.
+#[tokio::test]
+async fn authorization_code_from_one_node_redeemed_on_another() {
+    use crate::oauth::{authorize_url, browser, oauth_fixture, query_param, sign_in_through_pages};
+    let (a, b) = two_nodes().await;
+    let f = oauth_fixture(&a).await;
+    let callback = sign_in_through_pages(
+        &browser(),
+        &a.url(),
+        &authorize_url(&a.url(), &f.client_id, ""),
+        "alice",
+        PASSWORD,
+    )
+    .await;
+    let code = query_param(&callback, "code").unwrap();
+    let redeem = |node: &TestServer| {
+        reqwest::Client::new()
+            .post(format!("{}/oauth2/token", node.url()))
+            .basic_auth(&f.client_id, Some(&f.secret))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", "http://localhost:5000/postlogin"),
+            ])
+            .send()
+    };
+    let r = redeem(&b).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
+    let r = redeem(&a).await.unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        400,
+        "a code works once, whichever node sees it"
+    );
+}
+
 /// Several nodes starting at once on an empty database: migrations run once, under a lock.
 #[tokio::test]
 async fn nodes_starting_together_migrate_once() {

@@ -595,3 +595,78 @@ async fn negative_cases() {
             .contains("invalid_token")
     );
 }
+
+#[tokio::test]
+async fn branding_and_domains() {
+    use aws_sdk_cognitoidentityprovider::primitives::Blob;
+    let t = start().await;
+    let f = oauth_fixture(&t).await;
+    let base = t.url();
+    // A 1×1 PNG.
+    let png = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .unwrap();
+    // Cognito customizes the hosted UI of a pool that has a domain.
+    t.client
+        .create_user_pool_domain()
+        .user_pool_id(&f.pool)
+        .domain("seed-auth")
+        .send()
+        .await
+        .unwrap();
+    t.client
+        .set_ui_customization()
+        .user_pool_id(&f.pool)
+        .client_id(&f.client_id)
+        .css(".submitButton-customizable { background-color: #123456; }")
+        .image_file(Blob::new(png.clone()))
+        .send()
+        .await
+        .unwrap();
+    let b = browser();
+    let r = b
+        .get(authorize_url(&base, &f.client_id, ""))
+        .send()
+        .await
+        .unwrap();
+    let html = b
+        .get(format!("{base}{}", location(&r)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("background-color: #123456"),
+        "the client's CSS is applied"
+    );
+    let logo = format!("/ui-images/{}/{}", f.pool, f.client_id);
+    assert!(html.contains(&logo), "the logo is shown");
+    let image = reqwest::get(format!("{base}{logo}")).await.unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert!(
+        image.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(image.bytes().await.unwrap().to_vec(), png);
+
+    // Under a pool's domain (matched by the Host header) only that pool's clients are served.
+    let other = oauth_fixture(&t).await;
+    let on_domain = |client_id: &str| {
+        b.get(authorize_url(&base, client_id, ""))
+            .header(reqwest::header::HOST, "seed-auth.auth.example.test")
+            .send()
+    };
+    let r = on_domain(&f.client_id).await.unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    assert!(location(&r).starts_with("/login?"));
+    let r = on_domain(&other.client_id).await.unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        400,
+        "a client of another pool is not served under this domain"
+    );
+}

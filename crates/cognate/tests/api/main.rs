@@ -11,6 +11,7 @@ mod groups;
 mod list_users;
 mod nodes;
 mod oauth;
+mod oauth_grants;
 mod persistence;
 mod pools;
 mod resource_servers;

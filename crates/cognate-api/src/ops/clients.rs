@@ -1,4 +1,4 @@
-use super::{Ctx, field, input, opt_field, opt_int, output};
+use super::{Ctx, field, input, opt_field, opt_int, output, paged};
 use cognate_core::Result;
 use serde_json::{Value, json};
 
@@ -43,11 +43,7 @@ pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
             opt_field(&v, "NextToken").as_deref(),
         )
         .await?;
-    let mut out = json!({ "UserPoolClients": output(page.items)? });
-    if let Some(t) = page.next {
-        out["NextToken"] = t.into();
-    }
-    Ok(out)
+    paged(page, "UserPoolClients", "NextToken")
 }
 
 pub async fn add_secret(cx: &Ctx<'_>, v: Value) -> Result<Value> {

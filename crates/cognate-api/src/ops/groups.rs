@@ -1,4 +1,4 @@
-use super::{Ctx, field, input, opt_field, opt_int, output};
+use super::{Ctx, field, input, opt_field, opt_int, output, paged};
 use cognate_core::Result;
 use serde_json::{Value, json};
 
@@ -45,11 +45,7 @@ pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
             opt_field(&v, "NextToken").as_deref(),
         )
         .await?;
-    let mut out = json!({ "Groups": output(page.items)? });
-    if let Some(t) = page.next {
-        out["NextToken"] = t.into();
-    }
-    Ok(out)
+    paged(page, "Groups", "NextToken")
 }
 
 pub async fn add_user(cx: &Ctx<'_>, v: Value) -> Result<Value> {
@@ -87,11 +83,7 @@ pub async fn groups_for_user(cx: &Ctx<'_>, v: Value) -> Result<Value> {
             opt_field(&v, "NextToken").as_deref(),
         )
         .await?;
-    let mut out = json!({ "Groups": output(page.items)? });
-    if let Some(t) = page.next {
-        out["NextToken"] = t.into();
-    }
-    Ok(out)
+    paged(page, "Groups", "NextToken")
 }
 
 pub async fn users_in_group(cx: &Ctx<'_>, v: Value) -> Result<Value> {
@@ -105,9 +97,5 @@ pub async fn users_in_group(cx: &Ctx<'_>, v: Value) -> Result<Value> {
             opt_field(&v, "NextToken").as_deref(),
         )
         .await?;
-    let mut out = json!({ "Users": output(page.items)? });
-    if let Some(t) = page.next {
-        out["NextToken"] = t.into();
-    }
-    Ok(out)
+    paged(page, "Users", "NextToken")
 }

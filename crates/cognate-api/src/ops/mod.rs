@@ -12,6 +12,7 @@ mod tags;
 mod ui;
 mod users;
 
+use cognate_core::page::Page;
 use cognate_core::{Cognito, CognitoError, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -36,6 +37,17 @@ impl Ctx<'_> {
 pub fn input<T: DeserializeOwned>(v: Value) -> Result<T> {
     serde_json::from_value(v)
         .map_err(|e| CognitoError::invalid_parameter(format!("Invalid request: {e}")))
+}
+
+/// A page of results under `items_key`, with the next page's token under `token_key`
+/// (`NextToken` or `PaginationToken`) unless this is the last page.
+pub fn paged<T: Serialize>(page: Page<T>, items_key: &str, token_key: &str) -> Result<Value> {
+    let mut out = serde_json::Map::new();
+    out.insert(items_key.to_owned(), output(page.items)?);
+    if let Some(t) = page.next {
+        out.insert(token_key.to_owned(), Value::String(t));
+    }
+    Ok(Value::Object(out))
 }
 
 pub fn output<T: Serialize>(v: T) -> Result<Value> {

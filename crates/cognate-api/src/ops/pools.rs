@@ -1,4 +1,4 @@
-use super::{Ctx, field, input, opt_field, output};
+use super::{Ctx, field, input, opt_field, output, paged};
 use cognate_core::Result;
 use cognate_core::schema::SchemaAttribute;
 use serde_json::{Value, json};
@@ -34,11 +34,7 @@ pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
         .cognito
         .list_user_pools(cx.region()?, max, opt_field(&v, "NextToken").as_deref())
         .await?;
-    let mut out = json!({ "UserPools": output(page.items)? });
-    if let Some(t) = page.next {
-        out["NextToken"] = t.into();
-    }
-    Ok(out)
+    paged(page, "UserPools", "NextToken")
 }
 
 pub async fn add_custom_attributes(cx: &Ctx<'_>, v: Value) -> Result<Value> {

@@ -1,4 +1,4 @@
-use super::{Ctx, field, input, opt_field, opt_int, output};
+use super::{Ctx, field, input, opt_field, opt_int, output, paged};
 use cognate_core::Result;
 use serde_json::{Value, json};
 
@@ -51,9 +51,5 @@ pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
             opt_field(&v, "NextToken").as_deref(),
         )
         .await?;
-    let mut out = json!({ "ResourceServers": output(page.items)? });
-    if let Some(t) = page.next {
-        out["NextToken"] = t.into();
-    }
-    Ok(out)
+    paged(page, "ResourceServers", "NextToken")
 }

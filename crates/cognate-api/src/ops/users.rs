@@ -1,4 +1,4 @@
-use super::{Ctx, field, input, output};
+use super::{Ctx, field, input, output, paged};
 use cognate_core::Result;
 use cognate_core::user::Attribute;
 use serde_json::{Value, json};
@@ -87,9 +87,5 @@ pub async fn confirm_sign_up(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 
 pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
     let page = cx.cognito.list_users(cx.region()?, input(v)?).await?;
-    let mut out = json!({ "Users": output(page.items)? });
-    if let Some(t) = page.next {
-        out["PaginationToken"] = t.into();
-    }
-    Ok(out)
+    paged(page, "Users", "PaginationToken")
 }

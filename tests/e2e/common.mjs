@@ -17,7 +17,8 @@ export const env = (name) => {
 export const CALLBACK = 'http://localhost:5000/postlogin';
 export const SIGN_OUT = 'http://localhost:5000/postlogout';
 
-export async function launch() {
+/// `standIn: false` when the test runs the real app on port 5000.
+export async function launch({ standIn = true } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -26,14 +27,14 @@ export async function launch() {
   const context = await browser.newContext();
   const page = await context.newPage();
   // The app of the setup guide is not running: stand in for it, so the browser lands there.
-  const app = http.createServer((_, res) => {
+  const app = standIn && http.createServer((_, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<p>the app</p>');
   });
-  await new Promise((resolve) => app.listen(5000, '127.0.0.1', resolve));
+  if (app) await new Promise((resolve) => app.listen(5000, '127.0.0.1', resolve));
   const close = async () => {
     await browser.close();
-    await new Promise((resolve) => app.close(resolve));
+    if (app) await new Promise((resolve) => app.close(resolve));
   };
   return { browser: { close }, page };
 }

@@ -532,11 +532,54 @@ impl Cognito {
     pub async fn create_user_pool_client(
         &self,
         region: &str,
+        req: CreateUserPoolClientRequest,
+    ) -> Result<UserPoolClientView> {
+        self.insert_new_client(region, ids::client_id(), req).await
+    }
+
+    /// CreateUserPoolClient under a caller-chosen client ID (and, through
+    /// `req.client_secret`, a chosen secret), for declarative setups that must be
+    /// reproducible (`cognate serve --bootstrap`). Formats as Cognito's: the ID is 1 to 128
+    /// of `[\w+]`, the secret 24 to 64; the ID must be free.
+    pub async fn create_user_pool_client_with_id(
+        &self,
+        region: &str,
+        client_id: &str,
+        req: CreateUserPoolClientRequest,
+    ) -> Result<UserPoolClientView> {
+        let word = |s: &str| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+')
+        };
+        if client_id.is_empty() || client_id.len() > 128 || !word(client_id) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "Client ID {client_id} is invalid: it must be 1 to 128 letters, digits, _ or +."
+            )));
+        }
+        if let Some(secret) = &req.client_secret
+            && (!(24..=64).contains(&secret.len()) || !word(secret))
+        {
+            return Err(CognitoError::invalid_parameter(
+                "The client secret is invalid: it must be 24 to 64 letters, digits, _ or +.",
+            ));
+        }
+        if self.store.get_client(client_id).await?.is_some() {
+            return Err(CognitoError::invalid_parameter(format!(
+                "User pool client {client_id} already exists."
+            )));
+        }
+        self.insert_new_client(region, client_id.to_owned(), req)
+            .await
+    }
+
+    async fn insert_new_client(
+        &self,
+        region: &str,
+        client_id: String,
         mut req: CreateUserPoolClientRequest,
     ) -> Result<UserPoolClientView> {
         let pool = self.pool(region, &req.user_pool_id).await?;
         let now = self.clock.now();
-        let client_id = ids::client_id();
         let secret = match (
             req.client_secret.take(),
             req.generate_secret.unwrap_or(false),

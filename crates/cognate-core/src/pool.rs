@@ -330,6 +330,21 @@ fn validate_auto_verified(attrs: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Region names as AWS spells them: `us-east-1`, `eu-central-2`, `us-gov-west-1`.
+fn valid_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|c| c.is_ascii_digit()))
+}
+
 impl Cognito {
     /// The pool, if it exists in this region. Pools of other regions do not exist here.
     pub async fn pool(&self, region: &str, pool_id: &str) -> Result<UserPool> {
@@ -347,6 +362,45 @@ impl Cognito {
         region: &str,
         req: CreateUserPoolRequest,
     ) -> Result<UserPoolView> {
+        self.insert_new_pool(region, ids::user_pool_id(region), req)
+            .await
+    }
+
+    /// CreateUserPool under a caller-chosen ID, for declarative setups that must be
+    /// reproducible (`cognate serve --bootstrap`). The ID has Cognito's form,
+    /// `<region>_<letters and digits>` (at most 55 characters), in this region, and must be free.
+    pub async fn create_user_pool_with_id(
+        &self,
+        region: &str,
+        pool_id: &str,
+        req: CreateUserPoolRequest,
+    ) -> Result<UserPoolView> {
+        let suffix = pool_id
+            .strip_prefix(region)
+            .and_then(|s| s.strip_prefix('_'));
+        let well_formed = pool_id.len() <= 55
+            && valid_region(region)
+            && suffix
+                .is_some_and(|s| !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric()));
+        if !well_formed {
+            return Err(CognitoError::invalid_parameter(format!(
+                "User pool ID {pool_id} is invalid: it must be {region}_ followed by letters and digits (at most 55 characters)."
+            )));
+        }
+        if self.store.get_pool(pool_id).await?.is_some() {
+            return Err(CognitoError::invalid_parameter(format!(
+                "User pool {pool_id} already exists."
+            )));
+        }
+        self.insert_new_pool(region, pool_id.to_owned(), req).await
+    }
+
+    async fn insert_new_pool(
+        &self,
+        region: &str,
+        id: String,
+        req: CreateUserPoolRequest,
+    ) -> Result<UserPoolView> {
         let alias = req.alias_attributes.unwrap_or_default();
         let username_attrs = req.username_attributes.unwrap_or_default();
         validate_sign_in_attributes(&alias, &username_attrs)?;
@@ -356,7 +410,6 @@ impl Cognito {
         let schema_attributes = schema::build_pool_schema(req.schema.unwrap_or_default())?;
         let policies = req.policies.unwrap_or_default().resolve();
         let now = self.clock.now();
-        let id = ids::user_pool_id(region);
         let admin_create_user_config = resolve_admin_create_user_config(
             req.admin_create_user_config,
             &policies.password_policy,

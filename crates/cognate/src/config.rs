@@ -51,7 +51,7 @@ pub struct ServeArgs {
     #[arg(long, env = "COGNATE_IN_MEMORY", action = clap::ArgAction::SetTrue,
           value_parser = clap::builder::BoolishValueParser::new())]
     pub in_memory: bool,
-    /// Base URL of token issuers (`iss` is `<issuer-url>/<poolId>`) [default: http://localhost:<port>]
+    /// Base URL of token issuers (`iss` is `<issuer-url>/<poolId>`) (default: `http://localhost:<port>`)
     #[arg(long, env = "COGNATE_ISSUER_URL")]
     pub issuer_url: Option<String>,
     /// Database URL: `sqlite://...` or `postgres://...` [default: SQLite in the data directory]
@@ -83,6 +83,10 @@ pub struct ServeArgs {
     /// A TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "COGNATE_CONFIG")]
     pub config: Option<PathBuf>,
+    /// A TOML file describing pools, clients, domains, groups and users to create or update
+    /// at every start (example: examples/seed-app/bootstrap.toml).
+    #[arg(long, env = "COGNATE_BOOTSTRAP")]
+    pub bootstrap: Option<PathBuf>,
 }
 
 /// The config file, every key optional.
@@ -98,6 +102,7 @@ pub struct FileConfig {
     pub account_id: Option<String>,
     pub master_key: Option<String>,
     pub log_format: Option<String>,
+    pub bootstrap: Option<PathBuf>,
     #[serde(default)]
     pub access_keys: Vec<AccessKey>,
 }
@@ -131,6 +136,8 @@ pub struct Config {
     pub access_keys: Vec<AccessKey>,
     pub master_key: Option<[u8; 32]>,
     pub log_format: String,
+    /// The declarative setup applied at every start (`--bootstrap`), if any.
+    pub bootstrap: Option<PathBuf>,
 }
 
 impl Config {
@@ -190,6 +197,7 @@ impl Config {
                 .log_format
                 .or(file.log_format)
                 .unwrap_or_else(|| "text".into()),
+            bootstrap: args.bootstrap.or(file.bootstrap),
         })
     }
 
@@ -205,6 +213,7 @@ impl Config {
             access_keys: Vec::new(),
             master_key: None,
             log_format: "text".into(),
+            bootstrap: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The `cognate` server: configuration, wiring and lifecycle. The binary (`main.rs`) is a
 //! thin shell around [`server::start`], which tests also use to run real servers.
 
+pub mod bootstrap;
 pub mod config;
 mod keyfiles;
 pub mod server;

@@ -152,6 +152,9 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         config.account_id.clone(),
         issuer_base,
     ));
+    if let Some(path) = &config.bootstrap {
+        crate::bootstrap::run(&cognito, path).await?;
+    }
     let api = ApiState {
         cognito: cognito.clone(),
         keys: Arc::new(AccessKeys::new(

@@ -2,6 +2,7 @@
 
 mod account;
 mod bad_input;
+mod bootstrap;
 mod browser;
 mod clients;
 mod common;
@@ -15,6 +16,7 @@ mod oauth_grants;
 mod persistence;
 mod pools;
 mod resource_servers;
+mod seed_app;
 mod signin;
 mod sigv4;
 mod tags;

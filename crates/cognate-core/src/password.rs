@@ -5,11 +5,9 @@ use crate::error::{CognitoError, ErrorKind, Result};
 use crate::pool::PasswordPolicy;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// The symbols Cognito counts as special characters (REFERENCE.md §10).
 pub const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
@@ -77,53 +75,151 @@ pub fn generate_temporary(policy: &PasswordPolicy) -> String {
     chars.into_iter().collect()
 }
 
-/// Hashes and verifies passwords with argon2id. Each hash takes tens of milliseconds of CPU,
-/// so it runs on tokio's blocking pool, at most `permits` at once, never on the async threads.
+/// A job for a hashing thread: it gets the thread's reusable argon2 memory.
+type HashJob = Box<dyn FnOnce(&mut Vec<argon2::Block>) + Send>;
+
+/// A fixed set of threads that run argon2. Each keeps its ~19 MiB of argon2 memory from one
+/// hash to the next: no page faults per hash, and memory bounded by the thread count (with
+/// tokio's elastic blocking pool every new thread kept its own copy: hundreds of MB).
+struct HashWorkers {
+    jobs: std::sync::mpsc::Sender<HashJob>,
+}
+
+impl HashWorkers {
+    fn start(threads: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    let mut memory = Vec::new();
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            // Every sender is gone: the hasher was dropped.
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("spawn a hashing thread");
+        }
+        Self { jobs }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Vec<argon2::Block>) -> T + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |memory| {
+                let _ = tx.send(f(memory));
+            }))
+            .map_err(|_| CognitoError::internal("password hashing is unavailable"))?;
+        rx.await
+            .map_err(|_| CognitoError::internal("password hashing failed"))
+    }
+}
+
+/// Hashes and verifies passwords with argon2id, on [`HashWorkers`], never on the async
+/// threads; at most one hash per worker runs at a time, so a burst of sign-ins queues instead
+/// of starving other requests.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    workers: Arc<HashWorkers>,
     params: argon2::Params,
     dummy: Arc<tokio::sync::OnceCell<String>>,
 }
 
+fn argon2id(params: argon2::Params) -> Argon2<'static> {
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+/// Hashes into the caller's memory and renders the PHC string.
+fn hash_with(
+    memory: &mut Vec<argon2::Block>,
+    params: argon2::Params,
+    password: &[u8],
+) -> Option<String> {
+    let mut salt = [0u8; 16];
+    crate::secrets::fill_random(&mut salt);
+    let mut out = [0u8; 32];
+    memory.resize(params.block_count(), argon2::Block::default());
+    argon2id(params.clone())
+        .hash_password_into_with_memory(password, &salt, &mut out, &mut memory[..])
+        .ok()?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(argon2::Version::V0x13.into()),
+        params: (&params).try_into().ok()?,
+        salt: Some(argon2::password_hash::phc::Salt::new(&salt).ok()?),
+        hash: Some(argon2::password_hash::phc::Output::new(&out).ok()?),
+    };
+    Some(phc.to_string())
+}
+
+/// Verifies against a PHC string, in the caller's memory, comparing in constant time.
+fn verify_with(memory: &mut Vec<argon2::Block>, password: &[u8], phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        argon2::Algorithm::try_from(parsed.algorithm.as_str()),
+        argon2::Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .and_then(|v| argon2::Version::try_from(v).ok())
+        .unwrap_or_default();
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    memory.resize(params.block_count(), argon2::Block::default());
+    let argon = Argon2::new(algorithm, version, params);
+    if argon
+        .hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut memory[..])
+        .is_err()
+    {
+        return false;
+    }
+    bool::from(subtle::ConstantTimeEq::ct_eq(
+        out.as_slice(),
+        expected.as_bytes(),
+    ))
+}
+
 impl PasswordHasher {
-    pub fn new(max_concurrent: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-            params: argon2::Params::default(),
-            dummy: Arc::default(),
-        }
+    /// `threads`: how many hashes may run at once (the machine's cores).
+    pub fn new(threads: usize) -> Self {
+        Self::with_params(threads, argon2::Params::default())
     }
 
     /// Cheaper parameters for tests only.
-    pub fn with_params(max_concurrent: usize, params: argon2::Params) -> Self {
+    pub fn with_params(threads: usize, params: argon2::Params) -> Self {
         Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            workers: Arc::new(HashWorkers::start(threads)),
             params,
             dummy: Arc::default(),
         }
     }
 
-    fn argon2(params: argon2::Params) -> Argon2<'static> {
-        Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-    }
-
     pub async fn hash(&self, password: &str) -> Result<String> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| CognitoError::internal("hasher closed"))?;
-        let password = password.to_owned();
+        let password = password.as_bytes().to_vec();
         let params = self.params.clone();
-        tokio::task::spawn_blocking(move || {
-            Self::argon2(params)
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| CognitoError::internal(format!("password hashing failed: {e}")))
-        })
-        .await
-        .map_err(|_| CognitoError::internal("password hashing task failed"))?
+        self.workers
+            .run(move |memory| hash_with(memory, params, &password))
+            .await?
+            .ok_or_else(|| CognitoError::internal("password hashing failed"))
     }
 
     /// Spends the time of a real verification, for users that do not exist, so response
@@ -138,25 +234,12 @@ impl PasswordHasher {
         Ok(())
     }
 
-    /// Constant-time verification (argon2 compares the digests in constant time).
     pub async fn verify(&self, password: &str, phc: &str) -> Result<bool> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| CognitoError::internal("hasher closed"))?;
-        let password = password.to_owned();
+        let password = password.as_bytes().to_vec();
         let phc = phc.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let Ok(parsed) = PasswordHash::new(&phc) else {
-                return false;
-            };
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .await
-        .map_err(|_| CognitoError::internal("password verification task failed"))
+        self.workers
+            .run(move |memory| verify_with(memory, &password, &phc))
+            .await
     }
 }
 
@@ -195,6 +278,30 @@ mod tests {
             let pw = generate_temporary(&p);
             check_policy(&p, &pw, PolicyContext::Other).unwrap();
         }
+    }
+
+    /// Our PHC strings are standard: the argon2 crate's own verifier accepts them, and ours
+    /// accepts the crate's.
+    #[test]
+    fn phc_strings_interoperate() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let params = argon2::Params::new(1024, 1, 1, None).unwrap();
+        let mut memory = Vec::new();
+        let ours = hash_with(&mut memory, params.clone(), b"Passw0rd!").unwrap();
+        assert!(ours.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{ours}");
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"Passw0rd!", &parsed)
+                .is_ok()
+        );
+        let theirs = argon2id(params)
+            .hash_password(b"Passw0rd!")
+            .unwrap()
+            .to_string();
+        assert!(verify_with(&mut memory, b"Passw0rd!", &theirs));
+        assert!(!verify_with(&mut memory, b"wrong", &theirs));
+        assert!(!verify_with(&mut memory, b"Passw0rd!", "not a hash"));
     }
 
     #[tokio::test]

@@ -34,7 +34,8 @@ pub struct ActiveKey {
 #[derive(Default)]
 pub struct KeyRing {
     signing: Mutex<HashMap<String, Arc<RsaKeyPair>>>,
-    verifying: Mutex<HashMap<String, Arc<DecodingKey>>>,
+    /// kid → (public key, its pool)
+    verifying: Mutex<HashMap<String, (Arc<DecodingKey>, String)>>,
     /// pool → (read at, keys)
     lists: Mutex<HashMap<String, (Instant, Vec<SigningKeyRecord>)>>,
     /// One key generation at a time on this node, so a burst of first sign-ins in a new pool
@@ -177,26 +178,23 @@ impl KeyRing {
         store: &dyn Store,
         kid: &str,
     ) -> Result<Option<(Arc<DecodingKey>, String)>> {
-        let cached = self.verifying.lock().expect("lock").get(kid).cloned();
-        let record = store.get_signing_key(kid).await?;
-        let Some(record) = record else {
+        // A kid never changes meaning, so a cached key needs no database round trip.
+        if let Some(hit) = self.verifying.lock().expect("lock").get(kid) {
+            return Ok(Some(hit.clone()));
+        }
+        let Some(record) = store.get_signing_key(kid).await? else {
             return Ok(None);
         };
-        let key = match cached {
-            Some(k) => k,
-            None => {
-                let k = Arc::new(
-                    DecodingKey::from_rsa_components(&record.n, &record.e)
-                        .map_err(|_| CognitoError::internal("Signing key is corrupt."))?,
-                );
-                self.verifying
-                    .lock()
-                    .expect("lock")
-                    .insert(kid.to_owned(), k.clone());
-                k
-            }
-        };
-        Ok(Some((key, record.pool_id)))
+        let key = Arc::new(
+            DecodingKey::from_rsa_components(&record.n, &record.e)
+                .map_err(|_| CognitoError::internal("Signing key is corrupt."))?,
+        );
+        let entry = (key, record.pool_id);
+        self.verifying
+            .lock()
+            .expect("lock")
+            .insert(kid.to_owned(), entry.clone());
+        Ok(Some(entry))
     }
 
     /// The keys a pool publishes: current ones, and retired ones whose tokens may still be valid.

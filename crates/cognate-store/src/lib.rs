@@ -99,8 +99,24 @@ impl SqlStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        let store = Self { pool, backend };
+        store.optimize().await?;
         tracing::info!(backend = ?backend, "store ready");
-        Ok(Self { pool, backend })
+        Ok(store)
+    }
+
+    /// Refreshes SQLite's planner statistics where tables have grown or shrunk a lot (sampled,
+    /// so it stays fast on large tables). Without them SQLite may walk a pool's users in key
+    /// order instead of using a ListUsers filter's index. Run at start and periodically;
+    /// PostgreSQL keeps its own statistics (autovacuum), so this does nothing there.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
+                .execute(&self.pool)
+                .await
+                .map_err(backend_error)?;
+        }
+        Ok(())
     }
 
     /// An SQLite database file in `dir`, created if missing.

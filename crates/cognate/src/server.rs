@@ -24,6 +24,7 @@ pub struct RunningServer {
     /// The admin credentials in force (configured or generated).
     pub access_keys: Vec<AccessKey>,
     shutdown: Option<oneshot::Sender<()>>,
+    maintenance: JoinHandle<()>,
     task: JoinHandle<std::io::Result<()>>,
     store: SqlStore,
 }
@@ -39,6 +40,7 @@ impl RunningServer {
             let _ = tx.send(());
         }
         let result = self.task.await.unwrap_or(Ok(()));
+        self.maintenance.abort();
         self.store.close().await;
         result
     }
@@ -173,6 +175,18 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         .merge(cognate_web::router(cognito.clone()))
         .layer(tower_http::trace::TraceLayer::new_for_http());
 
+    // Keep SQLite's planner statistics current as pools grow.
+    let maintenance = store.clone();
+    let maintenance = tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        every_hour.tick().await;
+        loop {
+            every_hour.tick().await;
+            if let Err(e) = maintenance.optimize().await {
+                tracing::warn!(error = %e, "store maintenance failed");
+            }
+        }
+    });
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -187,6 +201,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         addr,
         access_keys,
         shutdown: Some(tx),
+        maintenance,
         task,
         store,
     })

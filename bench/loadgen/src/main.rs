@@ -1,0 +1,794 @@
+//! Load generator for the Cognate benchmarks (bench/README.md). A separate process from the
+//! servers it drives; every command prints one JSON object on stdout.
+//!
+//! ```text
+//! loadgen argon2 --seconds S [--threads N]
+//! loadgen ready  --endpoint URL [--timeout-ms MS]              (prints a line, then polls)
+//! loadgen setup  --endpoint URL --kind cognate|moto|cognito-local --users N --tokens M
+//!                [--oauth] --out STATE.json
+//! loadgen probe  --state STATE.json --workload W             (one request, prints the answer)
+//! loadgen run    --state STATE.json --workload W --concurrency C --seconds S
+//!                [--warmup S] [--server-pid PID] [--threads N]
+//! ```
+
+mod client;
+mod sigv4;
+
+use base64::Engine;
+use client::{Call, Conn};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sigv4::Signer;
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+pub const ACCESS_KEY: &str = "AKIABENCHMARK0000001";
+pub const SECRET_KEY: &str = "bench-secret-access-key-0000000000000001";
+pub const REGION: &str = "us-east-1";
+pub const PASSWORD: &str = "Bench-Passw0rd!";
+pub const TEMP_PASSWORD: &str = "Temp-Passw0rd!";
+
+fn args() -> (String, HashMap<String, String>) {
+    let mut it = std::env::args().skip(1);
+    let cmd = it.next().unwrap_or_default();
+    let mut map = HashMap::new();
+    let rest: Vec<String> = it.collect();
+    let mut i = 0;
+    while i < rest.len() {
+        let k = rest[i].trim_start_matches("--").to_owned();
+        if i + 1 < rest.len() && !rest[i + 1].starts_with("--") {
+            map.insert(k, rest[i + 1].clone());
+            i += 2;
+        } else {
+            map.insert(k, "true".into());
+            i += 1;
+        }
+    }
+    (cmd, map)
+}
+
+fn get<'a>(a: &'a HashMap<String, String>, k: &str) -> &'a str {
+    a.get(k)
+        .unwrap_or_else(|| panic!("--{k} is required"))
+        .as_str()
+}
+
+fn get_or<T: std::str::FromStr>(a: &HashMap<String, String>, k: &str, d: T) -> T {
+    a.get(k).and_then(|v| v.parse().ok()).unwrap_or(d)
+}
+
+fn print(v: &Value) {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{v}").ok();
+    out.flush().ok();
+}
+
+fn main() {
+    let (cmd, a) = args();
+    match cmd.as_str() {
+        "argon2" => argon2_ceiling(&a),
+        "ready" => rt(1).block_on(ready(&a)),
+        "setup" => rt(1).block_on(setup(&a)),
+        "probe" => rt(1).block_on(probe(&a)),
+        "run" => {
+            let threads = get_or(&a, "threads", 1usize);
+            rt(threads).block_on(run(&a))
+        }
+        _ => {
+            eprintln!("usage: loadgen argon2|ready|setup|run ... (see src/main.rs)");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn rt(threads: usize) -> tokio::runtime::Runtime {
+    if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// argon2id ceiling
+
+/// Verifications per second with Cognate's parameters (argon2 0.6 defaults: Argon2id,
+/// m=19456 KiB, t=2, p=1), one thread per core, as Cognate runs them (its hasher allows as
+/// many at once as there are cores). A sign-in costs one verification.
+fn argon2_ceiling(a: &HashMap<String, String>) {
+    use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+    let seconds: f64 = get_or(a, "seconds", 10.0);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads: usize = get_or(a, "threads", cores);
+    let phc = Argon2::default()
+        .hash_password(PASSWORD.as_bytes())
+        .expect("hash")
+        .to_string();
+    let params = argon2::Params::default();
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs_f64(seconds);
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let phc = phc.clone();
+            std::thread::spawn(move || {
+                let parsed = PasswordHash::new(&phc).expect("phc");
+                let mut n = 0u64;
+                while Instant::now() < deadline {
+                    assert!(
+                        Argon2::default()
+                            .verify_password(PASSWORD.as_bytes(), &parsed)
+                            .is_ok()
+                    );
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let n: u64 = handles.into_iter().map(|h| h.join().expect("thread")).sum();
+    let secs = start.elapsed().as_secs_f64();
+    print(&json!({
+        "hashes": n,
+        "seconds": secs,
+        "threads": threads,
+        "cores": cores,
+        "per_sec": n as f64 / secs,
+        "per_sec_per_core": n as f64 / secs / cores as f64,
+        "ms_per_hash": secs * 1000.0 * threads as f64 / n as f64,
+        "params": format!("Argon2id v19 m={} KiB t={} p={}", params.m_cost(), params.t_cost(), params.p_cost()),
+        "phc_example": phc,
+    }));
+}
+
+// ---------------------------------------------------------------------------------------
+// readiness
+
+fn monotonic_ns() -> u128 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid pointer to a timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
+}
+
+/// Prints `{"polling": true}`, then sends a signed `ListUserPools` every 0.5 ms until one
+/// answers 200, and prints the CLOCK_MONOTONIC time of that answer (the harness notes the
+/// same clock just before it starts the server).
+async fn ready(a: &HashMap<String, String>) {
+    let endpoint = get(a, "endpoint");
+    let timeout = Duration::from_millis(get_or(a, "timeout-ms", 60_000u64));
+    let mut signer = Signer::new(ACCESS_KEY, SECRET_KEY, REGION);
+    print(&json!({"polling": true}));
+    let start = Instant::now();
+    let mut attempts = 0u64;
+    let mut last_error = String::new();
+    while start.elapsed() < timeout {
+        attempts += 1;
+        let mut conn = Conn::new(endpoint);
+        let call = Call::Json {
+            op: "ListUserPools",
+            body: r#"{"MaxResults":1}"#.into(),
+            signed: true,
+        };
+        match conn.send(&call, &mut signer).await {
+            Ok((status, _)) if status.is_success() => {
+                print(&json!({"ready_mono_ns": monotonic_ns().to_string(), "attempts": attempts}));
+                return;
+            }
+            Ok((status, body)) => last_error = format!("HTTP {status}: {body:?}"),
+            Err(e) => last_error = e,
+        }
+        tokio::time::sleep(Duration::from_micros(500)).await;
+    }
+    print(&json!({"error": format!("not ready after {timeout:?}: {last_error}")}));
+    std::process::exit(1);
+}
+
+// ---------------------------------------------------------------------------------------
+// setup
+
+#[derive(Serialize, Deserialize, Clone, Default)]
+struct Tokens {
+    access: String,
+    refresh: String,
+}
+
+/// What `setup` prepared and `run` drives.
+#[derive(Serialize, Deserialize, Clone, Default)]
+struct State {
+    kind: String,
+    endpoint: String,
+    pool_id: String,
+    client_id: String,
+    /// Users `user0000000` .. `user{users-1}`, email `<username>@bench.example`.
+    users: u64,
+    tokens: Vec<Tokens>,
+    #[serde(default)]
+    m2m_client_id: Option<String>,
+    #[serde(default)]
+    m2m_client_secret: Option<String>,
+    #[serde(default)]
+    m2m_scope: Option<String>,
+}
+
+pub fn username(i: u64) -> String {
+    format!("user{i:07}")
+}
+
+fn json_call(op: &'static str, body: Value, signed: bool) -> Call {
+    Call::Json {
+        op,
+        body: body.to_string(),
+        signed,
+    }
+}
+
+async fn setup(a: &HashMap<String, String>) {
+    let endpoint = get(a, "endpoint").to_owned();
+    let kind = get(a, "kind").to_owned();
+    let users: u64 = get_or(a, "users", 200);
+    let tokens: u64 = get_or(a, "tokens", 64);
+    let parallel: u64 = get_or(a, "parallel", 4);
+    let oauth = a.contains_key("oauth");
+    let out = get(a, "out").to_owned();
+    let started = Instant::now();
+
+    let mut conn = Conn::new(&endpoint);
+    let mut signer = Signer::new(ACCESS_KEY, SECRET_KEY, REGION);
+    let must = |r: Result<Value, String>, what: &str| -> Value {
+        r.unwrap_or_else(|e| {
+            eprintln!("setup: {what} failed: {e}");
+            std::process::exit(1)
+        })
+    };
+    let pool = must(
+        conn.json(
+            &json_call("CreateUserPool", json!({"PoolName": "bench"}), true),
+            &mut signer,
+        )
+        .await,
+        "CreateUserPool",
+    );
+    let pool_id = pool["UserPool"]["Id"].as_str().expect("pool id").to_owned();
+    let client = must(
+        conn.json(
+            &json_call(
+                "CreateUserPoolClient",
+                json!({
+                    "UserPoolId": pool_id,
+                    "ClientName": "bench-public",
+                    "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                }),
+                true,
+            ),
+            &mut signer,
+        )
+        .await,
+        "CreateUserPoolClient",
+    );
+    let client_id = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .expect("client id")
+        .to_owned();
+
+    let mut state = State {
+        kind,
+        endpoint: endpoint.clone(),
+        pool_id: pool_id.clone(),
+        client_id: client_id.clone(),
+        users,
+        ..State::default()
+    };
+
+    // Resource server and client_credentials client, where the server supports them (a
+    // failure here only makes the client_credentials workload "not supported").
+    if oauth {
+        let rs = conn
+            .json(
+                &json_call(
+                    "CreateResourceServer",
+                    json!({
+                        "UserPoolId": pool_id,
+                        "Identifier": "bench-api",
+                        "Name": "bench api",
+                        "Scopes": [{"ScopeName": "read", "ScopeDescription": "read"}],
+                    }),
+                    true,
+                ),
+                &mut signer,
+            )
+            .await;
+        let m2m = match rs {
+            Ok(_) => {
+                conn.json(
+                    &json_call(
+                        "CreateUserPoolClient",
+                        json!({
+                            "UserPoolId": pool_id,
+                            "ClientName": "bench-m2m",
+                            "GenerateSecret": true,
+                            "AllowedOAuthFlows": ["client_credentials"],
+                            "AllowedOAuthFlowsUserPoolClient": true,
+                            "AllowedOAuthScopes": ["bench-api/read"],
+                        }),
+                        true,
+                    ),
+                    &mut signer,
+                )
+                .await
+            }
+            Err(e) => Err(format!("CreateResourceServer: {e}")),
+        };
+        match m2m {
+            Ok(m2m) => {
+                let c = &m2m["UserPoolClient"];
+                state.m2m_client_id = c["ClientId"].as_str().map(str::to_owned);
+                state.m2m_client_secret = c["ClientSecret"].as_str().map(str::to_owned);
+                state.m2m_scope = Some("bench-api/read".into());
+            }
+            Err(e) => eprintln!("setup: no client_credentials client: {e}"),
+        }
+    }
+
+    // Users, `parallel` at a time: created, then given a permanent password (CONFIRMED).
+    let mut tasks = Vec::new();
+    for p in 0..parallel {
+        let endpoint = endpoint.clone();
+        let pool_id = pool_id.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::new(&endpoint);
+            let mut signer = Signer::new(ACCESS_KEY, SECRET_KEY, REGION);
+            let mut i = p;
+            while i < users {
+                let u = username(i);
+                conn.json(
+                    &json_call(
+                        "AdminCreateUser",
+                        json!({
+                            "UserPoolId": pool_id,
+                            "Username": u,
+                            "UserAttributes": [
+                                {"Name": "email", "Value": format!("{u}@bench.example")},
+                                {"Name": "email_verified", "Value": "true"},
+                            ],
+                            "MessageAction": "SUPPRESS",
+                            "TemporaryPassword": TEMP_PASSWORD,
+                        }),
+                        true,
+                    ),
+                    &mut signer,
+                )
+                .await
+                .map_err(|e| format!("AdminCreateUser {u}: {e}"))?;
+                conn.json(
+                    &json_call(
+                        "AdminSetUserPassword",
+                        json!({"UserPoolId": pool_id, "Username": u, "Password": PASSWORD, "Permanent": true}),
+                        true,
+                    ),
+                    &mut signer,
+                )
+                .await
+                .map_err(|e| format!("AdminSetUserPassword {u}: {e}"))?;
+                i += parallel;
+            }
+            Ok::<(), String>(())
+        }));
+    }
+    for t in tasks {
+        if let Err(e) = t.await.expect("task") {
+            eprintln!("setup: {e}");
+            std::process::exit(1);
+        }
+    }
+    let users_done = started.elapsed();
+
+    // One sign-in per worker of the token workloads, each for a different user.
+    for i in 0..tokens.min(users) {
+        let r = must(
+            conn.json(
+                &json_call(
+                    "InitiateAuth",
+                    json!({
+                        "AuthFlow": "USER_PASSWORD_AUTH",
+                        "ClientId": client_id,
+                        "AuthParameters": {"USERNAME": username(i), "PASSWORD": PASSWORD},
+                    }),
+                    false,
+                ),
+                &mut signer,
+            )
+            .await,
+            "InitiateAuth",
+        );
+        let res = &r["AuthenticationResult"];
+        state.tokens.push(Tokens {
+            access: res["AccessToken"].as_str().unwrap_or_default().to_owned(),
+            refresh: res["RefreshToken"].as_str().unwrap_or_default().to_owned(),
+        });
+    }
+    std::fs::write(&out, serde_json::to_string_pretty(&state).expect("json")).expect("write state");
+    print(&json!({
+        "pool_id": pool_id,
+        "client_id": client_id,
+        "users": users,
+        "tokens": state.tokens.len(),
+        "users_seconds": users_done.as_secs_f64(),
+        "seconds": started.elapsed().as_secs_f64(),
+    }));
+}
+
+// ---------------------------------------------------------------------------------------
+// run
+
+/// Sends one request of a workload and prints its status and body (to check that every
+/// server really does the work, e.g. that a filtered ListUsers returns one user).
+async fn probe(a: &HashMap<String, String>) {
+    let state: State =
+        serde_json::from_str(&std::fs::read_to_string(get(a, "state")).expect("read state"))
+            .expect("parse state");
+    let workload = get(a, "workload");
+    let mut conn = Conn::new(&state.endpoint);
+    let mut signer = Signer::new(ACCESS_KEY, SECRET_KEY, REGION);
+    let mut rng = Rng(7);
+    let call = next_call(workload, &state, 0, 0, &mut rng, "probe");
+    match conn.send(&call, &mut signer).await {
+        Ok((status, body)) => print(&json!({
+            "workload": workload,
+            "status": status.as_u16(),
+            "body": serde_json::from_slice::<Value>(&body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned())),
+        })),
+        Err(e) => print(&json!({"workload": workload, "error": e})),
+    }
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// The request a worker sends next.
+fn next_call(
+    workload: &str,
+    s: &State,
+    worker: usize,
+    seq: u64,
+    rng: &mut Rng,
+    nonce: &str,
+) -> Call {
+    let tok = || &s.tokens[worker % s.tokens.len()];
+    match workload {
+        "user_password_auth" => json_call(
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": s.client_id,
+                "AuthParameters": {"USERNAME": username(rng.below(s.users)), "PASSWORD": PASSWORD},
+            }),
+            false,
+        ),
+        "refresh_token_auth" => json_call(
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "ClientId": s.client_id,
+                "AuthParameters": {"REFRESH_TOKEN": tok().refresh},
+            }),
+            false,
+        ),
+        "admin_get_user" => json_call(
+            "AdminGetUser",
+            json!({"UserPoolId": s.pool_id, "Username": username(rng.below(s.users))}),
+            true,
+        ),
+        "get_user" => json_call("GetUser", json!({"AccessToken": tok().access}), false),
+        "list_users_filter" => json_call(
+            "ListUsers",
+            json!({
+                "UserPoolId": s.pool_id,
+                "Filter": format!("email = \"{}@bench.example\"", username(rng.below(s.users))),
+                "Limit": 10,
+            }),
+            true,
+        ),
+        "admin_create_user" => {
+            let u = format!("n{nonce}w{worker}s{seq}");
+            json_call(
+                "AdminCreateUser",
+                json!({
+                    "UserPoolId": s.pool_id,
+                    "Username": u,
+                    "UserAttributes": [{"Name": "email", "Value": format!("{u}@bench.example")}],
+                    "MessageAction": "SUPPRESS",
+                    "TemporaryPassword": TEMP_PASSWORD,
+                }),
+                true,
+            )
+        }
+        "oauth_refresh" => Call::Form {
+            path: "/oauth2/token",
+            body: format!(
+                "grant_type=refresh_token&client_id={}&refresh_token={}",
+                s.client_id,
+                tok().refresh
+            ),
+            basic: None,
+        },
+        "oauth_client_credentials" => Call::Form {
+            path: "/oauth2/token",
+            body: format!(
+                "grant_type=client_credentials&scope={}",
+                s.m2m_scope
+                    .as_deref()
+                    .unwrap_or_default()
+                    .replace('/', "%2F")
+            ),
+            basic: Some(base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                s.m2m_client_id.as_deref().unwrap_or_default(),
+                s.m2m_client_secret.as_deref().unwrap_or_default()
+            ))),
+        },
+        other => panic!("unknown workload {other}"),
+    }
+}
+
+/// (utime + stime) of a process, in seconds.
+fn proc_cpu(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Some((utime + stime) / tick)
+}
+
+fn self_cpu() -> f64 {
+    // SAFETY: zeroed rusage is a valid out-parameter.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
+/// (busy, steal) CPU seconds of the whole machine so far, from the `cpu` line of /proc/stat:
+/// busy is everything but idle, iowait and steal.
+fn machine_cpu() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal guest guest_nice (guest is in user)
+    let (idle, iowait, steal) = (*v.get(3)?, *v.get(4)?, *v.get(7)?);
+    let total: f64 = v.iter().take(8).sum();
+    // SAFETY: sysconf has no preconditions.
+    let tick = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Some(((total - idle - iowait - steal) / tick, steal / tick))
+}
+
+/// Context switches (voluntary and involuntary) of all threads of a process so far.
+fn proc_ctx_switches(pid: u32) -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let Ok(s) = std::fs::read_to_string(task.ok()?.path().join("status")) else {
+            continue; // a thread that ended meanwhile
+        };
+        total += s
+            .lines()
+            .filter(|l| l.contains("ctxt_switches:"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    Some(total)
+}
+
+/// `VmHWM` and `VmRSS` of a process, in KiB.
+fn proc_mem(pid: u32) -> (Option<u64>, Option<u64>) {
+    let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return (None, None);
+    };
+    let field = |name: &str| {
+        s.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+#[derive(Default)]
+struct WorkerOut {
+    lat_us: Vec<u32>,
+    ok: u64,
+    errors: u64,
+    first_error: Option<String>,
+    reconnects: u64,
+}
+
+async fn run(a: &HashMap<String, String>) {
+    let state: State =
+        serde_json::from_str(&std::fs::read_to_string(get(a, "state")).expect("read state"))
+            .expect("parse state");
+    let workload = get(a, "workload").to_owned();
+    let concurrency: usize = get_or(a, "concurrency", 1);
+    let seconds: f64 = get_or(a, "seconds", 5.0);
+    let warmup: f64 = get_or(a, "warmup", 1.0);
+    let server_pid: Option<u32> = a.get("server-pid").and_then(|v| v.parse().ok());
+    let users_override: Option<u64> = a.get("users").and_then(|v| v.parse().ok());
+    let mut state = state;
+    if let Some(u) = users_override {
+        state.users = u;
+    }
+    let state = std::sync::Arc::new(state);
+    let nonce = format!("{:x}", monotonic_ns() % 0xffff_ffff);
+
+    // Peak memory is measured from here: reset the server's VmHWM to its current RSS.
+    if let Some(pid) = server_pid {
+        std::fs::write(format!("/proc/{pid}/clear_refs"), "5").ok();
+    }
+    let t0 = Instant::now();
+    let measure_from = t0 + Duration::from_secs_f64(warmup);
+    let end = measure_from + Duration::from_secs_f64(seconds);
+
+    // Counters at the start of the measured window, taken by a timer task.
+    let marks = tokio::spawn(async move {
+        tokio::time::sleep_until(measure_from.into()).await;
+        let server0 = server_pid.and_then(proc_cpu);
+        let switches0 = server_pid.and_then(proc_ctx_switches);
+        let client0 = self_cpu();
+        let machine0 = machine_cpu();
+        let wall0 = Instant::now();
+        tokio::time::sleep_until(end.into()).await;
+        let server1 = server_pid.and_then(proc_cpu);
+        let switches1 = server_pid.and_then(proc_ctx_switches);
+        let client1 = self_cpu();
+        let machine1 = machine_cpu();
+        let wall = wall0.elapsed().as_secs_f64();
+        (
+            server0.zip(server1).map(|(a, b)| b - a),
+            client1 - client0,
+            wall,
+            switches0.zip(switches1).map(|(a, b)| b.saturating_sub(a)),
+            machine0
+                .zip(machine1)
+                .map(|((b0, s0), (b1, s1))| (b1 - b0, s1 - s0)),
+        )
+    });
+
+    let mut tasks = Vec::new();
+    for w in 0..concurrency {
+        let state = state.clone();
+        let workload = workload.clone();
+        let nonce = nonce.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::new(&state.endpoint);
+            let mut signer = Signer::new(ACCESS_KEY, SECRET_KEY, REGION);
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((w as u64 + 1) * 0x1000_0001));
+            let mut out = WorkerOut::default();
+            let mut seq = 0u64;
+            loop {
+                let start = Instant::now();
+                if start >= end {
+                    break;
+                }
+                let call = next_call(&workload, &state, w, seq, &mut rng, &nonce);
+                seq += 1;
+                let r = conn.send(&call, &mut signer).await;
+                let done = Instant::now();
+                if start < measure_from || done > end {
+                    continue;
+                }
+                match r {
+                    Ok((status, _)) if status.is_success() => {
+                        out.ok += 1;
+                        out.lat_us
+                            .push((done - start).as_micros().min(u32::MAX as u128) as u32);
+                    }
+                    Ok((status, body)) => {
+                        out.errors += 1;
+                        if out.first_error.is_none() {
+                            out.first_error = Some(format!(
+                                "HTTP {status}: {}",
+                                String::from_utf8_lossy(&body)
+                                    .chars()
+                                    .take(300)
+                                    .collect::<String>()
+                            ));
+                        }
+                    }
+                    Err(e) => {
+                        out.errors += 1;
+                        if out.first_error.is_none() {
+                            out.first_error = Some(e);
+                        }
+                    }
+                }
+            }
+            out.reconnects = conn.reconnects;
+            out
+        }));
+    }
+    let mut lat: Vec<u32> = Vec::new();
+    let (mut ok, mut errors, mut reconnects) = (0u64, 0u64, 0u64);
+    let mut first_error = None;
+    for t in tasks {
+        let o = t.await.expect("worker");
+        lat.extend(o.lat_us);
+        ok += o.ok;
+        errors += o.errors;
+        reconnects += o.reconnects;
+        if first_error.is_none() {
+            first_error = o.first_error;
+        }
+    }
+    let (server_cpu, client_cpu, wall, switches, machine) = marks.await.expect("marks");
+    // CPU that neither the server nor the load generator used: other processes, the kernel's
+    // own threads (noise to report beside the figures).
+    let other_cpu =
+        machine.map(|(busy, _)| (busy - server_cpu.unwrap_or(0.0) - client_cpu).max(0.0));
+    lat.sort_unstable();
+    let pct = |p: f64| -> Option<f64> {
+        if lat.is_empty() {
+            return None;
+        }
+        let i = ((p / 100.0) * lat.len() as f64).ceil() as usize;
+        Some(lat[i.clamp(1, lat.len()) - 1] as f64 / 1000.0)
+    };
+    let (hwm, rss) = server_pid.map_or((None, None), proc_mem);
+    let mean = if lat.is_empty() {
+        None
+    } else {
+        Some(lat.iter().map(|&v| v as f64).sum::<f64>() / lat.len() as f64 / 1000.0)
+    };
+    print(&json!({
+        "kind": state.kind,
+        "workload": workload,
+        "concurrency": concurrency,
+        "seconds": wall,
+        "ok": ok,
+        "errors": errors,
+        "first_error": first_error,
+        "throughput": ok as f64 / wall,
+        "p50_ms": pct(50.0),
+        "p90_ms": pct(90.0),
+        "p99_ms": pct(99.0),
+        "max_ms": lat.last().map(|&v| v as f64 / 1000.0),
+        "mean_ms": mean,
+        "connections_opened": reconnects,
+        "server_cpu_s": server_cpu,
+        "server_ctx_switches": switches,
+        "other_cpu_s": other_cpu,
+        "steal_s": machine.map(|(_, steal)| steal),
+        "client_cpu_s": client_cpu,
+        "server_peak_rss_kib": hwm,
+        "server_rss_kib": rss,
+    }));
+}

@@ -165,13 +165,61 @@ class Server:
                 self.proc.wait()
 
 
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy (not idle, iowait or steal)."""
+    v = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    return (sum(v) - v[3] - v[4] - v[7]) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(args) -> None:
+    """Waits (at most --max-wait seconds) until the machine is idle apart from the benchmark:
+    less than --max-other-cpu percent of one core busy over one second (the server under test
+    is idle between runs)."""
+    start = time.monotonic()
+    deadline = start + min(args.max_wait, args.wait_budget)
+    said = False
+    while True:
+        b0 = machine_busy_s()
+        time.sleep(1)
+        busy = 100 * (machine_busy_s() - b0)
+        if busy < args.max_other_cpu or time.monotonic() > deadline:
+            args.wait_budget -= time.monotonic() - start
+            if said:
+                log(f"    machine {'quiet' if busy < args.max_other_cpu else 'still busy'} "
+                    f"({busy:.0f}% of a core), going on")
+            return
+        if not said:
+            log(f"    other processes use {busy:.0f}% of a core; waiting for quiet "
+                f"(at most {args.max_wait:.0f} s)")
+            said = True
+
+
 def run_workload(state: Path, server: Server, workload: str, conc: int, args, users=None,
                  pin: str | None = None) -> dict:
+    """One measured run; repeated (twice at most) when other processes took more than
+    --max-other-cpu percent of a core during it."""
+    for attempt in range(3):
+        wait_quiet(args)
+        r = run_once(state, server, workload, conc, args, users, pin)
+        r["attempt"] = attempt + 1
+        if (r.get("other_cpu_pct") or 0) <= args.max_other_cpu or args.wait_budget <= 0:
+            if (r.get("other_cpu_pct") or 0) > args.max_other_cpu:
+                r["noisy"] = True
+            return r
+        log(f"    other processes took {r['other_cpu_pct']:.0f}% of a core during the run"
+            + ("; again" if attempt < 2 else "; kept, marked noisy"))
+    r["noisy"] = True
+    return r
+
+
+def run_once(state: Path, server: Server, workload: str, conc: int, args, users=None,
+             pin: str | None = None) -> dict:
     extra = ["--users", str(users)] if users else []
+    seconds = args.password_seconds if workload in PASSWORD_BOUND else args.seconds
     r = loadgen(
         *(["--taskset", pin] if pin else []),
         "run", "--state", str(state), "--workload", workload, "--concurrency", str(conc),
-        "--seconds", str(args.seconds), "--warmup", str(args.warmup),
+        "--seconds", str(seconds), "--warmup", str(args.warmup),
         "--server-pid", str(server.pid), *extra,
     )
     cpu = r.get("server_cpu_s") or 0
@@ -252,7 +300,12 @@ def bench_server(name: str, args, results: dict) -> None:
 
 def argon2_ceiling(args) -> dict:
     log("argon2id ceiling: verifying with Cognate's parameters on every core ...")
+    wait_quiet(args)
+    b0 = machine_busy_s()
     r = loadgen("argon2", "--seconds", str(args.argon2_seconds))
+    # Both cores are busy hashing: anything above 100% per core is someone else.
+    r["other_cpu_pct"] = max(0.0, 100 * (machine_busy_s() - b0) / r["seconds"]
+                             - 100 * r["threads"])
     log(f"  {r['per_sec']:.1f} hashes/s in all ({r['per_sec_per_core']:.1f} per core, "
         f"{r['ms_per_hash']:.1f} ms each), {r['params']}")
     return r
@@ -327,19 +380,15 @@ def bench_million(args, results: dict) -> None:
         out["final_rss_kib"] = proc_status(server.pid).get("VmRSS")
     finally:
         server.stop()
-    # Diagnostic: the same filtered ListUsers after `ANALYZE` (Cognate never runs it; without
-    # statistics SQLite walks the primary key in username order and tests every row's email).
-    t = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
-                    "c.execute('ANALYZE'); c.close()", str(server.data_dir / "cognate.db")],
-                   check=True)
-    out["analyze_seconds"] = time.monotonic() - t
-    log(f"million: ANALYZE took {out['analyze_seconds']:.1f} s; ListUsers again")
+    # A second start on the same database: the first one after the bulk load may gather
+    # planner statistics; this one shows a normal restart.
     server = Server("cognate", workdir, data_dir=server.data_dir, port=server.port)
     try:
-        server.start()
-        out["analyzed_runs"] = [run_workload(state, server, "list_users_filter", c, args)
-                                for c in args.concurrency]
+        out["restart_ready_ms"] = server.start()
+        time.sleep(2)
+        out["restart_idle_rss_kib"] = proc_status(server.pid).get("VmRSS")
+        log(f"million: restart: first request {out['restart_ready_ms']:.1f} ms after start; "
+            f"idle RSS {kib(out['restart_idle_rss_kib'])}")
     finally:
         server.stop()
     out["load_after"] = loadavg()
@@ -402,7 +451,7 @@ def all_runs(results: dict) -> list:
     dg = results.get("diagnostics") or {}
     out += dg.get("pinned") or []
     mil = results.get("million") or {}
-    out += mil.get("runs", []) + mil.get("analyzed_runs", [])
+    out += mil.get("runs", [])
     return out
 
 
@@ -465,6 +514,11 @@ def render(results: dict) -> str:
     others = [r["other_cpu_pct"] for r in all_runs(results) if r.get("other_cpu_pct") is not None]
     steals = [r["steal_pct"] for r in all_runs(results) if r.get("steal_pct") is not None]
     if others:
+        noisy = sum(1 for r in all_runs(results) if r.get("noisy"))
+        retried = sum(1 for r in all_runs(results) if (r.get("attempt") or 1) > 1)
+        L.append(f"| runs repeated because other processes took more than "
+                 f"{results['params'].get('max_other_cpu', '?')}% of a core | {retried}; "
+                 f"still above it after two repeats (marked noisy): {noisy} |")
         L.append(f"| CPU used by other processes during the measured windows | mean "
                  f"{sum(others) / len(others):.0f}%, highest {max(others):.0f}% of one core "
                  f"(steal: highest {max(steals or [0]):.0f}%); the load average above includes "
@@ -477,7 +531,8 @@ def render(results: dict) -> str:
              f"keep-alive HTTP/1.1 connection per worker, one thread |")
     p = results["params"]
     L.append(f"| parameters | concurrency {', '.join(map(str, conc))}; {p['warmup']} s warm-up then "
-             f"{p['seconds']} s measured per run; {p['users']} users per pool; random user per "
+             f"{p['seconds']} s measured per run ({p.get('password_seconds', p['seconds'])} s for "
+             f"the password-bound workloads ¹); {p['users']} users per pool; random user per "
              f"request; one sign-in per worker for the token workloads |")
     a = results.get("argon2")
     if a:
@@ -577,16 +632,20 @@ def render(results: dict) -> str:
                  f"{'/'.join(map(str, mil['load_before']))}, after "
                  f"{'/'.join(map(str, mil['load_after']))}). {args_note(mil)}")
         L.append("")
-        L.append(f"Database {mil['db_bytes'] / 2**20:,.0f} MiB. First request "
-                 f"**{mil['ready_ms']:.0f} ms** after start; idle memory "
+        restart = ""
+        if mil.get("restart_ready_ms") is not None:
+            restart = (f" Started again on the same database: first request "
+                       f"**{mil['restart_ready_ms']:.0f} ms** after start, idle memory "
+                       f"{kib(mil.get('restart_idle_rss_kib'))}.")
+        L.append(f"Database {mil['db_bytes'] / 2**20:,.0f} MiB. First start after the bulk load: "
+                 f"first request **{mil['ready_ms']:.0f} ms** after start; idle memory "
                  f"**{kib(mil['idle_rss_kib'])}**; memory at the end "
-                 f"{kib(mil.get('final_rss_kib'))}.")
+                 f"{kib(mil.get('final_rss_kib'))}.{restart}")
         L.append("")
         L.append("| workload | concurrency | req/s | p50 ms | p99 ms | max ms | peak memory |")
         L.append("|---|---|---|---|---|---|---|")
-        for r in mil["runs"] + [dict(x, analyzed=True) for x in mil.get("analyzed_runs", [])]:
-            note = " (after `ANALYZE`, diagnostic)" if r.get("analyzed") else ""
-            L.append(f"| {WORKLOAD_LABEL[r['workload']]}{note} | {r['concurrency']} "
+        for r in mil["runs"]:
+            L.append(f"| {WORKLOAD_LABEL[r['workload']]} | {r['concurrency']} "
                      f"| {num(r['throughput'])} | {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p99_ms'])} "
                      f"| {fmt_ms(r['max_ms'])} | {kib(r['server_peak_rss_kib'])} |")
         L.append("")
@@ -620,8 +679,9 @@ def render(results: dict) -> str:
             if not rs:
                 L.append(f"| {label} | {LABELS[s]} | | n/a (not supported) |||||||||||")
             for r in rs:
+                noisy = " (noisy)" if r.get("noisy") else ""
                 L.append(
-                    f"| {label} | {LABELS[s]} | {r['concurrency']} | {num(r['throughput'], 1 if r['throughput'] < 100 else 0)} "
+                    f"| {label} | {LABELS[s]} | {r['concurrency']}{noisy} | {num(r['throughput'], 1 if r['throughput'] < 100 else 0)} "
                     f"| {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p99_ms'])} | {r['errors']} "
                     f"| {num(r['server_cpu_pct'])}% | {num(r.get('server_cpu_us'))} "
                     f"| {num(r.get('switches_per_req'), 1)} "
@@ -731,10 +791,18 @@ def targets(results: dict) -> list:
                      f"idle {kib(mil.get('idle_rss_kib'))}, peak under load {kib(peak)}",
                      check(peak < 100 * 1024)])
     if c:
+        starts = [("empty data directory", c["ready_ms"])]
+        if mil:
+            starts.append((f"first start after loading {mil['users']:,} users",
+                           mil["ready_ms"]))
+            if mil.get("restart_ready_ms") is not None:
+                starts.append((f"restart with {mil['users']:,} users", mil["restart_ready_ms"]))
+        ok = [v < 100 for _, v in starts]
+        verdict = "met" if all(ok) else ("**missed**" if not any(ok) else
+                                         "met, except " + ", ".join(
+                                             n for (n, _), o in zip(starts, ok) if not o))
         rows.append(["First request within 100 ms of start",
-                     f"{c['ready_ms']:.0f} ms (empty data directory)"
-                     + (f"; {mil['ready_ms']:.0f} ms with {mil['users']:,} users" if mil else ""),
-                     check(c["ready_ms"] < 100 and (not mil or mil["ready_ms"] < 100))])
+                     "; ".join(f"{v:.0f} ms ({n})" for n, v in starts), verdict])
     return rows
 
 
@@ -846,10 +914,20 @@ def main() -> None:
     ap.add_argument("--concurrency", default="1,8,64")
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--warmup", type=float, default=1)
+    ap.add_argument("--password-seconds", type=float, default=10,
+                    help="measured seconds of the argon2-bound workloads (few requests each)")
     ap.add_argument("--users", type=int, default=200)
     ap.add_argument("--argon2-seconds", type=float, default=10)
     ap.add_argument("--no-diagnostics", dest="diagnostics", action="store_false",
                     help="skip the extra Cognate run (pinned to one core) that shows where CPU goes")
+    ap.add_argument("--max-other-cpu", type=float, default=10,
+                    help="percent of one core other processes may use during a run; a run "
+                         "above it is repeated (twice at most) after waiting for quiet")
+    ap.add_argument("--max-wait", type=float, default=300,
+                    help="seconds to wait for quiet before one run")
+    ap.add_argument("--wait-budget", type=float, default=1200,
+                    help="seconds to wait for quiet in the whole run; when spent, runs go "
+                         "on without waiting or repeating (and noisy ones are marked)")
     ap.add_argument("--million", action="store_true",
                     help="also measure Cognate with --million-users users (a few minutes)")
     ap.add_argument("--million-only", action="store_true",
@@ -869,11 +947,19 @@ def main() -> None:
     previous = json.loads(out.read_text()) if out.exists() else {}
     started = time.monotonic()
     WORK.mkdir(exist_ok=True)
+    # Run a private copy: a rebuild of target/release by someone else during the run must not
+    # change the server between two parts of it.
+    global COGNATE
+    (WORK / "bin").mkdir(exist_ok=True)
+    shutil.copy2(COGNATE, WORK / "bin" / "cognate")
+    COGNATE = WORK / "bin" / "cognate"
     results = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "machine": machine_info(),
         "params": {"concurrency": args.concurrency, "seconds": args.seconds,
-                   "warmup": args.warmup, "users": args.users},
+                   "password_seconds": args.password_seconds,
+                   "warmup": args.warmup, "users": args.users,
+                   "max_other_cpu": args.max_other_cpu},
         "load": {"start": loadavg()},
         "servers": {},
     }
@@ -895,7 +981,11 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1))
     log(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
-    write_docs(results)
+    if out.resolve() == (RESULTS / "latest.json").resolve():
+        write_docs(results)
+    else:
+        log("docs not written (results went elsewhere than bench/results/latest.json); "
+            f"render them with --report-only --out {out}")
 
 
 if __name__ == "__main__":

@@ -740,7 +740,7 @@ def targets(results: dict) -> list:
                      f"{num(r['per_server_cpu_s'])} per server CPU-second)", check(pc >= 1000)])
         if fastest:
             rows.append(["REFRESH_TOKEN_AUTH ≥ 5× the fastest peer",
-                         f"{r['throughput'] / fastest:,.1f}× ({fastest:,.0f}/s)",
+                         f"{r['throughput'] / fastest:,.2f}× ({fastest:,.0f}/s)",
                          check(r["throughput"] >= 5 * fastest)])
     a = results.get("argon2")
     r = best(results, "cognate", "user_password_auth")

@@ -71,6 +71,9 @@ impl SqlStore {
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30));
         if backend == Backend::Sqlite {
+            // An embedded database does not drop connections: skip the ping before each use,
+            // a round trip to the connection's worker thread per statement (bench/).
+            options = options.test_before_acquire(false);
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     // WAL: readers never block the writer; NORMAL sync keeps every commit

@@ -19,3 +19,38 @@ pub(crate) fn from_row<T: DeserializeOwned>(row: &AnyRow) -> Result<T, StoreErro
 pub(crate) fn from_rows<T: DeserializeOwned>(rows: &[AnyRow]) -> Result<Vec<T>, StoreError> {
     rows.iter().map(from_row).collect()
 }
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// The three shapes most statements take, so each store method is just its SQL and binds.
+impl crate::SqlStore {
+    /// Runs a statement for its effect.
+    pub(crate) async fn run(&self, q: AnyQuery<'_>) -> Result<(), StoreError> {
+        q.execute(&self.pool).await.map_err(crate::backend_error)?;
+        Ok(())
+    }
+
+    /// The document of the one row a query finds, if any.
+    pub(crate) async fn one_doc<T: DeserializeOwned>(
+        &self,
+        q: AnyQuery<'_>,
+    ) -> Result<Option<T>, StoreError> {
+        let row = q
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(crate::backend_error)?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The documents of every row a query finds.
+    pub(crate) async fn all_docs<T: DeserializeOwned>(
+        &self,
+        q: AnyQuery<'_>,
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = q
+            .fetch_all(&self.pool)
+            .await
+            .map_err(crate::backend_error)?;
+        from_rows(&rows)
+    }
+}

@@ -1,6 +1,6 @@
 //! Groups and memberships.
 
-use crate::documents::{from_row, from_rows, to_doc};
+use crate::documents::to_doc;
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::group::Group;
@@ -10,35 +10,32 @@ use cognate_core::user::User;
 #[async_trait]
 impl GroupStore for SqlStore {
     async fn insert_group(&self, group: &Group) -> StoreResult<()> {
-        sqlx::query("INSERT INTO user_groups (pool_id, name, doc) VALUES ($1, $2, $3)")
-            .bind(&group.user_pool_id)
-            .bind(&group.group_name)
-            .bind(to_doc(group)?)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("INSERT INTO user_groups (pool_id, name, doc) VALUES ($1, $2, $3)")
+                .bind(&group.user_pool_id)
+                .bind(&group.group_name)
+                .bind(to_doc(group)?),
+        )
+        .await
     }
 
     async fn get_group(&self, pool_id: &str, name: &str) -> StoreResult<Option<Group>> {
-        let row = sqlx::query("SELECT doc FROM user_groups WHERE pool_id = $1 AND name = $2")
-            .bind(pool_id)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.as_ref().map(from_row).transpose()
+        self.one_doc(
+            sqlx::query("SELECT doc FROM user_groups WHERE pool_id = $1 AND name = $2")
+                .bind(pool_id)
+                .bind(name),
+        )
+        .await
     }
 
     async fn update_group(&self, group: &Group) -> StoreResult<()> {
-        sqlx::query("UPDATE user_groups SET doc = $1 WHERE pool_id = $2 AND name = $3")
-            .bind(to_doc(group)?)
-            .bind(&group.user_pool_id)
-            .bind(&group.group_name)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("UPDATE user_groups SET doc = $1 WHERE pool_id = $2 AND name = $3")
+                .bind(to_doc(group)?)
+                .bind(&group.user_pool_id)
+                .bind(&group.group_name),
+        )
+        .await
     }
 
     async fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<()> {
@@ -64,16 +61,12 @@ impl GroupStore for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<Group>> {
-        let rows = sqlx::query(
+        self.all_docs(sqlx::query(
             "SELECT doc FROM user_groups WHERE pool_id = $1 AND name > $2 ORDER BY name LIMIT $3",
         )
         .bind(pool_id)
         .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        from_rows(&rows)
+        .bind(limit as i64)).await
     }
 
     async fn add_user_to_group(
@@ -82,17 +75,16 @@ impl GroupStore for SqlStore {
         group: &str,
         username_key: &str,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO group_members (pool_id, group_name, username_key) VALUES ($1, $2, $3) \
+        self.run(
+            sqlx::query(
+                "INSERT INTO group_members (pool_id, group_name, username_key) VALUES ($1, $2, $3) \
              ON CONFLICT (pool_id, group_name, username_key) DO NOTHING",
+            )
+            .bind(pool_id)
+            .bind(group)
+            .bind(username_key),
         )
-        .bind(pool_id)
-        .bind(group)
-        .bind(username_key)
-        .execute(&self.pool)
         .await
-        .map_err(backend_error)?;
-        Ok(())
     }
 
     async fn remove_user_from_group(
@@ -101,14 +93,10 @@ impl GroupStore for SqlStore {
         group: &str,
         username_key: &str,
     ) -> StoreResult<()> {
-        sqlx::query("DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2 AND username_key = $3")
+        self.run(sqlx::query("DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2 AND username_key = $3")
             .bind(pool_id)
             .bind(group)
-            .bind(username_key)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+            .bind(username_key)).await
     }
 
     async fn list_groups_of_user(
@@ -118,20 +106,19 @@ impl GroupStore for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<Group>> {
-        let rows = sqlx::query(
-            "SELECT g.doc AS doc FROM group_members m \
+        self.all_docs(
+            sqlx::query(
+                "SELECT g.doc AS doc FROM group_members m \
              JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
              WHERE m.pool_id = $1 AND m.username_key = $2 AND m.group_name > $3 \
              ORDER BY m.group_name LIMIT $4",
+            )
+            .bind(pool_id)
+            .bind(username_key)
+            .bind(after.unwrap_or(""))
+            .bind(limit as i64),
         )
-        .bind(pool_id)
-        .bind(username_key)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
         .await
-        .map_err(backend_error)?;
-        from_rows(&rows)
     }
 
     async fn list_users_in_group(
@@ -141,19 +128,18 @@ impl GroupStore for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query(
-            "SELECT u.doc AS doc FROM group_members m \
+        self.all_docs(
+            sqlx::query(
+                "SELECT u.doc AS doc FROM group_members m \
              JOIN users u ON u.pool_id = m.pool_id AND u.username_key = m.username_key \
              WHERE m.pool_id = $1 AND m.group_name = $2 AND m.username_key > $3 \
              ORDER BY m.username_key LIMIT $4",
+            )
+            .bind(pool_id)
+            .bind(group)
+            .bind(after.unwrap_or(""))
+            .bind(limit as i64),
         )
-        .bind(pool_id)
-        .bind(group)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
         .await
-        .map_err(backend_error)?;
-        from_rows(&rows)
     }
 }

@@ -1,6 +1,6 @@
 //! User pools, app clients and domains.
 
-use crate::documents::{from_row, from_rows, to_doc};
+use crate::documents::to_doc;
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::client::AppClient;
@@ -12,33 +12,27 @@ use sqlx::AssertSqlSafe;
 #[async_trait]
 impl PoolStore for SqlStore {
     async fn insert_pool(&self, pool: &UserPool) -> StoreResult<()> {
-        sqlx::query("INSERT INTO user_pools (id, region, doc) VALUES ($1, $2, $3)")
-            .bind(&pool.id)
-            .bind(pool.region())
-            .bind(to_doc(pool)?)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("INSERT INTO user_pools (id, region, doc) VALUES ($1, $2, $3)")
+                .bind(&pool.id)
+                .bind(pool.region())
+                .bind(to_doc(pool)?),
+        )
+        .await
     }
 
     async fn get_pool(&self, pool_id: &str) -> StoreResult<Option<UserPool>> {
-        let row = sqlx::query("SELECT doc FROM user_pools WHERE id = $1")
-            .bind(pool_id)
-            .fetch_optional(&self.pool)
+        self.one_doc(sqlx::query("SELECT doc FROM user_pools WHERE id = $1").bind(pool_id))
             .await
-            .map_err(backend_error)?;
-        row.as_ref().map(from_row).transpose()
     }
 
     async fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
-        sqlx::query("UPDATE user_pools SET doc = $1 WHERE id = $2")
-            .bind(to_doc(pool)?)
-            .bind(&pool.id)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("UPDATE user_pools SET doc = $1 WHERE id = $2")
+                .bind(to_doc(pool)?)
+                .bind(&pool.id),
+        )
+        .await
     }
 
     async fn delete_pool(&self, pool_id: &str) -> StoreResult<()> {
@@ -80,58 +74,49 @@ impl PoolStore for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<UserPool>> {
-        let rows = sqlx::query(
-            "SELECT doc FROM user_pools WHERE region = $1 AND id > $2 ORDER BY id LIMIT $3",
+        self.all_docs(
+            sqlx::query(
+                "SELECT doc FROM user_pools WHERE region = $1 AND id > $2 ORDER BY id LIMIT $3",
+            )
+            .bind(region)
+            .bind(after.unwrap_or(""))
+            .bind(limit as i64),
         )
-        .bind(region)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
         .await
-        .map_err(backend_error)?;
-        from_rows(&rows)
     }
 }
 
 #[async_trait]
 impl ClientStore for SqlStore {
     async fn insert_client(&self, client: &AppClient) -> StoreResult<()> {
-        sqlx::query("INSERT INTO app_clients (client_id, pool_id, doc) VALUES ($1, $2, $3)")
-            .bind(client.client_id())
-            .bind(client.pool_id())
-            .bind(to_doc(client)?)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("INSERT INTO app_clients (client_id, pool_id, doc) VALUES ($1, $2, $3)")
+                .bind(client.client_id())
+                .bind(client.pool_id())
+                .bind(to_doc(client)?),
+        )
+        .await
     }
 
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>> {
-        let row = sqlx::query("SELECT doc FROM app_clients WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.as_ref().map(from_row).transpose()
+        self.one_doc(
+            sqlx::query("SELECT doc FROM app_clients WHERE client_id = $1").bind(client_id),
+        )
+        .await
     }
 
     async fn update_client(&self, client: &AppClient) -> StoreResult<()> {
-        sqlx::query("UPDATE app_clients SET doc = $1 WHERE client_id = $2")
-            .bind(to_doc(client)?)
-            .bind(client.client_id())
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("UPDATE app_clients SET doc = $1 WHERE client_id = $2")
+                .bind(to_doc(client)?)
+                .bind(client.client_id()),
+        )
+        .await
     }
 
     async fn delete_client(&self, client_id: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM app_clients WHERE client_id = $1")
-            .bind(client_id)
-            .execute(&self.pool)
+        self.run(sqlx::query("DELETE FROM app_clients WHERE client_id = $1").bind(client_id))
             .await
-            .map_err(backend_error)?;
-        Ok(())
     }
 
     async fn list_clients(
@@ -140,66 +125,51 @@ impl ClientStore for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<AppClient>> {
-        let rows = sqlx::query(
+        self.all_docs(sqlx::query(
             "SELECT doc FROM app_clients WHERE pool_id = $1 AND client_id > $2 ORDER BY client_id LIMIT $3",
         )
         .bind(pool_id)
         .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        from_rows(&rows)
+        .bind(limit as i64)).await
     }
 }
 
 #[async_trait]
 impl DomainStore for SqlStore {
     async fn insert_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
-        sqlx::query("INSERT INTO pool_domains (domain, pool_id, doc) VALUES ($1, $2, $3)")
-            .bind(&domain.domain)
-            .bind(&domain.pool_id)
-            .bind(to_doc(domain)?)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("INSERT INTO pool_domains (domain, pool_id, doc) VALUES ($1, $2, $3)")
+                .bind(&domain.domain)
+                .bind(&domain.pool_id)
+                .bind(to_doc(domain)?),
+        )
+        .await
     }
 
     async fn get_domain(&self, domain: &str) -> StoreResult<Option<PoolDomain>> {
-        let row = sqlx::query("SELECT doc FROM pool_domains WHERE domain = $1")
-            .bind(domain)
-            .fetch_optional(&self.pool)
+        self.one_doc(sqlx::query("SELECT doc FROM pool_domains WHERE domain = $1").bind(domain))
             .await
-            .map_err(backend_error)?;
-        row.as_ref().map(from_row).transpose()
     }
 
     async fn list_domains_of_pool(&self, pool_id: &str) -> StoreResult<Vec<PoolDomain>> {
-        let rows = sqlx::query("SELECT doc FROM pool_domains WHERE pool_id = $1 ORDER BY domain")
-            .bind(pool_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        from_rows(&rows)
+        self.all_docs(
+            sqlx::query("SELECT doc FROM pool_domains WHERE pool_id = $1 ORDER BY domain")
+                .bind(pool_id),
+        )
+        .await
     }
 
     async fn update_domain(&self, domain: &PoolDomain) -> StoreResult<()> {
-        sqlx::query("UPDATE pool_domains SET doc = $1 WHERE domain = $2")
-            .bind(to_doc(domain)?)
-            .bind(&domain.domain)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("UPDATE pool_domains SET doc = $1 WHERE domain = $2")
+                .bind(to_doc(domain)?)
+                .bind(&domain.domain),
+        )
+        .await
     }
 
     async fn delete_domain(&self, domain: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM pool_domains WHERE domain = $1")
-            .bind(domain)
-            .execute(&self.pool)
+        self.run(sqlx::query("DELETE FROM pool_domains WHERE domain = $1").bind(domain))
             .await
-            .map_err(backend_error)?;
-        Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! Resource servers (custom OAuth scopes) and hosted UI customizations.
 
-use crate::documents::{from_row, from_rows, to_doc};
+use crate::documents::{from_row, to_doc};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::resource_server::ResourceServer;
@@ -10,14 +10,15 @@ use cognate_core::ui_customization::StoredUiCustomization;
 #[async_trait]
 impl ResourceServerStore for SqlStore {
     async fn insert_resource_server(&self, server: &ResourceServer) -> StoreResult<()> {
-        sqlx::query("INSERT INTO resource_servers (pool_id, identifier, doc) VALUES ($1, $2, $3)")
+        self.run(
+            sqlx::query(
+                "INSERT INTO resource_servers (pool_id, identifier, doc) VALUES ($1, $2, $3)",
+            )
             .bind(&server.user_pool_id)
             .bind(&server.identifier)
-            .bind(to_doc(server)?)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+            .bind(to_doc(server)?),
+        )
+        .await
     }
 
     async fn get_resource_server(
@@ -36,24 +37,24 @@ impl ResourceServerStore for SqlStore {
     }
 
     async fn update_resource_server(&self, server: &ResourceServer) -> StoreResult<()> {
-        sqlx::query("UPDATE resource_servers SET doc = $1 WHERE pool_id = $2 AND identifier = $3")
+        self.run(
+            sqlx::query(
+                "UPDATE resource_servers SET doc = $1 WHERE pool_id = $2 AND identifier = $3",
+            )
             .bind(to_doc(server)?)
             .bind(&server.user_pool_id)
-            .bind(&server.identifier)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+            .bind(&server.identifier),
+        )
+        .await
     }
 
     async fn delete_resource_server(&self, pool_id: &str, identifier: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2")
-            .bind(pool_id)
-            .bind(identifier)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("DELETE FROM resource_servers WHERE pool_id = $1 AND identifier = $2")
+                .bind(pool_id)
+                .bind(identifier),
+        )
+        .await
     }
 
     async fn list_resource_servers(
@@ -62,34 +63,32 @@ impl ResourceServerStore for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<ResourceServer>> {
-        let rows = sqlx::query(
-            "SELECT doc FROM resource_servers WHERE pool_id = $1 AND identifier > $2 \
+        self.all_docs(
+            sqlx::query(
+                "SELECT doc FROM resource_servers WHERE pool_id = $1 AND identifier > $2 \
              ORDER BY identifier LIMIT $3",
+            )
+            .bind(pool_id)
+            .bind(after.unwrap_or(""))
+            .bind(limit as i64),
         )
-        .bind(pool_id)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
         .await
-        .map_err(backend_error)?;
-        from_rows(&rows)
     }
 }
 
 #[async_trait]
 impl UiCustomizationStore for SqlStore {
     async fn put_ui_customization(&self, custom: &StoredUiCustomization) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO ui_customizations (pool_id, client_id, doc) VALUES ($1, $2, $3) \
+        self.run(
+            sqlx::query(
+                "INSERT INTO ui_customizations (pool_id, client_id, doc) VALUES ($1, $2, $3) \
              ON CONFLICT (pool_id, client_id) DO UPDATE SET doc = excluded.doc",
+            )
+            .bind(&custom.pool_id)
+            .bind(&custom.client_id)
+            .bind(to_doc(custom)?),
         )
-        .bind(&custom.pool_id)
-        .bind(&custom.client_id)
-        .bind(to_doc(custom)?)
-        .execute(&self.pool)
         .await
-        .map_err(backend_error)?;
-        Ok(())
     }
 
     async fn get_ui_customization(
@@ -108,12 +107,11 @@ impl UiCustomizationStore for SqlStore {
     }
 
     async fn delete_ui_customization(&self, pool_id: &str, client_id: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM ui_customizations WHERE pool_id = $1 AND client_id = $2")
-            .bind(pool_id)
-            .bind(client_id)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(())
+        self.run(
+            sqlx::query("DELETE FROM ui_customizations WHERE pool_id = $1 AND client_id = $2")
+                .bind(pool_id)
+                .bind(client_id),
+        )
+        .await
     }
 }

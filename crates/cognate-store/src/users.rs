@@ -1,7 +1,7 @@
 //! Users. The searchable attributes are copied into their own columns so ListUsers filters
 //! and alias look-ups are index scans.
 
-use crate::documents::{from_row, from_rows, to_doc};
+use crate::documents::{from_rows, to_doc};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::store::{StoreResult, UserStore};
@@ -41,7 +41,7 @@ impl UserStore for SqlStore {
     }
 
     async fn insert_user(&self, user: &User) -> StoreResult<()> {
-        sqlx::query(AssertSqlSafe(format!(
+        self.run(sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         )))
         .bind(&user.pool_id)
@@ -56,21 +56,16 @@ impl UserStore for SqlStore {
         .bind(user.attr("given_name"))
         .bind(user.attr("family_name"))
         .bind(user.attr("preferred_username"))
-        .bind(to_doc(user)?)
-        .execute(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        Ok(())
+        .bind(to_doc(user)?)).await
     }
 
     async fn get_user(&self, pool_id: &str, username_key: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query("SELECT doc FROM users WHERE pool_id = $1 AND username_key = $2")
-            .bind(pool_id)
-            .bind(username_key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.as_ref().map(from_row).transpose()
+        self.one_doc(
+            sqlx::query("SELECT doc FROM users WHERE pool_id = $1 AND username_key = $2")
+                .bind(pool_id)
+                .bind(username_key),
+        )
+        .await
     }
 
     async fn find_users_by_attribute(
@@ -95,17 +90,12 @@ impl UserStore for SqlStore {
             )
         };
         // `column` comes from `lookup_column`, never from the caller.
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(pool_id)
-            .bind(value)
-            .fetch_all(&self.pool)
+        self.all_docs(sqlx::query(AssertSqlSafe(sql)).bind(pool_id).bind(value))
             .await
-            .map_err(backend_error)?;
-        from_rows(&rows)
     }
 
     async fn update_user(&self, user: &User) -> StoreResult<()> {
-        sqlx::query(
+        self.run(sqlx::query(
             "UPDATE users SET username = $1, status = $2, enabled = $3, email = $4, phone_number = $5, \
              name = $6, given_name = $7, family_name = $8, preferred_username = $9, doc = $10 \
              WHERE pool_id = $11 AND username_key = $12",
@@ -121,11 +111,7 @@ impl UserStore for SqlStore {
         .bind(user.attr("preferred_username"))
         .bind(to_doc(user)?)
         .bind(&user.pool_id)
-        .bind(&user.username_key)
-        .execute(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        Ok(())
+        .bind(&user.username_key)).await
     }
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {

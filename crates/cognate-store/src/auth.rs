@@ -1,43 +1,42 @@
 //! Signing keys, sign-in sessions, refresh tokens, single-use challenges, lockout counters.
 
-use crate::documents::{from_row, from_rows, to_doc};
+use crate::documents::to_doc;
+use crate::lookups::{Fields, doc};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::store::{
     AuthSession, AuthStore, RefreshTokenRecord, SigningKeyRecord, StoreResult,
 };
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-fn session_from_row(row: &AnyRow) -> StoreResult<AuthSession> {
-    let get_s = |c: &str| row.try_get::<String, _>(c).map_err(backend_error);
-    let get_i = |c: &str| row.try_get::<i64, _>(c).map_err(backend_error);
+fn session_from_row(row: &dyn Fields) -> StoreResult<AuthSession> {
     Ok(AuthSession {
-        origin_jti: get_s("origin_jti")?,
-        pool_id: get_s("pool_id")?,
-        username_key: get_s("username_key")?,
-        client_id: get_s("client_id")?,
-        auth_time_ms: get_i("auth_time_ms")?,
-        expires_ms: get_i("expires_ms")?,
-        scope: row
-            .try_get::<Option<String>, _>("scope")
-            .map_err(backend_error)?,
-        revoked_ms: row
-            .try_get::<Option<i64>, _>("revoked_ms")
-            .map_err(backend_error)?,
+        origin_jti: row.required_text("origin_jti")?,
+        pool_id: row.required_text("pool_id")?,
+        username_key: row.required_text("username_key")?,
+        client_id: row.required_text("client_id")?,
+        auth_time_ms: row.required_int("auth_time_ms")?,
+        expires_ms: row.required_int("expires_ms")?,
+        scope: row.text("scope")?,
+        revoked_ms: row.int("revoked_ms")?,
     })
 }
 
-fn refresh_from_row(row: &AnyRow) -> StoreResult<RefreshTokenRecord> {
+fn refresh_from_row(row: &dyn Fields) -> StoreResult<RefreshTokenRecord> {
     Ok(RefreshTokenRecord {
-        token_hash: row.try_get("token_hash").map_err(backend_error)?,
-        origin_jti: row.try_get("origin_jti").map_err(backend_error)?,
-        pool_id: row.try_get("pool_id").map_err(backend_error)?,
-        created_ms: row.try_get("created_ms").map_err(backend_error)?,
-        replaced_ms: row
-            .try_get::<Option<i64>, _>("replaced_ms")
-            .map_err(backend_error)?,
+        token_hash: row.required_text("token_hash")?,
+        origin_jti: row.required_text("origin_jti")?,
+        pool_id: row.required_text("pool_id")?,
+        created_ms: row.required_int("created_ms")?,
+        replaced_ms: row.int("replaced_ms")?,
     })
+}
+
+/// A signing key's document, with its retirement from the column (the truth for it; the
+/// document keeps the key material).
+fn signing_key_from_row(row: &dyn Fields) -> StoreResult<SigningKeyRecord> {
+    let mut key: SigningKeyRecord = doc(row)?;
+    key.retired_ms = row.int("retired_ms")?;
+    Ok(key)
 }
 
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, created_ms, replaced_ms) VALUES ($1, $2, $3, $4, NULL)";
@@ -60,35 +59,21 @@ impl AuthStore for SqlStore {
     }
 
     async fn list_signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
-        let rows = sqlx::query(
+        self.lookup_all(
             "SELECT doc, retired_ms FROM signing_keys WHERE pool_id = $1 ORDER BY created_ms, kid",
+            &[pool_id.into()],
+            signing_key_from_row,
         )
-        .bind(pool_id)
-        .fetch_all(&self.pool)
         .await
-        .map_err(backend_error)?;
-        let mut keys: Vec<SigningKeyRecord> = from_rows(&rows)?;
-        // The column is the truth for retirement (the document keeps the key material).
-        for (key, row) in keys.iter_mut().zip(&rows) {
-            key.retired_ms = row
-                .try_get::<Option<i64>, _>("retired_ms")
-                .map_err(backend_error)?;
-        }
-        Ok(keys)
     }
 
     async fn get_signing_key(&self, kid: &str) -> StoreResult<Option<SigningKeyRecord>> {
-        let row = sqlx::query("SELECT doc, retired_ms FROM signing_keys WHERE kid = $1")
-            .bind(kid)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        let Some(row) = row else { return Ok(None) };
-        let mut key: SigningKeyRecord = from_row(&row)?;
-        key.retired_ms = row
-            .try_get::<Option<i64>, _>("retired_ms")
-            .map_err(backend_error)?;
-        Ok(Some(key))
+        self.lookup(
+            "SELECT doc, retired_ms FROM signing_keys WHERE kid = $1",
+            &[kid.into()],
+            signing_key_from_row,
+        )
+        .await
     }
 
     async fn retire_signing_keys(&self, pool_id: &str, at_ms: i64) -> StoreResult<()> {
@@ -135,24 +120,24 @@ impl AuthStore for SqlStore {
     }
 
     async fn get_auth_session(&self, origin_jti: &str) -> StoreResult<Option<AuthSession>> {
-        let row = sqlx::query("SELECT * FROM auth_sessions WHERE origin_jti = $1")
-            .bind(origin_jti)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.as_ref().map(session_from_row).transpose()
+        self.lookup(
+            "SELECT * FROM auth_sessions WHERE origin_jti = $1",
+            &[origin_jti.into()],
+            session_from_row,
+        )
+        .await
     }
 
     async fn find_refresh_token(
         &self,
         token_hash: &str,
     ) -> StoreResult<Option<RefreshTokenRecord>> {
-        let row = sqlx::query("SELECT * FROM refresh_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        row.as_ref().map(refresh_from_row).transpose()
+        self.lookup(
+            "SELECT * FROM refresh_tokens WHERE token_hash = $1",
+            &[token_hash.into()],
+            refresh_from_row,
+        )
+        .await
     }
 
     async fn rotate_refresh_token(
@@ -251,22 +236,12 @@ impl AuthStore for SqlStore {
         pool_id: &str,
         username_key: &str,
     ) -> StoreResult<Option<(i64, i64)>> {
-        let row = sqlx::query(
+        self.lookup(
             "SELECT failures, last_failure_ms FROM sign_in_failures WHERE pool_id = $1 AND username_key = $2",
+            &[pool_id.into(), username_key.into()],
+            |r| Ok((r.required_int("failures")?, r.required_int("last_failure_ms")?)),
         )
-        .bind(pool_id)
-        .bind(username_key)
-        .fetch_optional(&self.pool)
         .await
-        .map_err(backend_error)?;
-        row.map(|r| {
-            Ok((
-                r.try_get::<i64, _>("failures").map_err(backend_error)?,
-                r.try_get::<i64, _>("last_failure_ms")
-                    .map_err(backend_error)?,
-            ))
-        })
-        .transpose()
     }
 
     async fn record_sign_in_failure(

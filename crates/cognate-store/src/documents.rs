@@ -3,7 +3,6 @@
 use cognate_core::StoreError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
 pub(crate) fn to_doc<T: Serialize>(value: &T) -> Result<String, StoreError> {
@@ -12,8 +11,7 @@ pub(crate) fn to_doc<T: Serialize>(value: &T) -> Result<String, StoreError> {
 }
 
 pub(crate) fn from_row<T: DeserializeOwned>(row: &AnyRow) -> Result<T, StoreError> {
-    let doc: String = row.try_get("doc").map_err(crate::backend_error)?;
-    serde_json::from_str(&doc).map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))
+    crate::lookups::doc(row)
 }
 
 pub(crate) fn from_rows<T: DeserializeOwned>(rows: &[AnyRow]) -> Result<Vec<T>, StoreError> {
@@ -28,18 +26,6 @@ impl crate::SqlStore {
     pub(crate) async fn run(&self, q: AnyQuery<'_>) -> Result<(), StoreError> {
         q.execute(&self.pool).await.map_err(crate::backend_error)?;
         Ok(())
-    }
-
-    /// The document of the one row a query finds, if any.
-    pub(crate) async fn one_doc<T: DeserializeOwned>(
-        &self,
-        q: AnyQuery<'_>,
-    ) -> Result<Option<T>, StoreError> {
-        let row = q
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(crate::backend_error)?;
-        row.as_ref().map(from_row).transpose()
     }
 
     /// The documents of every row a query finds.

@@ -1,6 +1,7 @@
 //! Groups and memberships.
 
 use crate::documents::to_doc;
+use crate::lookups::doc;
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::group::Group;
@@ -20,10 +21,10 @@ impl GroupStore for SqlStore {
     }
 
     async fn get_group(&self, pool_id: &str, name: &str) -> StoreResult<Option<Group>> {
-        self.one_doc(
-            sqlx::query("SELECT doc FROM user_groups WHERE pool_id = $1 AND name = $2")
-                .bind(pool_id)
-                .bind(name),
+        self.lookup(
+            "SELECT doc FROM user_groups WHERE pool_id = $1 AND name = $2",
+            &[pool_id.into(), name.into()],
+            doc,
         )
         .await
     }
@@ -106,17 +107,18 @@ impl GroupStore for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<Group>> {
-        self.all_docs(
-            sqlx::query(
-                "SELECT g.doc AS doc FROM group_members m \
+        self.lookup_all(
+            "SELECT g.doc AS doc FROM group_members m \
              JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
              WHERE m.pool_id = $1 AND m.username_key = $2 AND m.group_name > $3 \
              ORDER BY m.group_name LIMIT $4",
-            )
-            .bind(pool_id)
-            .bind(username_key)
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64),
+            &[
+                pool_id.into(),
+                username_key.into(),
+                after.unwrap_or("").into(),
+                (limit as i64).into(),
+            ],
+            doc,
         )
         .await
     }

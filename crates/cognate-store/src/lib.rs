@@ -6,15 +6,20 @@
 mod auth;
 mod documents;
 mod groups;
+mod lookups;
 mod oauth;
 mod pools;
 mod resource_servers;
 mod users;
 
 use cognate_core::StoreError;
+use lookups::{InlineReader, SqliteLocation};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -59,6 +64,8 @@ pub fn redact(url: &str) -> String {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Look-ups by key run inline on embedded SQLite (see `lookups`); `None` on PostgreSQL.
+    inline: Option<Arc<InlineReader>>,
 }
 
 impl SqlStore {
@@ -67,6 +74,14 @@ impl SqlStore {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend: Backend = url.parse().map_err(StoreError::Backend)?;
+        let (url, location) = match backend {
+            Backend::Sqlite => {
+                let (url, location) = sqlite_location(url)?;
+                (url, Some(location))
+            }
+            Backend::Postgres => (url.to_owned(), None),
+        };
+        let url = url.as_str();
         let mut options = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30));
@@ -84,8 +99,9 @@ impl SqlStore {
                     Ok(())
                 })
             });
-            if url.contains("mode=memory") || url.contains(":memory:") {
-                // One connection that never closes: an in-memory database lives as long as it.
+            if location.as_ref().is_some_and(|l| l.vfs.is_some()) {
+                // One connection that never closes: an in-memory database lives as long as
+                // some connection to it is open.
                 options = options
                     .max_connections(1)
                     .min_connections(1)
@@ -102,7 +118,11 @@ impl SqlStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
-        let store = Self { pool, backend };
+        let store = Self {
+            pool,
+            backend,
+            inline: location.map(|l| Arc::new(InlineReader::new(l))),
+        };
         store.optimize().await?;
         tracing::info!(backend = ?backend, "store ready");
         Ok(store)
@@ -144,6 +164,32 @@ impl SqlStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Where an `sqlite:` URL's database is, for the inline readers. An in-memory database
+/// (`sqlite::memory:`, `mode=memory`) becomes one in SQLite's `memdb` VFS, which several
+/// connections of this process can share by name (sqlx's shared-cache in-memory databases
+/// lock whole tables instead). Returns the URL to give sqlx.
+fn sqlite_location(url: &str) -> Result<(String, SqliteLocation), StoreError> {
+    static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
+    let options = SqliteConnectOptions::from_str(url).map_err(backend_error)?;
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        let name = format!(
+            "/cognate-memory-{}-{}",
+            std::process::id(),
+            MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed)
+        );
+        let location = SqliteLocation {
+            path: name.clone(),
+            vfs: Some("memdb"),
+        };
+        return Ok((format!("sqlite://{name}?mode=rwc&vfs=memdb"), location));
+    }
+    let location = SqliteLocation {
+        path: options.get_filename().display().to_string(),
+        vfs: None,
+    };
+    Ok((url.to_owned(), location))
 }
 
 pub(crate) fn backend_error(e: sqlx::Error) -> StoreError {

@@ -1,6 +1,7 @@
 //! User pools, app clients and domains.
 
 use crate::documents::to_doc;
+use crate::lookups::doc;
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::client::AppClient;
@@ -22,8 +23,12 @@ impl PoolStore for SqlStore {
     }
 
     async fn get_pool(&self, pool_id: &str) -> StoreResult<Option<UserPool>> {
-        self.one_doc(sqlx::query("SELECT doc FROM user_pools WHERE id = $1").bind(pool_id))
-            .await
+        self.lookup(
+            "SELECT doc FROM user_pools WHERE id = $1",
+            &[pool_id.into()],
+            doc,
+        )
+        .await
     }
 
     async fn update_pool(&self, pool: &UserPool) -> StoreResult<()> {
@@ -99,8 +104,10 @@ impl ClientStore for SqlStore {
     }
 
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<AppClient>> {
-        self.one_doc(
-            sqlx::query("SELECT doc FROM app_clients WHERE client_id = $1").bind(client_id),
+        self.lookup(
+            "SELECT doc FROM app_clients WHERE client_id = $1",
+            &[client_id.into()],
+            doc,
         )
         .await
     }
@@ -147,8 +154,12 @@ impl DomainStore for SqlStore {
     }
 
     async fn get_domain(&self, domain: &str) -> StoreResult<Option<PoolDomain>> {
-        self.one_doc(sqlx::query("SELECT doc FROM pool_domains WHERE domain = $1").bind(domain))
-            .await
+        self.lookup(
+            "SELECT doc FROM pool_domains WHERE domain = $1",
+            &[domain.into()],
+            doc,
+        )
+        .await
     }
 
     async fn list_domains_of_pool(&self, pool_id: &str) -> StoreResult<Vec<PoolDomain>> {

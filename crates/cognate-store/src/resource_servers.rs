@@ -1,7 +1,8 @@
 //! Resource servers (custom OAuth scopes) and hosted UI customizations.
 
-use crate::documents::{from_row, to_doc};
-use crate::{SqlStore, backend_error};
+use crate::SqlStore;
+use crate::documents::to_doc;
+use crate::lookups::doc;
 use async_trait::async_trait;
 use cognate_core::resource_server::ResourceServer;
 use cognate_core::store::{ResourceServerStore, StoreResult, UiCustomizationStore};
@@ -26,14 +27,12 @@ impl ResourceServerStore for SqlStore {
         pool_id: &str,
         identifier: &str,
     ) -> StoreResult<Option<ResourceServer>> {
-        let row =
-            sqlx::query("SELECT doc FROM resource_servers WHERE pool_id = $1 AND identifier = $2")
-                .bind(pool_id)
-                .bind(identifier)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend_error)?;
-        row.as_ref().map(from_row).transpose()
+        self.lookup(
+            "SELECT doc FROM resource_servers WHERE pool_id = $1 AND identifier = $2",
+            &[pool_id.into(), identifier.into()],
+            doc,
+        )
+        .await
     }
 
     async fn update_resource_server(&self, server: &ResourceServer) -> StoreResult<()> {
@@ -96,14 +95,12 @@ impl UiCustomizationStore for SqlStore {
         pool_id: &str,
         client_id: &str,
     ) -> StoreResult<Option<StoredUiCustomization>> {
-        let row =
-            sqlx::query("SELECT doc FROM ui_customizations WHERE pool_id = $1 AND client_id = $2")
-                .bind(pool_id)
-                .bind(client_id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend_error)?;
-        row.as_ref().map(from_row).transpose()
+        self.lookup(
+            "SELECT doc FROM ui_customizations WHERE pool_id = $1 AND client_id = $2",
+            &[pool_id.into(), client_id.into()],
+            doc,
+        )
+        .await
     }
 
     async fn delete_ui_customization(&self, pool_id: &str, client_id: &str) -> StoreResult<()> {

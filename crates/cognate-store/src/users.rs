@@ -2,6 +2,7 @@
 //! and alias look-ups are index scans.
 
 use crate::documents::{from_rows, to_doc};
+use crate::lookups::doc;
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::store::{StoreResult, UserStore};
@@ -12,13 +13,30 @@ use sqlx::{AssertSqlSafe, Row};
 const USER_COLUMNS: &str = "pool_id, username_key, username, sub, status, enabled, email, phone_number, \
                             name, given_name, family_name, preferred_username, doc";
 
-/// Columns that `find_users_by_attribute` may search, by attribute name.
-fn lookup_column(attribute: &str) -> Option<&'static str> {
+/// The look-ups `find_users_by_attribute` may run, by attribute name: exact and
+/// case-folded (the folded ones that sign-in uses have `lower(column)` indexes).
+fn attribute_lookup(attribute: &str) -> Option<(&'static str, &'static str)> {
+    macro_rules! by {
+        ($column:literal) => {
+            (
+                concat!(
+                    "SELECT doc FROM users WHERE pool_id = $1 AND ",
+                    $column,
+                    " = $2 ORDER BY username_key"
+                ),
+                concat!(
+                    "SELECT doc FROM users WHERE pool_id = $1 AND lower(",
+                    $column,
+                    ") = lower($2) ORDER BY username_key"
+                ),
+            )
+        };
+    }
     Some(match attribute {
-        "email" => "email",
-        "phone_number" => "phone_number",
-        "preferred_username" => "preferred_username",
-        "sub" => "sub",
+        "email" => by!("email"),
+        "phone_number" => by!("phone_number"),
+        "preferred_username" => by!("preferred_username"),
+        "sub" => by!("sub"),
         _ => return None,
     })
 }
@@ -60,10 +78,10 @@ impl UserStore for SqlStore {
     }
 
     async fn get_user(&self, pool_id: &str, username_key: &str) -> StoreResult<Option<User>> {
-        self.one_doc(
-            sqlx::query("SELECT doc FROM users WHERE pool_id = $1 AND username_key = $2")
-                .bind(pool_id)
-                .bind(username_key),
+        self.lookup(
+            "SELECT doc FROM users WHERE pool_id = $1 AND username_key = $2",
+            &[pool_id.into(), username_key.into()],
+            doc,
         )
         .await
     }
@@ -75,22 +93,13 @@ impl UserStore for SqlStore {
         value: &str,
         fold_case: bool,
     ) -> StoreResult<Vec<User>> {
-        let Some(column) = lookup_column(attribute) else {
+        let Some((exact, folded)) = attribute_lookup(attribute) else {
             return Err(cognate_core::StoreError::Backend(format!(
                 "attribute {attribute} is not searchable"
             )));
         };
-        let sql = if fold_case {
-            format!(
-                "SELECT doc FROM users WHERE pool_id = $1 AND lower({column}) = lower($2) ORDER BY username_key"
-            )
-        } else {
-            format!(
-                "SELECT doc FROM users WHERE pool_id = $1 AND {column} = $2 ORDER BY username_key"
-            )
-        };
-        // `column` comes from `lookup_column`, never from the caller.
-        self.all_docs(sqlx::query(AssertSqlSafe(sql)).bind(pool_id).bind(value))
+        let sql = if fold_case { folded } else { exact };
+        self.lookup_all(sql, &[pool_id.into(), value.into()], doc)
             .await
     }
 

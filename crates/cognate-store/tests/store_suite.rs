@@ -67,8 +67,16 @@ fn group(pool_id: &str, name: &str) -> Group {
     serde_json::from_value(json!({"GroupName": name, "UserPoolId": pool_id, "LastModifiedDate": 1.0, "CreationDate": 1.0})).unwrap()
 }
 
-async fn backends() -> Vec<(&'static str, SqlStore)> {
-    let mut stores = vec![("sqlite", SqlStore::in_memory().await.unwrap())];
+/// Every backend: in-memory SQLite, SQLite in a file (its look-ups take the inline path on
+/// a real WAL database), and PostgreSQL when `COGNATE_TEST_DATABASE_URL` names a server.
+/// The directory of the file database is removed when the returned guard drops.
+async fn backends() -> (Vec<(&'static str, SqlStore)>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let file_store = SqlStore::open_sqlite_dir(dir.path(), 4).await.unwrap();
+    let mut stores = vec![
+        ("sqlite", SqlStore::in_memory().await.unwrap()),
+        ("sqlite-file", file_store),
+    ];
     if let Ok(url) = std::env::var("COGNATE_TEST_DATABASE_URL")
         && !url.is_empty()
     {
@@ -79,7 +87,7 @@ async fn backends() -> Vec<(&'static str, SqlStore)> {
                 .unwrap(),
         ));
     }
-    stores
+    (stores, dir)
 }
 
 async fn fresh_database(admin_url: &str) -> String {
@@ -99,7 +107,8 @@ async fn fresh_database(admin_url: &str) -> String {
 
 #[tokio::test]
 async fn pools_clients_domains() {
-    for (backend, s) in backends().await {
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
         for id in ["us-east-1_b", "us-east-1_a", "us-east-1_c", "eu-west-1_a"] {
             s.insert_pool(&pool(id)).await.unwrap();
         }
@@ -237,7 +246,8 @@ fn ui(pool_id: &str, client_id: &str, css: &str) -> StoredUiCustomization {
 
 #[tokio::test]
 async fn resource_servers_and_ui_customizations() {
-    for (backend, s) in backends().await {
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
         let (p, other) = ("us-east-1_rs", "us-east-1_rt");
         s.insert_pool(&pool(p)).await.unwrap();
         s.insert_pool(&pool(other)).await.unwrap();
@@ -346,7 +356,8 @@ async fn resource_servers_and_ui_customizations() {
 
 #[tokio::test]
 async fn users_lookups_and_filters() {
-    for (backend, s) in backends().await {
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
         let p = "us-east-1_p";
         s.insert_pool(&pool(p)).await.unwrap();
         s.insert_user(&user(
@@ -535,7 +546,8 @@ async fn users_lookups_and_filters() {
 
 #[tokio::test]
 async fn sign_in_state() {
-    for (backend, s) in backends().await {
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
         let p = "us-east-1_s";
         s.insert_pool(&pool(p)).await.unwrap();
         let key = |kid: &str, created_ms| SigningKeyRecord {

@@ -1,0 +1,229 @@
+//! Look-ups by key: the reads on every request's path (a pool, a client, a user, a session,
+//! a refresh token). Each finds a handful of rows through an index, so on the embedded SQLite
+//! database they run inline on the calling thread, on a connection of our own, instead of a
+//! round trip to one of sqlx's per-connection worker threads: that round trip (two thread
+//! wake-ups per statement) cost more CPU than the query itself (bench/, docs/benchmarks.md).
+//! WAL mode means these readers never wait for a writer. Everything else, and every read on
+//! PostgreSQL, goes through sqlx.
+
+use crate::{SqlStore, backend_error};
+use cognate_core::StoreError;
+use cognate_core::store::StoreResult;
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::sync::Mutex;
+
+/// A value bound to a look-up's `$n` placeholder.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Key<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+impl<'a> From<&'a str> for Key<'a> {
+    fn from(s: &'a str) -> Self {
+        Key::Text(s)
+    }
+}
+
+impl<'a> From<&'a String> for Key<'a> {
+    fn from(s: &'a String) -> Self {
+        Key::Text(s)
+    }
+}
+
+impl From<i64> for Key<'_> {
+    fn from(n: i64) -> Self {
+        Key::Int(n)
+    }
+}
+
+/// One result row, whichever driver read it.
+pub(crate) trait Fields {
+    fn text(&self, column: &str) -> StoreResult<Option<String>>;
+    fn int(&self, column: &str) -> StoreResult<Option<i64>>;
+
+    fn required_text(&self, column: &str) -> StoreResult<String> {
+        self.text(column)?.ok_or_else(|| null_in(column))
+    }
+
+    fn required_int(&self, column: &str) -> StoreResult<i64> {
+        self.int(column)?.ok_or_else(|| null_in(column))
+    }
+}
+
+fn null_in(column: &str) -> StoreError {
+    StoreError::Backend(format!("unexpected NULL in column {column}"))
+}
+
+impl Fields for AnyRow {
+    fn text(&self, column: &str) -> StoreResult<Option<String>> {
+        self.try_get(column).map_err(backend_error)
+    }
+    fn int(&self, column: &str) -> StoreResult<Option<i64>> {
+        self.try_get(column).map_err(backend_error)
+    }
+}
+
+impl Fields for rusqlite::Row<'_> {
+    fn text(&self, column: &str) -> StoreResult<Option<String>> {
+        self.get(column).map_err(sqlite_error)
+    }
+    fn int(&self, column: &str) -> StoreResult<Option<i64>> {
+        self.get(column).map_err(sqlite_error)
+    }
+}
+
+fn sqlite_error(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Decodes the JSON document in a row's `doc` column.
+pub(crate) fn doc<T: DeserializeOwned>(row: &dyn Fields) -> StoreResult<T> {
+    let doc = row.required_text("doc")?;
+    serde_json::from_str(&doc).map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))
+}
+
+/// Where the embedded database is, for opening connections of our own beside sqlx's.
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteLocation {
+    pub path: String,
+    /// `Some("memdb")` for the in-memory database, shared by name inside this process.
+    pub vfs: Option<&'static str>,
+}
+
+/// Read-only connections to the embedded database, handed to one caller at a time.
+pub(crate) struct InlineReader {
+    location: SqliteLocation,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+/// Connections kept open when idle. A look-up never awaits, so at most one per thread
+/// that runs look-ups is in use at once; more are opened if ever needed, and closed after.
+const IDLE_CONNECTIONS: usize = 8;
+
+impl InlineReader {
+    pub(crate) fn new(location: SqliteLocation) -> Self {
+        Self {
+            location,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn open(&self) -> StoreResult<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match self.location.vfs {
+            Some(vfs) => {
+                rusqlite::Connection::open_with_flags_and_vfs(&self.location.path, flags, vfs)
+            }
+            None => rusqlite::Connection::open_with_flags(&self.location.path, flags),
+        }
+        .map_err(sqlite_error)?;
+        // Opened read-write so it shares the WAL index like any other connection, but it
+        // refuses writes. A short busy timeout covers the rare moments a reader must wait
+        // (WAL recovery; the in-memory database's writer holding its lock).
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 1000;")
+            .map_err(sqlite_error)?;
+        Ok(conn)
+    }
+
+    fn with_connection<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let taken = self.idle.lock().expect("reader lock").pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let result = f(&conn);
+        let mut idle = self.idle.lock().expect("reader lock");
+        if idle.len() < IDLE_CONNECTIONS {
+            idle.push(conn);
+        }
+        result
+    }
+
+    fn query<T>(
+        &self,
+        sql: &str,
+        keys: &[Key<'_>],
+        limit: usize,
+        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        self.with_connection(|conn| {
+            let mut stmt = conn.prepare_cached(sql).map_err(sqlite_error)?;
+            for (i, key) in keys.iter().enumerate() {
+                // Placeholders are `$1`, `$2`, ... (the portable spelling), bound by name.
+                let index = stmt
+                    .parameter_index(&format!("${}", i + 1))
+                    .map_err(sqlite_error)?
+                    .ok_or_else(|| StoreError::Backend(format!("no ${} in {sql}", i + 1)))?;
+                match *key {
+                    Key::Text(s) => stmt.raw_bind_parameter(index, s),
+                    Key::Int(n) => stmt.raw_bind_parameter(index, n),
+                }
+                .map_err(sqlite_error)?;
+            }
+            let mut rows = stmt.raw_query();
+            let mut out = Vec::new();
+            while out.len() < limit
+                && let Some(row) = rows.next().map_err(sqlite_error)?
+            {
+                out.push(decode(row)?);
+            }
+            Ok(out)
+        })
+    }
+}
+
+impl SqlStore {
+    /// The one row a look-up by key finds, if any.
+    pub(crate) async fn lookup<T>(
+        &self,
+        sql: &'static str,
+        keys: &[Key<'_>],
+        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        if let Some(reader) = &self.inline {
+            return Ok(reader.query(sql, keys, 1, decode)?.pop());
+        }
+        let row = bind(sqlx::query(sql), keys)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        row.as_ref().map(|r| decode(r)).transpose()
+    }
+
+    /// Every row a look-up by key finds: for small sets found through an index (a user's
+    /// groups, the users with one email address).
+    pub(crate) async fn lookup_all<T>(
+        &self,
+        sql: &'static str,
+        keys: &[Key<'_>],
+        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        if let Some(reader) = &self.inline {
+            return reader.query(sql, keys, usize::MAX, decode);
+        }
+        let rows = bind(sqlx::query(sql), keys)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        rows.iter().map(|r| decode(r)).collect()
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+fn bind<'q>(mut q: AnyQuery<'q>, keys: &[Key<'_>]) -> AnyQuery<'q> {
+    for key in keys {
+        q = match *key {
+            Key::Text(s) => q.bind(s.to_owned()),
+            Key::Int(n) => q.bind(n),
+        };
+    }
+    q
+}

@@ -96,7 +96,7 @@ impl Cognito {
         proposed: &str,
     ) -> Result<()> {
         let (_, mut user, pool) = self.authorize_self_service(access_token).await?;
-        self.check_lockout(&pool.id, &user.username_key).await?;
+        let past = self.check_lockout(&pool.id, &user.username_key).await?;
         let ok = match (previous, &user.password_hash) {
             (Some(p), Some(hash)) => self.hasher.verify(p, hash).await?,
             _ => false,
@@ -107,7 +107,7 @@ impl Cognito {
                 "Incorrect username or password.",
             ));
         }
-        self.password_succeeded(&pool.id, &user.username_key)
+        self.password_succeeded(&pool.id, &user.username_key, past)
             .await?;
         self.set_password(&pool, &mut user, proposed).await?;
         self.store.update_user(&user).await?;

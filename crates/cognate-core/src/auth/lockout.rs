@@ -21,16 +21,26 @@ pub fn locked_until(failures: i64, last_ms: i64) -> Option<i64> {
     Some(last_ms + seconds * 1000)
 }
 
+/// Whether the user had failures on record when their lockout was checked: a correct
+/// password then clears them, and otherwise costs no write.
+#[must_use]
+pub(crate) struct PastFailures(bool);
+
 impl Cognito {
-    pub(crate) async fn check_lockout(&self, pool_id: &str, username_key: &str) -> Result<()> {
+    pub(crate) async fn check_lockout(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+    ) -> Result<PastFailures> {
         let now = self.clock.now().millis();
-        if let Some((failures, last)) = self.store.sign_in_failures(pool_id, username_key).await?
+        let record = self.store.sign_in_failures(pool_id, username_key).await?;
+        if let Some((failures, last)) = record
             && now - last <= RESET_AFTER_MS
             && locked_until(failures, last).is_some_and(|until| now < until)
         {
             return Err(CognitoError::not_authorized("Password attempts exceeded"));
         }
-        Ok(())
+        Ok(PastFailures(record.is_some()))
     }
 
     pub(crate) async fn password_failed(&self, pool_id: &str, username_key: &str) -> Result<()> {
@@ -41,10 +51,17 @@ impl Cognito {
         Ok(())
     }
 
-    pub(crate) async fn password_succeeded(&self, pool_id: &str, username_key: &str) -> Result<()> {
-        self.store
-            .clear_sign_in_failures(pool_id, username_key)
-            .await?;
+    pub(crate) async fn password_succeeded(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        past: PastFailures,
+    ) -> Result<()> {
+        if past.0 {
+            self.store
+                .clear_sign_in_failures(pool_id, username_key)
+                .await?;
+        }
         Ok(())
     }
 }

@@ -240,7 +240,7 @@ impl Cognito {
             self.hasher.verify_dummy(password).await?;
             return Err(self.unknown_user(client));
         };
-        self.check_lockout(&pool.id, &user.username_key).await?;
+        let past = self.check_lockout(&pool.id, &user.username_key).await?;
         let ok = match &user.password_hash {
             Some(hash) => self.hasher.verify(password, hash).await?,
             None => false,
@@ -249,7 +249,7 @@ impl Cognito {
             self.password_failed(&pool.id, &user.username_key).await?;
             return Err(wrong_password());
         }
-        self.password_succeeded(&pool.id, &user.username_key)
+        self.password_succeeded(&pool.id, &user.username_key, past)
             .await?;
         Ok(user)
     }

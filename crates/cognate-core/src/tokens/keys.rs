@@ -10,10 +10,12 @@ use crate::store::{SigningKeyRecord, Store};
 use crate::time::Timestamp;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
+use aws_lc_rs::signature::{
+    KeyPair, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair,
+    RsaPublicKeyComponents,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use jsonwebtoken::DecodingKey;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,8 +36,9 @@ pub struct ActiveKey {
 #[derive(Default)]
 pub struct KeyRing {
     signing: Mutex<HashMap<String, Arc<RsaKeyPair>>>,
-    /// kid → (public key, its pool)
-    verifying: Mutex<HashMap<String, (Arc<DecodingKey>, String)>>,
+    /// kid → (public key, its pool). Kept parsed: parsing an RSA key (its Montgomery
+    /// constants) costs more than verifying a signature with it.
+    verifying: Mutex<HashMap<String, (Arc<ParsedPublicKey>, String)>>,
     /// pool → (read at, keys)
     lists: Mutex<HashMap<String, (Instant, Vec<SigningKeyRecord>)>>,
     /// One key generation at a time on this node, so a burst of first sign-ins in a new pool
@@ -177,7 +180,7 @@ impl KeyRing {
         &self,
         store: &dyn Store,
         kid: &str,
-    ) -> Result<Option<(Arc<DecodingKey>, String)>> {
+    ) -> Result<Option<(Arc<ParsedPublicKey>, String)>> {
         // A kid never changes meaning, so a cached key needs no database round trip.
         if let Some(hit) = self.verifying.lock().expect("lock").get(kid) {
             return Ok(Some(hit.clone()));
@@ -185,9 +188,16 @@ impl KeyRing {
         let Some(record) = store.get_signing_key(kid).await? else {
             return Ok(None);
         };
+        let corrupt = || CognitoError::internal("Signing key is corrupt.");
+        let n = B64URL.decode(&record.n).map_err(|_| corrupt())?;
+        let e = B64URL.decode(&record.e).map_err(|_| corrupt())?;
         let key = Arc::new(
-            DecodingKey::from_rsa_components(&record.n, &record.e)
-                .map_err(|_| CognitoError::internal("Signing key is corrupt."))?,
+            RsaPublicKeyComponents {
+                n: &n[..],
+                e: &e[..],
+            }
+            .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
+            .map_err(|_| corrupt())?,
         );
         let entry = (key, record.pool_id);
         self.verifying

@@ -152,6 +152,22 @@ async fn self_service_operations() {
     forged.push(if token.ends_with('A') { 'B' } else { 'A' });
     let (_, msg) = err(c.get_user().access_token(&forged).send().await);
     assert_eq!(msg, "Invalid Access Token");
+    // The same claims under an unsigned ("alg": "none") or HMAC header are refused too.
+    {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut parts = token.split('.');
+        let header: serde_json::Value =
+            serde_json::from_slice(&b64.decode(parts.next().unwrap()).unwrap()).unwrap();
+        let payload = parts.next().unwrap();
+        for alg in ["none", "HS256"] {
+            let mut h = header.clone();
+            h["alg"] = alg.into();
+            let unsigned = format!("{}.{payload}.", b64.encode(h.to_string()));
+            let (_, msg) = err(c.get_user().access_token(&unsigned).send().await);
+            assert_eq!(msg, "Invalid Access Token", "alg {alg}");
+        }
+    }
     clock.advance_seconds(3601);
     let (code, msg) = err(c.get_user().access_token(&token).send().await);
     assert_eq!(

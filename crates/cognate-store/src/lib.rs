@@ -13,7 +13,9 @@ mod resource_servers;
 mod users;
 
 use cognate_core::StoreError;
-use lookups::{InlineReader, SqliteLocation};
+use cognate_core::client::AppClient;
+use cognate_core::pool::UserPool;
+use lookups::{InlineReader, ParsedDocs, SqliteLocation};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, Executor};
@@ -66,6 +68,8 @@ pub struct SqlStore {
     backend: Backend,
     /// Look-ups by key run inline on embedded SQLite (see `lookups`); `None` on PostgreSQL.
     inline: Option<Arc<InlineReader>>,
+    pools: Arc<ParsedDocs<UserPool>>,
+    clients: Arc<ParsedDocs<AppClient>>,
 }
 
 impl SqlStore {
@@ -122,6 +126,8 @@ impl SqlStore {
             pool,
             backend,
             inline: location.map(|l| Arc::new(InlineReader::new(l))),
+            pools: Arc::new(ParsedDocs::new()),
+            clients: Arc::new(ParsedDocs::new()),
         };
         store.optimize().await?;
         tracing::info!(backend = ?backend, "store ready");

@@ -26,7 +26,7 @@ impl PoolStore for SqlStore {
         self.lookup(
             "SELECT doc FROM user_pools WHERE id = $1",
             &[pool_id.into()],
-            doc,
+            |row| self.pools.decode(pool_id, row),
         )
         .await
     }
@@ -107,7 +107,7 @@ impl ClientStore for SqlStore {
         self.lookup(
             "SELECT doc FROM app_clients WHERE client_id = $1",
             &[client_id.into()],
-            doc,
+            |row| self.clients.decode(client_id, row),
         )
         .await
     }

@@ -187,6 +187,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
             }
         }
     });
+    release_startup_memory();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -224,4 +225,16 @@ fn announce_credentials(key: &AccessKey, config: &Config) {
          \n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url http://{}\n",
         key.access_key_id, key.secret_access_key, config.listen
     );
+}
+
+/// Start-up parses the API model (a JSON tree several times the model's size) and runs the
+/// migrations; glibc keeps the heap pages they freed. Hand those back to the system, so an
+/// idle node holds only what it uses (bench/: about 2 MB of a 16 MB idle footprint).
+fn release_startup_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory at the allocator's discretion; it has no
+    // preconditions and touches no memory in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

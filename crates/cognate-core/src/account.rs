@@ -23,7 +23,7 @@ fn unauthorized_write() -> CognitoError {
 
 impl Cognito {
     pub async fn get_user(&self, access_token: &str) -> Result<GetUserResponse> {
-        let (claims, user, _) = self.authorize_self_service(access_token).await?;
+        let (claims, user) = self.authorize_self_service(access_token).await?;
         let client = self.store.get_client(&claims.client_id).await?;
         let readable = client
             .map(|c| c.settings.read_attributes)
@@ -66,7 +66,8 @@ impl Cognito {
         access_token: &str,
         attributes: Vec<Attribute>,
     ) -> Result<()> {
-        let (claims, user, pool) = self.authorize_self_service(access_token).await?;
+        let (claims, user) = self.authorize_self_service(access_token).await?;
+        let pool = self.pool_of(&claims).await?;
         let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
         self.check_self_writes(&claims.client_id, &names).await?;
         self.update_attributes(&pool, user, &attributes).await
@@ -77,14 +78,16 @@ impl Cognito {
         access_token: &str,
         names: Vec<String>,
     ) -> Result<()> {
-        let (claims, user, pool) = self.authorize_self_service(access_token).await?;
+        let (claims, user) = self.authorize_self_service(access_token).await?;
+        let pool = self.pool_of(&claims).await?;
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         self.check_self_writes(&claims.client_id, &refs).await?;
         self.delete_attributes(&pool, user, &names).await
     }
 
     pub async fn delete_user_self(&self, access_token: &str) -> Result<()> {
-        let (_, user, pool) = self.authorize_self_service(access_token).await?;
+        let (claims, user) = self.authorize_self_service(access_token).await?;
+        let pool = self.pool_of(&claims).await?;
         self.store.delete_user(&pool.id, &user.username_key).await?;
         Ok(())
     }
@@ -95,7 +98,8 @@ impl Cognito {
         previous: Option<&str>,
         proposed: &str,
     ) -> Result<()> {
-        let (_, mut user, pool) = self.authorize_self_service(access_token).await?;
+        let (claims, mut user) = self.authorize_self_service(access_token).await?;
+        let pool = self.pool_of(&claims).await?;
         let past = self.check_lockout(&pool.id, &user.username_key).await?;
         let ok = match (previous, &user.password_hash) {
             (Some(p), Some(hash)) => self.hasher.verify(p, hash).await?,
@@ -120,7 +124,7 @@ impl Cognito {
         access_token: &str,
         mfa_options: Vec<Value>,
     ) -> Result<()> {
-        let (_, mut user, _) = self.authorize_self_service(access_token).await?;
+        let (_, mut user) = self.authorize_self_service(access_token).await?;
         for o in &mfa_options {
             let medium = o.get("DeliveryMedium").and_then(Value::as_str);
             let attribute = o.get("AttributeName").and_then(Value::as_str);

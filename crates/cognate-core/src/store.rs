@@ -255,6 +255,12 @@ pub trait AuthStore {
         refresh: &RefreshTokenRecord,
     ) -> StoreResult<()>;
     async fn get_auth_session(&self, origin_jti: &str) -> StoreResult<Option<AuthSession>>;
+    /// A session and its user (`None` when the user is gone), in one read: what every
+    /// request with an access token needs.
+    async fn get_auth_session_with_user(
+        &self,
+        origin_jti: &str,
+    ) -> StoreResult<Option<(AuthSession, Option<User>)>>;
     async fn find_refresh_token(&self, token_hash: &str)
     -> StoreResult<Option<RefreshTokenRecord>>;
     /// Marks `old_hash` replaced at `at_ms` and stores its successor, atomically. `false` when

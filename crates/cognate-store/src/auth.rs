@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use cognate_core::store::{
     AuthSession, AuthStore, RefreshTokenRecord, SigningKeyRecord, StoreResult,
 };
+use cognate_core::user::User;
 
 fn session_from_row(row: &dyn Fields) -> StoreResult<AuthSession> {
     Ok(AuthSession {
@@ -124,6 +125,26 @@ impl AuthStore for SqlStore {
             "SELECT * FROM auth_sessions WHERE origin_jti = $1",
             &[origin_jti.into()],
             session_from_row,
+        )
+        .await
+    }
+
+    async fn get_auth_session_with_user(
+        &self,
+        origin_jti: &str,
+    ) -> StoreResult<Option<(AuthSession, Option<User>)>> {
+        self.lookup(
+            "SELECT s.*, u.doc AS doc FROM auth_sessions s \
+             LEFT JOIN users u ON u.pool_id = s.pool_id AND u.username_key = s.username_key \
+             WHERE s.origin_jti = $1",
+            &[origin_jti.into()],
+            |row| {
+                let user = match row.text("doc")? {
+                    Some(_) => Some(doc(row)?),
+                    None => None,
+                };
+                Ok((session_from_row(row)?, user))
+            },
         )
         .await
     }

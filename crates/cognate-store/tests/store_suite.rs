@@ -599,6 +599,15 @@ async fn sign_in_state() {
             session,
             "{backend}"
         );
+        // With its user, once there is one.
+        let (with, nobody) = s.get_auth_session_with_user("o1").await.unwrap().unwrap();
+        assert_eq!((with, nobody), (session.clone(), None), "{backend}");
+        s.insert_user(&user(p, "alice", "sub-alice", &[("email", "a@x.example")]))
+            .await
+            .unwrap();
+        let (_, alice) = s.get_auth_session_with_user("o1").await.unwrap().unwrap();
+        assert_eq!(alice.unwrap().sub, "sub-alice", "{backend}");
+        assert!(s.get_auth_session_with_user("o2").await.unwrap().is_none());
         assert!(
             s.rotate_refresh_token("h1", 20, &token("h2"))
                 .await
@@ -675,9 +684,6 @@ async fn sign_in_state() {
         assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
 
         // Deleting the user removes their sessions; deleting the pool removes everything.
-        s.insert_user(&user(p, "alice", "sub-a", &[]))
-            .await
-            .unwrap();
         s.record_sign_in_failure(p, "alice", 1, 900_000)
             .await
             .unwrap();

@@ -249,9 +249,13 @@ impl Cognito {
     }
 
     pub async fn global_sign_out(&self, access_token: &str) -> Result<()> {
-        let (_, user, pool) = self.authorize_self_service(access_token).await?;
+        let (claims, user) = self.authorize_self_service(access_token).await?;
         self.store
-            .revoke_user_sessions(&pool.id, &user.username_key, self.clock.now().millis())
+            .revoke_user_sessions(
+                &claims.pool_id,
+                &user.username_key,
+                self.clock.now().millis(),
+            )
             .await?;
         Ok(())
     }

@@ -296,7 +296,7 @@ impl Cognito {
                 "Access token is expired, disabled, or deleted, or the user has globally signed out.",
             )
         };
-        let (claims, user, _) = self
+        let (claims, user) = self
             .verify_access_token(token)
             .await
             .map_err(|_| invalid())?;

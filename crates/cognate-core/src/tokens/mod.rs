@@ -255,7 +255,8 @@ impl Cognito {
 
     /// Verifies an access token issued by this Cognate for the API operations that take one:
     /// signature, expiry, `token_use`, revocation, and that the user still exists and is enabled.
-    pub async fn verify_access_token(&self, token: &str) -> Result<(AccessClaims, User, UserPool)> {
+    /// The session and the user come in one read (deleting a pool deletes both).
+    pub async fn verify_access_token(&self, token: &str) -> Result<(AccessClaims, User)> {
         let invalid = || CognitoError::not_authorized("Invalid Access Token");
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
         let kid = header.kid.ok_or_else(invalid)?;
@@ -283,19 +284,17 @@ impl Cognito {
             return Err(CognitoError::not_authorized("Access Token has expired"));
         }
         let origin_jti = str_claim("origin_jti").ok_or_else(invalid)?;
-        let session = self.store.get_auth_session(&origin_jti).await?;
-        if session.as_ref().is_none_or(|s| s.revoked_ms.is_some()) {
+        let found = self.store.get_auth_session_with_user(&origin_jti).await?;
+        let Some((session, user)) = found.filter(|(s, _)| s.revoked_ms.is_none()) else {
             return Err(CognitoError::not_authorized(
                 "Access Token has been revoked",
             ));
+        };
+        if session.pool_id != pool_id {
+            return Err(invalid());
         }
-        let pool = self.store.get_pool(&pool_id).await?.ok_or_else(invalid)?;
         let username = str_claim("username").ok_or_else(invalid)?;
-        let user = self
-            .store
-            .get_user(&pool_id, &pool.username_key(&username))
-            .await?
-            .ok_or_else(|| CognitoError::not_authorized("User does not exist."))?;
+        let user = user.ok_or_else(|| CognitoError::not_authorized("User does not exist."))?;
         if !user.enabled {
             return Err(CognitoError::not_authorized("User is disabled."));
         }
@@ -307,22 +306,27 @@ impl Cognito {
             scope: str_claim("scope").unwrap_or_default(),
             claims,
         };
-        Ok((access, user, pool))
+        Ok((access, user))
+    }
+
+    /// The pool an access token verified by [`Self::verify_access_token`] belongs to.
+    pub(crate) async fn pool_of(&self, claims: &AccessClaims) -> Result<UserPool> {
+        self.store
+            .get_pool(&claims.pool_id)
+            .await?
+            .ok_or_else(|| CognitoError::not_authorized("Invalid Access Token"))
     }
 
     /// Like [`Self::verify_access_token`], for the self-service operations, which also need
     /// the `aws.cognito.signin.user.admin` scope.
-    pub async fn authorize_self_service(
-        &self,
-        token: &str,
-    ) -> Result<(AccessClaims, User, UserPool)> {
-        let (claims, user, pool) = self.verify_access_token(token).await?;
+    pub async fn authorize_self_service(&self, token: &str) -> Result<(AccessClaims, User)> {
+        let (claims, user) = self.verify_access_token(token).await?;
         if !claims.scope.split(' ').any(|s| s == ADMIN_SCOPE) {
             return Err(CognitoError::not_authorized(
                 "Access Token does not have required scopes",
             ));
         }
-        Ok((claims, user, pool))
+        Ok((claims, user))
     }
 
     /// The JWKS document of a pool.

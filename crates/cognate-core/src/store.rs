@@ -248,7 +248,8 @@ pub trait AuthStore {
     /// Marks every current key of the pool retired at `at_ms`.
     async fn retire_signing_keys(&self, pool_id: &str, at_ms: i64) -> StoreResult<()>;
 
-    /// Records a sign-in and its first refresh token, atomically.
+    /// Records a sign-in, then its first refresh token (a failure in between leaves a session
+    /// no token names: harmless, as nothing can present it).
     async fn insert_auth_session(
         &self,
         session: &AuthSession,

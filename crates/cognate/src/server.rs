@@ -175,11 +175,11 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         .merge(cognate_web::router(cognito.clone()))
         .layer(tower_http::trace::TraceLayer::new_for_http());
 
-    // Keep SQLite's planner statistics current as pools grow.
+    // Keep SQLite's planner statistics current as pools grow: now, without holding up the
+    // first requests, then hourly.
     let maintenance = store.clone();
     let maintenance = tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-        every_hour.tick().await;
         loop {
             every_hour.tick().await;
             if let Err(e) = maintenance.optimize().await {

@@ -2,7 +2,7 @@
 
 use crate::documents::to_doc;
 use crate::lookups::{Fields, doc};
-use crate::{SqlStore, backend_error};
+use crate::{Backend, SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::store::{
     AuthSession, AuthStore, RefreshTokenRecord, SigningKeyRecord, StoreResult,
@@ -39,6 +39,14 @@ fn signing_key_from_row(row: &dyn Fields) -> StoreResult<SigningKeyRecord> {
     key.retired_ms = row.int("retired_ms")?;
     Ok(key)
 }
+
+const INSERT_SESSION_AND_TOKEN_SQLITE: &str = "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7); \
+     INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, created_ms, replaced_ms) VALUES ($8, $9, $10, $11, NULL)";
+
+const INSERT_SESSION_AND_TOKEN_POSTGRES: &str = "WITH session AS (INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)) \
+     INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, created_ms, replaced_ms) VALUES ($8, $9, $10, $11, NULL)";
 
 const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, created_ms, replaced_ms) VALUES ($1, $2, $3, $4, NULL)";
 
@@ -94,24 +102,32 @@ impl AuthStore for SqlStore {
         s: &AuthSession,
         refresh: &RefreshTokenRecord,
     ) -> StoreResult<()> {
-        // Two statements without a transaction (half the round trips of BEGIN ... COMMIT):
-        // the session first, so a failure in between leaves only a session that no token
-        // names, which nothing can present.
-        sqlx::query(
-            "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
-        )
-        .bind(&s.origin_jti)
-        .bind(&s.pool_id)
-        .bind(&s.username_key)
-        .bind(&s.client_id)
-        .bind(s.auth_time_ms)
-        .bind(s.expires_ms)
-        .bind(&s.scope)
-        .execute(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        self.add_refresh_token(refresh).await
+        // Both rows in one round trip: a sign-in is argon2-bound, and each round trip to
+        // sqlx's SQLite worker thread costs two thread wake-ups beside the hashing threads.
+        let sql = match self.backend {
+            // PostgreSQL: one statement, so both rows or neither.
+            Backend::Postgres => INSERT_SESSION_AND_TOKEN_POSTGRES,
+            // SQLite: two statements in one command (sqlx runs them in order, `$n` numbered
+            // across both): the session first, so a failure in between leaves only a session
+            // that no token names, which nothing can present.
+            Backend::Sqlite => INSERT_SESSION_AND_TOKEN_SQLITE,
+        };
+        sqlx::query(sql)
+            .bind(&s.origin_jti)
+            .bind(&s.pool_id)
+            .bind(&s.username_key)
+            .bind(&s.client_id)
+            .bind(s.auth_time_ms)
+            .bind(s.expires_ms)
+            .bind(&s.scope)
+            .bind(&refresh.token_hash)
+            .bind(&refresh.origin_jti)
+            .bind(&refresh.pool_id)
+            .bind(refresh.created_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        Ok(())
     }
 
     async fn get_auth_session(&self, origin_jti: &str) -> StoreResult<Option<AuthSession>> {

@@ -163,6 +163,15 @@ impl InlineReader {
         // (WAL recovery; the in-memory database's writer holding its lock).
         conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 1000;")
             .map_err(sqlite_error)?;
+        // One plan per statement whatever the bound values. Otherwise SQLite marks a statement
+        // for re-preparing each time a value is bound where it could change the plan (a
+        // `LIMIT $n`, a key compared with STAT4 samples): parsing and planning on every call.
+        // These look-ups go through their keys' indexes whatever the values.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(sqlite_error)?;
         Ok(conn)
     }
 

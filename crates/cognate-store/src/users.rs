@@ -153,7 +153,7 @@ impl UserStore for SqlStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<User>> {
-        // Placeholders $1, $2 and the last one are fixed; the filter adds its own between.
+        // Placeholders $1 and $2 are fixed; the filter adds its own after them.
         let mut sql =
             String::from("SELECT doc FROM users WHERE pool_id = $1 AND username_key > $2");
         let mut binds: Vec<String> = Vec::new();
@@ -182,8 +182,9 @@ impl UserStore for SqlStore {
                 enabled = Some(*e as i64);
             }
         }
-        let limit_param = 3 + binds.len() + enabled.is_some() as usize;
-        sql.push_str(&format!(" ORDER BY username_key LIMIT ${limit_param}"));
+        // The limit is written into the SQL (an integer of ours): SQLite re-prepares a
+        // statement on every execution when its LIMIT is a bound parameter.
+        sql.push_str(&format!(" ORDER BY username_key LIMIT {limit}"));
         // Column names come from the parsed filter's fixed set; values are bound.
         let mut q = sqlx::query(AssertSqlSafe(sql))
             .bind(pool_id)
@@ -194,11 +195,7 @@ impl UserStore for SqlStore {
         if let Some(e) = enabled {
             q = q.bind(e);
         }
-        let rows = q
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend_error)?;
+        let rows = q.fetch_all(&self.pool).await.map_err(backend_error)?;
         from_rows(&rows)
     }
 }

@@ -300,15 +300,26 @@ def bench_server(name: str, args, results: dict) -> None:
 
 def argon2_ceiling(args) -> dict:
     log("argon2id ceiling: verifying with Cognate's parameters on every core ...")
-    wait_quiet(args)
-    b0 = machine_busy_s()
-    r = loadgen("argon2", "--seconds", str(args.argon2_seconds))
-    # Both cores are busy hashing: anything above 100% per core is someone else.
-    r["other_cpu_pct"] = max(0.0, 100 * (machine_busy_s() - b0) / r["seconds"]
-                             - 100 * r["threads"])
-    log(f"  {r['per_sec']:.1f} hashes/s in all ({r['per_sec_per_core']:.1f} per core, "
-        f"{r['ms_per_hash']:.1f} ms each), {r['params']}")
-    return r
+    # Measured twice, the crate's `verify_password` (a fresh 19 MiB per hash) and with each
+    # thread keeping its memory (as Cognate's hashing threads do); the faster is the ceiling,
+    # so the yardstick is the best this machine can do, not a handicapped one.
+    runs = []
+    for reuse in (False, True):
+        wait_quiet(args)
+        b0 = machine_busy_s()
+        r = loadgen("argon2", "--seconds", str(args.argon2_seconds),
+                    "--reuse-memory", "true" if reuse else "false")
+        # Both cores are busy hashing: anything above 100% per core is someone else.
+        r["other_cpu_pct"] = max(0.0, 100 * (machine_busy_s() - b0) / r["seconds"]
+                                 - 100 * r["threads"])
+        how = "memory reused" if reuse else "memory allocated per hash"
+        log(f"  {how}: {r['per_sec']:.1f} hashes/s in all ({r['per_sec_per_core']:.1f} per "
+            f"core, {r['ms_per_hash']:.1f} ms each), {r['params']}")
+        runs.append(r)
+    best = max(runs, key=lambda r: r["per_sec"])
+    best["alternatives"] = [{"reuse_memory": r.get("reuse_memory", False),
+                             "per_sec": r["per_sec"]} for r in runs]
+    return best
 
 
 def bench_diagnostics(args, results: dict) -> None:
@@ -586,6 +597,13 @@ def render(results: dict) -> str:
                  f"password against a hash with Cognate's parameters for {a['seconds']:.0f} s: "
                  f"**{a['per_sec']:.1f} hashes/s** in all, {a['per_sec_per_core']:.1f} per core "
                  f"({a['ms_per_hash']:.1f} ms per hash).")
+        alts = a.get("alternatives") or []
+        if len(alts) > 1:
+            desc = "; ".join(
+                f"{'each thread reusing its memory' if x['reuse_memory'] else 'the crate’s verify_password, allocating per hash'}: {x['per_sec']:.1f}/s"
+                for x in alts)
+            L.append("")
+            L.append(f"Measured both ways, the faster taken as the ceiling ({desc}).")
         L.append("")
         L.append("| concurrency | Cognate sign-ins/s | fraction of the ceiling | p50 / p99 ms | "
                  "server CPU | load generator CPU |")

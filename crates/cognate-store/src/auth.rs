@@ -1,6 +1,7 @@
 //! Signing keys, sign-in sessions, refresh tokens, single-use challenges, lockout counters.
 
 use crate::documents::to_doc;
+use crate::inline_writes::Attempt;
 use crate::lookups::{Fields, doc};
 use crate::{Backend, SqlStore, backend_error};
 use async_trait::async_trait;
@@ -39,6 +40,9 @@ fn signing_key_from_row(row: &dyn Fields) -> StoreResult<SigningKeyRecord> {
     key.retired_ms = row.int("retired_ms")?;
     Ok(key)
 }
+
+const INSERT_SESSION: &str = "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
+     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)";
 
 const INSERT_SESSION_AND_TOKEN_SQLITE: &str = "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
      VALUES ($1, $2, $3, $4, $5, $6, NULL, $7); \
@@ -102,6 +106,38 @@ impl AuthStore for SqlStore {
         s: &AuthSession,
         refresh: &RefreshTokenRecord,
     ) -> StoreResult<()> {
+        if let Some(writer) = &self.writer {
+            let inline = writer.try_write(|tx| {
+                tx.execute(
+                    INSERT_SESSION,
+                    rusqlite::params![
+                        s.origin_jti,
+                        s.pool_id,
+                        s.username_key,
+                        s.client_id,
+                        s.auth_time_ms,
+                        s.expires_ms,
+                        s.scope
+                    ],
+                )?;
+                tx.execute(
+                    INSERT_REFRESH,
+                    rusqlite::params![
+                        refresh.token_hash,
+                        refresh.origin_jti,
+                        refresh.pool_id,
+                        refresh.created_ms
+                    ],
+                )?;
+                Ok(())
+            })?;
+            if let Attempt::Done(()) = inline {
+                if writer.checkpoint_due() {
+                    self.checkpoint_in_background();
+                }
+                return Ok(());
+            }
+        }
         // Both rows in one round trip: a sign-in is argon2-bound, and each round trip to
         // sqlx's SQLite worker thread costs two thread wake-ups beside the hashing threads.
         let sql = match self.backend {

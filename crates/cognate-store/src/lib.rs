@@ -6,6 +6,7 @@
 mod auth;
 mod documents;
 mod groups;
+mod inline_writes;
 mod lookups;
 mod oauth;
 mod pools;
@@ -15,6 +16,7 @@ mod users;
 use cognate_core::StoreError;
 use cognate_core::client::AppClient;
 use cognate_core::pool::UserPool;
+use inline_writes::InlineWriter;
 use lookups::{InlineReader, ParsedDocs, SqliteLocation};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -68,6 +70,8 @@ pub struct SqlStore {
     backend: Backend,
     /// Look-ups by key run inline on embedded SQLite (see `lookups`); `None` on PostgreSQL.
     inline: Option<Arc<InlineReader>>,
+    /// The sign-in write, inline on embedded SQLite when it need not wait (`inline_writes`).
+    writer: Option<Arc<InlineWriter>>,
     pools: Arc<ParsedDocs<UserPool>>,
     clients: Arc<ParsedDocs<AppClient>>,
 }
@@ -125,7 +129,8 @@ impl SqlStore {
         let store = Self {
             pool,
             backend,
-            inline: location.map(|l| Arc::new(InlineReader::new(l))),
+            inline: location.clone().map(|l| Arc::new(InlineReader::new(l))),
+            writer: location.map(|l| Arc::new(InlineWriter::new(l))),
             pools: Arc::new(ParsedDocs::new()),
             clients: Arc::new(ParsedDocs::new()),
         };
@@ -162,6 +167,23 @@ impl SqlStore {
     /// A throwaway in-memory SQLite database.
     pub async fn in_memory() -> Result<Self, StoreError> {
         Self::connect("sqlite::memory:", 1).await
+    }
+
+    /// Asks SQLite to copy the WAL back into the database file, without waiting for readers or
+    /// blocking writers, on sqlx's side (it syncs the disk). For writes that skip SQLite's
+    /// automatic checkpoints (`inline_writes`).
+    pub(crate) fn checkpoint_in_background(&self) {
+        let pool = self.pool.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&pool)
+                    .await
+                {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            });
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -75,7 +75,7 @@ impl Fields for rusqlite::Row<'_> {
     }
 }
 
-fn sqlite_error(e: rusqlite::Error) -> StoreError {
+pub(crate) fn sqlite_error(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
@@ -130,6 +130,18 @@ pub(crate) struct SqliteLocation {
     pub vfs: Option<&'static str>,
 }
 
+/// A connection of our own to the embedded database (sqlx has already created it and set
+/// WAL mode, which is a property of the database file).
+pub(crate) fn open_connection(location: &SqliteLocation) -> StoreResult<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    match location.vfs {
+        Some(vfs) => rusqlite::Connection::open_with_flags_and_vfs(&location.path, flags, vfs),
+        None => rusqlite::Connection::open_with_flags(&location.path, flags),
+    }
+    .map_err(sqlite_error)
+}
+
 /// Read-only connections to the embedded database, handed to one caller at a time.
 pub(crate) struct InlineReader {
     location: SqliteLocation,
@@ -149,15 +161,7 @@ impl InlineReader {
     }
 
     fn open(&self) -> StoreResult<rusqlite::Connection> {
-        use rusqlite::OpenFlags;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = match self.location.vfs {
-            Some(vfs) => {
-                rusqlite::Connection::open_with_flags_and_vfs(&self.location.path, flags, vfs)
-            }
-            None => rusqlite::Connection::open_with_flags(&self.location.path, flags),
-        }
-        .map_err(sqlite_error)?;
+        let conn = open_connection(&self.location)?;
         // Opened read-write so it shares the WAL index like any other connection, but it
         // refuses writes. A short busy timeout covers the rare moments a reader must wait
         // (WAL recovery; the in-memory database's writer holding its lock).

@@ -701,3 +701,78 @@ async fn sign_in_state() {
         );
     }
 }
+
+/// On SQLite a sign-in's write runs inline only when it need not wait. With another
+/// connection holding the write lock it goes through sqlx instead, which waits for the lock:
+/// the write is neither lost nor failed.
+#[tokio::test]
+async fn sign_in_write_waits_for_a_held_write_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_sqlite_dir(dir.path(), 4).await.unwrap();
+    let holder = rusqlite::Connection::open(dir.path().join("cognate.db")).unwrap();
+    holder
+        .execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO used_challenges (id, expires_ms) VALUES ('held', 1);",
+        )
+        .unwrap();
+    let session = AuthSession {
+        origin_jti: "o1".into(),
+        pool_id: "us-east-1_a".into(),
+        username_key: "alice".into(),
+        client_id: "c1".into(),
+        auth_time_ms: 10,
+        expires_ms: 1000,
+        revoked_ms: None,
+        scope: None,
+    };
+    let token = RefreshTokenRecord {
+        token_hash: "h1".into(),
+        origin_jti: "o1".into(),
+        pool_id: "us-east-1_a".into(),
+        created_ms: 10,
+        replaced_ms: None,
+    };
+    let writer = store.clone();
+    let write = tokio::spawn(async move { writer.insert_auth_session(&session, &token).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!write.is_finished(), "waits for the lock");
+    holder.execute_batch("COMMIT").unwrap();
+    write.await.unwrap().unwrap();
+    assert!(store.get_auth_session("o1").await.unwrap().is_some());
+    assert!(store.find_refresh_token("h1").await.unwrap().is_some());
+
+    // With the lock free the write is immediate, and many of them (past a checkpoint request)
+    // all land.
+    for i in 0..450 {
+        let jti = format!("o-{i}");
+        let session = AuthSession {
+            origin_jti: jti.clone(),
+            pool_id: "us-east-1_a".into(),
+            username_key: "alice".into(),
+            client_id: "c1".into(),
+            auth_time_ms: 10,
+            expires_ms: 1000,
+            revoked_ms: None,
+            scope: None,
+        };
+        let token = RefreshTokenRecord {
+            token_hash: format!("h-{i}"),
+            origin_jti: jti,
+            pool_id: "us-east-1_a".into(),
+            created_ms: 10,
+            replaced_ms: None,
+        };
+        store.insert_auth_session(&session, &token).await.unwrap();
+    }
+    assert!(store.find_refresh_token("h-449").await.unwrap().is_some());
+    let duplicate = store
+        .insert_auth_session(
+            &store.get_auth_session("o-1").await.unwrap().unwrap(),
+            &store.find_refresh_token("h-1").await.unwrap().unwrap(),
+        )
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+}

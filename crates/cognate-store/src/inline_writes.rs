@@ -1,0 +1,90 @@
+//! The write on every sign-in's path (the session and its first refresh token), done inline on
+//! embedded SQLite when it can be done at once. A sign-in is argon2-bound: both cores hash, and
+//! each round trip to sqlx's worker thread wakes two threads that preempt a hashing thread
+//! (bench/, docs/benchmarks.md). So one connection of the store's own tries the write on the
+//! calling thread, and only when nothing waits: if that connection is in use or another
+//! connection holds SQLite's write lock, it gives up at once (`busy_timeout = 0`) and the caller
+//! writes through sqlx as before. It never checkpoints on its own (a checkpoint syncs the disk);
+//! every few hundred commits it asks sqlx for a passive checkpoint in the background.
+
+use crate::lookups::{SqliteLocation, open_connection, sqlite_error};
+use cognate_core::StoreError;
+use cognate_core::store::StoreResult;
+use rusqlite::{ErrorCode, TransactionBehavior};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, TryLockError};
+
+/// What an inline write came to.
+pub(crate) enum Attempt<T> {
+    Done(T),
+    /// The writer or the database's write lock was taken: write through sqlx instead.
+    Busy,
+}
+
+pub(crate) struct InlineWriter {
+    location: SqliteLocation,
+    conn: Mutex<Option<rusqlite::Connection>>,
+    commits: AtomicU32,
+}
+
+/// Commits between checkpoint requests: a sign-in adds a few pages to the WAL, so this keeps
+/// it near SQLite's own threshold (1,000 pages).
+const COMMITS_PER_CHECKPOINT: u32 = 200;
+
+impl InlineWriter {
+    pub(crate) fn new(location: SqliteLocation) -> Self {
+        Self {
+            location,
+            conn: Mutex::new(None),
+            commits: AtomicU32::new(0),
+        }
+    }
+
+    fn open(&self) -> StoreResult<rusqlite::Connection> {
+        let conn = open_connection(&self.location)?;
+        conn.execute_batch(
+            "PRAGMA busy_timeout = 0; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;",
+        )
+        .map_err(sqlite_error)?;
+        Ok(conn)
+    }
+
+    /// Runs `write` in one transaction if that can start right now; [`Attempt::Busy`] if it
+    /// would have to wait.
+    pub(crate) fn try_write<T>(
+        &self,
+        write: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<T>,
+    ) -> StoreResult<Attempt<T>> {
+        let mut guard = match self.conn.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::WouldBlock) => return Ok(Attempt::Busy),
+            // A panic mid-write dropped its transaction (rolled back): the connection is fine.
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+        };
+        if guard.is_none() {
+            *guard = Some(self.open()?);
+        }
+        let conn = guard.as_mut().expect("opened above");
+        let result = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .and_then(|tx| {
+                let value = write(&tx)?;
+                tx.commit()?;
+                Ok(value)
+            });
+        match result {
+            Ok(value) => Ok(Attempt::Done(value)),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => Ok(Attempt::Busy),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                Err(StoreError::Conflict(e.to_string()))
+            }
+            Err(e) => Err(sqlite_error(e)),
+        }
+    }
+
+    /// Whether this commit is the one that should ask for a checkpoint.
+    pub(crate) fn checkpoint_due(&self) -> bool {
+        self.commits.fetch_add(1, Ordering::Relaxed) % COMMITS_PER_CHECKPOINT
+            == COMMITS_PER_CHECKPOINT - 1
+    }
+}

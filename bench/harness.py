@@ -792,7 +792,7 @@ def targets(results: dict) -> list:
     if a and r:
         f = r["throughput"] / a["per_sec"]
         rows.append(["USER_PASSWORD_AUTH ≥ 90% of the argon2id ceiling",
-                     f"{100 * f:.0f}% ({r['throughput']:.1f}/s of {a['per_sec']:.1f} hashes/s, "
+                     f"{100 * f:.1f}% ({r['throughput']:.1f}/s of {a['per_sec']:.1f} hashes/s, "
                      f"c={r['concurrency']})", check(f >= 0.9)])
     pinned = {p["workload"]: p for p in (results.get("diagnostics") or {}).get("pinned") or []}
     for key in ("admin_get_user", "get_user"):

@@ -639,7 +639,7 @@ def render(results: dict) -> str:
             r = at(results, "cognate", "user_password_auth", c)
             if not r:
                 continue
-            L.append(f"| {c} | {r['throughput']:.1f} | {100 * r['throughput'] / a['per_sec']:.0f}% "
+            L.append(f"| {c} | {r['throughput']:.1f} | {100 * r['throughput'] / a['per_sec']:.1f}% "
                      f"| {fmt_ms(r['p50_ms'])} / {fmt_ms(r['p99_ms'])} "
                      f"| {r['server_cpu_pct']:.0f}% | {r['client_cpu_pct']:.1f}% |")
         L.append("")

@@ -41,18 +41,38 @@ fn signing_key_from_row(row: &dyn Fields) -> StoreResult<SigningKeyRecord> {
     Ok(key)
 }
 
-const INSERT_SESSION: &str = "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
-     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)";
+/// The SQL for a session row (`$1`..`$7`) and a refresh-token row, written once each; the
+/// combined forms below number the token's placeholders after the session's.
+macro_rules! insert_session {
+    () => {
+        "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)"
+    };
+}
+macro_rules! insert_refresh {
+    ($hash:literal, $jti:literal, $pool:literal, $created:literal) => {
+        concat!(
+            "INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, created_ms, replaced_ms) VALUES (",
+            $hash, ", ", $jti, ", ", $pool, ", ", $created, ", NULL)"
+        )
+    };
+}
 
-const INSERT_SESSION_AND_TOKEN_SQLITE: &str = "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
-     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7); \
-     INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, created_ms, replaced_ms) VALUES ($8, $9, $10, $11, NULL)";
-
-const INSERT_SESSION_AND_TOKEN_POSTGRES: &str = "WITH session AS (INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
-     VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)) \
-     INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, created_ms, replaced_ms) VALUES ($8, $9, $10, $11, NULL)";
-
-const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, origin_jti, pool_id, created_ms, replaced_ms) VALUES ($1, $2, $3, $4, NULL)";
+const INSERT_SESSION: &str = insert_session!();
+const INSERT_REFRESH: &str = insert_refresh!("$1", "$2", "$3", "$4");
+/// SQLite: two statements in one command.
+const INSERT_SESSION_AND_TOKEN_SQLITE: &str = concat!(
+    insert_session!(),
+    "; ",
+    insert_refresh!("$8", "$9", "$10", "$11")
+);
+/// PostgreSQL: one statement.
+const INSERT_SESSION_AND_TOKEN_POSTGRES: &str = concat!(
+    "WITH session AS (",
+    insert_session!(),
+    ") ",
+    insert_refresh!("$8", "$9", "$10", "$11")
+);
 
 #[async_trait]
 impl AuthStore for SqlStore {

@@ -702,6 +702,28 @@ async fn sign_in_state() {
     }
 }
 
+/// A fresh sign-in: session `jti` and its refresh token `hash`.
+fn sign_in(jti: &str, hash: &str) -> (AuthSession, RefreshTokenRecord) {
+    let session = AuthSession {
+        origin_jti: jti.into(),
+        pool_id: "us-east-1_a".into(),
+        username_key: "alice".into(),
+        client_id: "c1".into(),
+        auth_time_ms: 10,
+        expires_ms: 1000,
+        revoked_ms: None,
+        scope: None,
+    };
+    let token = RefreshTokenRecord {
+        token_hash: hash.into(),
+        origin_jti: jti.into(),
+        pool_id: "us-east-1_a".into(),
+        created_ms: 10,
+        replaced_ms: None,
+    };
+    (session, token)
+}
+
 /// On SQLite a sign-in's write runs inline only when it need not wait. With another
 /// connection holding the write lock it goes through sqlx instead, which waits for the lock:
 /// the write is neither lost nor failed.
@@ -715,23 +737,7 @@ async fn sign_in_write_waits_for_a_held_write_lock() {
             "BEGIN IMMEDIATE; INSERT INTO used_challenges (id, expires_ms) VALUES ('held', 1);",
         )
         .unwrap();
-    let session = AuthSession {
-        origin_jti: "o1".into(),
-        pool_id: "us-east-1_a".into(),
-        username_key: "alice".into(),
-        client_id: "c1".into(),
-        auth_time_ms: 10,
-        expires_ms: 1000,
-        revoked_ms: None,
-        scope: None,
-    };
-    let token = RefreshTokenRecord {
-        token_hash: "h1".into(),
-        origin_jti: "o1".into(),
-        pool_id: "us-east-1_a".into(),
-        created_ms: 10,
-        replaced_ms: None,
-    };
+    let (session, token) = sign_in("o1", "h1");
     let writer = store.clone();
     let write = tokio::spawn(async move { writer.insert_auth_session(&session, &token).await });
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -744,33 +750,12 @@ async fn sign_in_write_waits_for_a_held_write_lock() {
     // With the lock free the write is immediate, and many of them (past a checkpoint request)
     // all land.
     for i in 0..450 {
-        let jti = format!("o-{i}");
-        let session = AuthSession {
-            origin_jti: jti.clone(),
-            pool_id: "us-east-1_a".into(),
-            username_key: "alice".into(),
-            client_id: "c1".into(),
-            auth_time_ms: 10,
-            expires_ms: 1000,
-            revoked_ms: None,
-            scope: None,
-        };
-        let token = RefreshTokenRecord {
-            token_hash: format!("h-{i}"),
-            origin_jti: jti,
-            pool_id: "us-east-1_a".into(),
-            created_ms: 10,
-            replaced_ms: None,
-        };
+        let (session, token) = sign_in(&format!("o-{i}"), &format!("h-{i}"));
         store.insert_auth_session(&session, &token).await.unwrap();
     }
     assert!(store.find_refresh_token("h-449").await.unwrap().is_some());
-    let duplicate = store
-        .insert_auth_session(
-            &store.get_auth_session("o-1").await.unwrap().unwrap(),
-            &store.find_refresh_token("h-1").await.unwrap().unwrap(),
-        )
-        .await;
+    let (session, token) = sign_in("o-1", "h-1");
+    let duplicate = store.insert_auth_session(&session, &token).await;
     assert!(
         matches!(duplicate, Err(StoreError::Conflict(_))),
         "{duplicate:?}"

@@ -50,6 +50,22 @@ impl ApiError {
     pub fn serialization(message: impl Into<String>) -> Self {
         Self::new(400, "SerializationException", message)
     }
+    /// The body ended before its `Content-Length` (the client went away or cut it short).
+    pub fn incomplete_body() -> Self {
+        Self::new(
+            400,
+            "SerializationException",
+            "The request body ended before all of it was received.",
+        )
+    }
+    /// The body did not arrive in time (the listener's body timeout). SDKs retry this.
+    pub fn body_timeout() -> Self {
+        Self::new(
+            408,
+            "RequestTimeoutException",
+            "The request body was not received in time.",
+        )
+    }
     pub fn too_large(limit: usize) -> Self {
         Self::new(
             413,
@@ -68,10 +84,26 @@ impl From<CognitoError> for ApiError {
     }
 }
 
+/// The longest `message` sent, in bytes: error messages can quote the request, and neither
+/// the body nor the `x-amzn-ErrorMessage` header may grow with it.
+pub const MAX_MESSAGE_BYTES: usize = 1024;
+
+/// `s` cut to at most `max` bytes on a character boundary, marked when cut.
+pub fn bounded(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max.saturating_sub(3);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body =
-            serde_json::json!({"__type": self.type_name, "message": self.message}).to_string();
+        let message = bounded(&self.message, MAX_MESSAGE_BYTES);
+        let body = serde_json::json!({"__type": self.type_name, "message": message}).to_string();
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
         let mut resp = (status, body).into_response();
         let h = resp.headers_mut();
@@ -83,7 +115,7 @@ impl IntoResponse for ApiError {
             h.insert("x-amzn-errortype", v);
         }
         // Header values must be visible ASCII; messages that are not are left to the body.
-        if let Ok(v) = HeaderValue::from_str(&self.message) {
+        if let Ok(v) = HeaderValue::from_str(&message) {
             h.insert("x-amzn-errormessage", v);
         }
         resp

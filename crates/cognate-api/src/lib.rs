@@ -58,16 +58,25 @@ async fn preflight() -> Response {
 }
 
 async fn handle(State(state): State<ApiState>, req: Request) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let started = std::time::Instant::now();
     let (parts, body) = req.into_parts();
+    // The listener's request ID when there is one (every log line of the request carries it).
+    let request_id = parts
+        .extensions
+        .get::<cognate_core::ids::RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let target = parts
         .headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let op_name = target.strip_prefix(TARGET_PREFIX).unwrap_or("");
-    let span = tracing::info_span!("api", op = %op_name, request_id = %request_id);
+    let op_name = target
+        .strip_prefix(TARGET_PREFIX)
+        .filter(|op| state.model.operation(op).is_some())
+        .unwrap_or("");
+    let span = tracing::info_span!("api", op = %op_name);
     let result = async {
         let body = read_body(body).await?;
         let path = parts
@@ -89,6 +98,7 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
             r
         }
         Err(e) => {
+            // An operation not built yet (501) is expected, not a server fault.
             if e.status >= 500 && e.status != 501 {
                 tracing::error!(op = %op_name, request_id = %request_id, error = %e.type_name, "request failed");
             } else {
@@ -97,6 +107,7 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
             e.into_response()
         }
     };
+    record(op_name, &resp, started);
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-amzn-requestid", v);
@@ -109,10 +120,42 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
     resp
 }
 
+/// Requests and latency by operation and outcome (`ok` or the error type).
+fn record(op: &str, resp: &Response, started: std::time::Instant) {
+    let op = if op.is_empty() { "unknown" } else { op }.to_owned();
+    let outcome = resp
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("ok")
+        .to_owned();
+    metrics::counter!("cognate_api_requests_total", "operation" => op.clone(), "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("cognate_api_request_duration_seconds", "operation" => op)
+        .record(started.elapsed().as_secs_f64());
+}
+
 async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| ApiError::too_large(MAX_BODY_BYTES))
+        .map_err(|e| body_error(&e))
+}
+
+/// Why a body could not be read: too large (413), not in time (408), or cut short (400).
+fn body_error(e: &(dyn std::error::Error + 'static)) -> ApiError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return ApiError::too_large(MAX_BODY_BYTES);
+        }
+        if c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return ApiError::body_timeout();
+        }
+        cause = c.source();
+    }
+    ApiError::incomplete_body()
 }
 
 async fn process(

@@ -13,6 +13,12 @@ const MODEL_JSON: &str = include_str!("../model/cognito-idp-2016-04-18.json");
 /// domain layer validates these values itself.
 const RELAXED_SHAPES: &[&str] = &["DomainType"];
 
+/// Values longer than this are not repeated in validation messages (they are left out, as
+/// for sensitive members: `Value at 'x' failed ...`), so an answer never grows with its input.
+const MAX_ECHOED_VALUE: usize = 256;
+/// Validation messages list at most this many failures (the count is still exact).
+const MAX_LISTED_ERRORS: usize = 10;
+
 #[derive(Debug)]
 pub struct Operation {
     pub name: String,
@@ -113,6 +119,8 @@ impl Model {
         }
         let n = errors.len();
         let plural = if n == 1 { "error" } else { "errors" };
+        // A huge list of bad items must not make a huge message: the count stays exact.
+        errors.truncate(MAX_LISTED_ERRORS);
         Err(CognitoError::invalid_parameter(format!(
             "{n} validation {plural} detected: {}",
             errors.join("; ")
@@ -123,7 +131,9 @@ impl Model {
         let Some(shape) = self.shapes.get(shape_name) else {
             return;
         };
-        let at = |value: Option<&str>, constraint: String| match value {
+        let at = |value: Option<&str>, constraint: String| match value
+            .filter(|v| v.len() <= MAX_ECHOED_VALUE)
+        {
             Some(val) => {
                 format!("Value '{val}' at '{path}' failed to satisfy constraint: {constraint}")
             }
@@ -171,13 +181,18 @@ impl Model {
                 };
                 check_size(obj.len() as i64, *min, *max, |c| errors.push(at(None, c)));
                 for (k, item) in obj {
+                    let k_shown = if k.len() <= MAX_ECHOED_VALUE {
+                        k.as_str()
+                    } else {
+                        "(key too long)"
+                    };
                     self.check(
                         key,
                         &Value::String(k.clone()),
-                        &format!("{path}.{k}.key"),
+                        &format!("{path}.{k_shown}.key"),
                         errors,
                     );
-                    self.check(value, item, &format!("{path}.{k}.value"), errors);
+                    self.check(value, item, &format!("{path}.{k_shown}.value"), errors);
                 }
             }
             Shape::String {

@@ -216,6 +216,8 @@ pub fn verify(
         )));
     }
 
+    require_signed(headers, &a.signed_headers)?;
+
     // Recompute over exactly the headers the client signed. The URI carries the Host so the
     // signer never has to invent one.
     let host = headers
@@ -256,6 +258,41 @@ pub fn verify(
         access_key_id: a.access_key_id.to_owned(),
         region: a.region.to_owned(),
     })
+}
+
+/// What the signature must cover so no part of the request can be swapped under it: the
+/// host, and every `x-amz-*` header present (the operation is chosen by `X-Amz-Target`).
+/// AWS answers `IncompleteSignatureException` when one is left out.
+fn require_signed(headers: &HeaderMap, signed: &[&str]) -> Result<(), ApiError> {
+    let is_signed = |name: &str| signed.iter().any(|s| s.eq_ignore_ascii_case(name));
+    if !is_signed("host") {
+        return Err(ApiError::incomplete_signature(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        ));
+    }
+    for name in headers.keys() {
+        let name = name.as_str();
+        if name.starts_with("x-amz-") && !is_signed(name) {
+            return Err(ApiError::incomplete_signature(format!(
+                "'{}' must be a 'SignedHeader' in the AWS Authorization.",
+                display_header_name(name)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `x-amz-target` → `X-Amz-Target`, as AWS names headers in its messages.
+fn display_header_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 fn signature_mismatch() -> String {

@@ -1,9 +1,10 @@
 //! Self-service with an access token: GetUser, UpdateUserAttributes, DeleteUserAttributes,
 //! DeleteUser, ChangePassword and SetUserSettings.
 
+use crate::client::AppClient;
 use crate::error::{CognitoError, Result};
 use crate::service::Cognito;
-use crate::user::Attribute;
+use crate::user::{Attribute, Writer};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,10 +16,6 @@ pub struct GetUserResponse {
     pub user_attributes: Vec<Attribute>,
     #[serde(rename = "MFAOptions", skip_serializing_if = "Vec::is_empty")]
     pub mfa_options: Vec<Value>,
-}
-
-fn unauthorized_write() -> CognitoError {
-    CognitoError::not_authorized("A client attempted to write unauthorized attribute")
 }
 
 impl Cognito {
@@ -41,24 +38,13 @@ impl Cognito {
         })
     }
 
-    /// Which attributes the signed-in client may write: its WriteAttributes, or every
-    /// writable attribute but the verification flags.
-    async fn check_self_writes(&self, client_id: &str, names: &[&str]) -> Result<()> {
-        let client = self.store.get_client(client_id).await?;
-        let writable = client
-            .map(|c| c.settings.write_attributes)
-            .unwrap_or_default();
-        for name in names {
-            let allowed = if writable.is_empty() {
-                !name.ends_with("_verified") && !name.starts_with("dev:")
-            } else {
-                writable.iter().any(|w| w == name)
-            };
-            if !allowed {
-                return Err(unauthorized_write());
-            }
-        }
-        Ok(())
+    /// The client behind an access token, for the attribute-write gate: a token of a
+    /// deleted client may write nothing.
+    async fn writing_client(&self, client_id: &str) -> Result<AppClient> {
+        self.store
+            .get_client(client_id)
+            .await?
+            .ok_or_else(crate::user::attributes_unauthorized)
     }
 
     pub async fn update_user_attributes(
@@ -68,9 +54,10 @@ impl Cognito {
     ) -> Result<()> {
         let (claims, user) = self.authorize_self_service(access_token).await?;
         let pool = self.pool_of(&claims).await?;
-        let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
-        self.check_self_writes(&claims.client_id, &names).await?;
-        self.update_attributes(&pool, user, &attributes).await
+        let client = self.writing_client(&claims.client_id).await?;
+        self.update_attributes(&pool, Writer::Client(&client), user, &attributes)
+            .await
+            .map(drop)
     }
 
     pub async fn delete_user_attributes_self(
@@ -80,9 +67,9 @@ impl Cognito {
     ) -> Result<()> {
         let (claims, user) = self.authorize_self_service(access_token).await?;
         let pool = self.pool_of(&claims).await?;
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        self.check_self_writes(&claims.client_id, &refs).await?;
-        self.delete_attributes(&pool, user, &names).await
+        let client = self.writing_client(&claims.client_id).await?;
+        self.delete_attributes(&pool, Writer::Client(&client), user, &names)
+            .await
     }
 
     pub async fn delete_user_self(&self, access_token: &str) -> Result<()> {

@@ -145,12 +145,16 @@ pub enum StoreError {
     Conflict(String),
     #[error("storage failure: {0}")]
     Backend(String),
+    /// The database was locked longer than the store waits; another path may still succeed.
+    #[error("database busy: {0}")]
+    Busy(String),
 }
 
 impl From<StoreError> for CognitoError {
     fn from(e: StoreError) -> Self {
         // The details go to the log, never to the caller.
         tracing::error!(error = %e, "store error");
+        crate::metrics::store_error();
         CognitoError::internal("Internal server error.")
     }
 }

@@ -44,3 +44,8 @@ pub fn uuid() -> String {
 pub fn user_pool_arn(region: &str, account_id: &str, pool_id: &str) -> String {
     format!("arn:aws:cognito-idp:{region}:{account_id}:userpool/{pool_id}")
 }
+
+/// The ID of the HTTP request being served (`x-amzn-RequestId`), set by the listener's
+/// middleware as a request extension so every adapter logs and answers with the same one.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod group;
 pub mod ids;
+pub mod metrics;
 pub mod oauth;
 pub mod page;
 pub mod password;

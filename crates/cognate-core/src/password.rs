@@ -118,11 +118,16 @@ impl HashWorkers {
         f: impl FnOnce(&mut Vec<argon2::Block>) -> T + Send + 'static,
     ) -> Result<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        crate::metrics::hash_queue(1.0);
         self.jobs
             .send(Box::new(move |memory| {
                 let _ = tx.send(f(memory));
+                crate::metrics::hash_queue(-1.0);
             }))
-            .map_err(|_| CognitoError::internal("password hashing is unavailable"))?;
+            .map_err(|_| {
+                crate::metrics::hash_queue(-1.0);
+                CognitoError::internal("password hashing is unavailable")
+            })?;
         rx.await
             .map_err(|_| CognitoError::internal("password hashing failed"))
     }

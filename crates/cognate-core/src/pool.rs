@@ -206,11 +206,18 @@ fn passthrough(extra: &Map<String, Value>) -> Map<String, Value> {
         .collect()
 }
 
-fn default_verification_template(extra: &Map<String, Value>, template: Option<Value>) -> Value {
+/// The pool's `VerificationMessageTemplate`, with the legacy top-level messages folded in.
+/// A template with both a code message (`EmailMessage`) and a link message
+/// (`EmailMessageByLink`) is refused, as Cognito does: "The message is invalid."
+fn verification_template(extra: &Map<String, Value>, template: Option<Value>) -> Result<Value> {
     let mut t = match template {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
+    let given = |k: &str| t.get(k).is_some_and(|v| !v.is_null());
+    if given("EmailMessage") && given("EmailMessageByLink") {
+        return Err(CognitoError::invalid_parameter("The message is invalid."));
+    }
     if let Some(v) = extra.get("EmailVerificationMessage") {
         t.entry("EmailMessage").or_insert(v.clone());
     }
@@ -222,7 +229,7 @@ fn default_verification_template(extra: &Map<String, Value>, template: Option<Va
     }
     t.entry("DefaultEmailOption")
         .or_insert(Value::from("CONFIRM_WITH_CODE"));
-    Value::Object(t)
+    Ok(Value::Object(t))
 }
 
 fn resolve_admin_create_user_config(
@@ -427,10 +434,10 @@ impl Cognito {
             auto_verified_attributes: auto_verified,
             alias_attributes: alias,
             username_attributes: username_attrs,
-            verification_message_template: default_verification_template(
+            verification_message_template: verification_template(
                 &req.extra,
                 req.verification_message_template,
-            ),
+            )?,
             mfa_configuration: mfa,
             email_configuration: req
                 .email_configuration
@@ -493,7 +500,7 @@ impl Cognito {
             .unwrap_or_else(|| Value::Object(Map::new()));
         pool.auto_verified_attributes = auto_verified;
         pool.verification_message_template =
-            default_verification_template(&req.extra, req.verification_message_template);
+            verification_template(&req.extra, req.verification_message_template)?;
         pool.mfa_configuration = mfa;
         pool.email_configuration = req
             .email_configuration

@@ -135,11 +135,13 @@ pub fn build_pool_schema(requested: Vec<SchemaAttribute>) -> Result<Vec<SchemaAt
                     "Invalid attribute sub: it cannot be changed.",
                 ));
             }
-            if let Some(t) = &attr.attribute_data_type
-                && Some(t) != std.attribute_data_type.as_ref()
-            {
+            let other_type = attr
+                .attribute_data_type
+                .as_ref()
+                .is_some_and(|t| Some(t) != std.attribute_data_type.as_ref());
+            if other_type || attr.developer_only_attribute == Some(true) {
                 return Err(CognitoError::invalid_parameter(format!(
-                    "Invalid AttributeDataType input for standard attribute {}, consider using a custom attribute instead.",
+                    "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {}",
                     attr.name
                 )));
             }
@@ -149,11 +151,14 @@ pub fn build_pool_schema(requested: Vec<SchemaAttribute>) -> Result<Vec<SchemaAt
             if let Some(m) = attr.mutable {
                 std.mutable = Some(m);
             }
-            if attr.string_attribute_constraints.is_some() {
-                std.string_attribute_constraints = attr.string_attribute_constraints;
+            // The same bounds as custom attributes: integers, min <= max, strings <= 2048.
+            if let Some(c) = attr.string_attribute_constraints {
+                check_bounds(&c.min_length, &c.max_length, Some(2048))?;
+                std.string_attribute_constraints = Some(c);
             }
-            if attr.number_attribute_constraints.is_some() {
-                std.number_attribute_constraints = attr.number_attribute_constraints;
+            if let Some(c) = attr.number_attribute_constraints {
+                check_bounds(&c.min_value, &c.max_value, None)?;
+                std.number_attribute_constraints = Some(c);
             }
         } else {
             custom.push(attr);
@@ -275,7 +280,8 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<()> {
     };
     match attr.data_type() {
         "Boolean" => {
-            if value != "true" && value != "false" {
+            // Cognito takes any case ("True"); it is stored as `true` / `false`.
+            if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
                 return bad("Attribute value must be true or false.");
             }
         }
@@ -327,6 +333,15 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<()> {
             bad("Birthdate must be in the format YYYY-MM-DD.")
         }
         _ => Ok(()),
+    }
+}
+
+/// The value as stored: booleans in lower case (`True` → `true`), everything else as given.
+pub fn canonical_value(attr: &SchemaAttribute, value: &str) -> String {
+    if attr.data_type() == "Boolean" {
+        value.to_ascii_lowercase()
+    } else {
+        value.to_owned()
     }
 }
 

@@ -16,6 +16,9 @@ pub fn fill_random(buf: &mut [u8]) {
 /// (e.g. the client ID), so a sealed value copied to another row does not open.
 pub struct SecretBox {
     key: LessSafeKey,
+    /// For message authentication codes (CSRF tokens), derived from the master key so the
+    /// encryption key itself is never used for a second purpose.
+    mac_key: [u8; 32],
 }
 
 impl SecretBox {
@@ -23,7 +26,16 @@ impl SecretBox {
         let key = UnboundKey::new(&AES_256_GCM, master_key).expect("32-byte AES-256 key");
         Self {
             key: LessSafeKey::new(key),
+            mac_key: hmac_sha256(master_key, b"cognate/mac/v1"),
         }
+    }
+
+    /// HMAC-SHA256 of `data` under a key of this master key's for `purpose`: a value only
+    /// holders of the master key can compute (every node of a deployment), and one that
+    /// differs per purpose.
+    pub fn mac(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        let key = hmac_sha256(&self.mac_key, purpose.as_bytes());
+        hmac_sha256(&key, data)
     }
 
     pub fn generate_master_key() -> [u8; MASTER_KEY_LEN] {
@@ -63,6 +75,13 @@ impl SecretBox {
             .ok()?;
         Some(plain.to_vec())
     }
+}
+
+fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]

@@ -301,6 +301,9 @@ pub trait AuthStore {
         reset_after_ms: i64,
     ) -> StoreResult<()>;
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
+    /// Forgets failure counts whose last failure was before `before_ms` (they count from one
+    /// again anyway); unknown usernames would otherwise pile up rows.
+    async fn prune_sign_in_failures(&self, before_ms: i64) -> StoreResult<u64>;
 }
 
 /// An authorization code of the OAuth code flow, as stored (under the code's hash).
@@ -319,23 +322,22 @@ pub struct AuthCode {
     pub expires_ms: i64,
 }
 
-/// What presenting a code found.
+/// An authorization code as found, with whether it was spent and the session it produced.
 #[derive(Debug, Clone, PartialEq)]
-pub enum CodeRedemption {
-    /// First use: the code is now spent.
-    Fresh(Box<AuthCode>),
-    /// Already used; names the session it produced, if any, so it can be revoked.
-    Reused {
-        origin_jti: Option<String>,
-    },
-    Unknown,
+pub struct FoundCode {
+    pub code: AuthCode,
+    pub used: bool,
+    pub origin_jti: Option<String>,
 }
 
 #[async_trait]
 pub trait OAuthStore {
     async fn insert_auth_code(&self, code: &AuthCode, now_ms: i64) -> StoreResult<()>;
-    /// Spends a code atomically: only one caller ever gets `Fresh`.
-    async fn redeem_auth_code(&self, code_hash: &str, now_ms: i64) -> StoreResult<CodeRedemption>;
+    /// Reads a code without spending it (the request is checked first, so a wrong client or
+    /// verifier leaves it usable by its own).
+    async fn find_auth_code(&self, code_hash: &str) -> StoreResult<Option<FoundCode>>;
+    /// Spends a code atomically: `true` for the one caller that spent it.
+    async fn spend_auth_code(&self, code_hash: &str, now_ms: i64) -> StoreResult<bool>;
     /// Records the session a redeemed code produced.
     async fn set_auth_code_session(&self, code_hash: &str, origin_jti: &str) -> StoreResult<()>;
 }

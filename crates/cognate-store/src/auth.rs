@@ -364,4 +364,13 @@ impl AuthStore for SqlStore {
             .map_err(backend_error)?;
         Ok(())
     }
+
+    async fn prune_sign_in_failures(&self, before_ms: i64) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sign_in_failures WHERE last_failure_ms < $1")
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        Ok(done.rows_affected())
+    }
 }

@@ -20,10 +20,9 @@ use inline_writes::InlineWriter;
 use lookups::{InlineReader, ParsedDocs, SqliteLocation};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, AssertSqlSafe, Executor};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -74,12 +73,49 @@ pub struct SqlStore {
     writer: Option<Arc<InlineWriter>>,
     pools: Arc<ParsedDocs<UserPool>>,
     clients: Arc<ParsedDocs<AppClient>>,
+    /// The private folder of an in-memory store, removed with the last clone.
+    _scratch: Option<Arc<tempfile::TempDir>>,
+}
+
+/// How the store connects.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    /// How long a request waits for a connection (and PostgreSQL's first connection at start)
+    /// before failing with a retryable error.
+    pub acquire_timeout: Duration,
+}
+
+impl StoreOptions {
+    pub fn new(max_connections: u32) -> Self {
+        Self {
+            max_connections,
+            acquire_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 impl SqlStore {
     /// Connects and applies migrations. Safe when several nodes start at once: PostgreSQL
     /// migrations run under an advisory lock.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        Self::connect_with(url, StoreOptions::new(max_connections)).await
+    }
+
+    /// [`SqlStore::connect`] with every option. A PostgreSQL server that cannot be reached
+    /// fails at once, naming the host and the cause, instead of after the pool's timeout.
+    pub async fn connect_with(url: &str, opts: StoreOptions) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory")) {
+            return Self::in_memory().await;
+        }
+        Self::open(url, opts, None).await
+    }
+
+    async fn open(
+        url: &str,
+        opts: StoreOptions,
+        scratch: Option<Arc<tempfile::TempDir>>,
+    ) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend: Backend = url.parse().map_err(StoreError::Backend)?;
         let (url, location) = match backend {
@@ -87,35 +123,32 @@ impl SqlStore {
                 let (url, location) = sqlite_location(url)?;
                 (url, Some(location))
             }
-            Backend::Postgres => (url.to_owned(), None),
+            Backend::Postgres => {
+                check_postgres_reachable(url, opts.acquire_timeout).await?;
+                (url.to_owned(), None)
+            }
         };
         let url = url.as_str();
+        // A scratch database needs no durability: it is gone at exit anyway.
+        let synchronous = if scratch.is_some() { "OFF" } else { "NORMAL" };
         let mut options = AnyPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(30));
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(opts.acquire_timeout);
         if backend == Backend::Sqlite {
             // An embedded database does not drop connections: skip the ping before each use,
             // a round trip to the connection's worker thread per statement (bench/).
             options = options.test_before_acquire(false);
-            options = options.after_connect(|conn, _meta| {
+            options = options.after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     // WAL: readers never block the writer; NORMAL sync keeps every commit
                     // through a crash of the process. busy_timeout lets writers queue.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute(AssertSqlSafe(format!("PRAGMA synchronous = {synchronous}")))
+                        .await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     Ok(())
                 })
             });
-            if location.as_ref().is_some_and(|l| l.vfs.is_some()) {
-                // One connection that never closes: an in-memory database lives as long as
-                // some connection to it is open.
-                options = options
-                    .max_connections(1)
-                    .min_connections(1)
-                    .idle_timeout(None)
-                    .max_lifetime(None);
-            }
         }
         let pool = options.connect(url).await.map_err(backend_error)?;
         let migrator = match backend {
@@ -129,6 +162,7 @@ impl SqlStore {
         let store = Self {
             pool,
             backend,
+            _scratch: scratch,
             inline: location.clone().map(|l| Arc::new(InlineReader::new(l))),
             writer: location.map(|l| Arc::new(InlineWriter::new(l))),
             pools: Arc::new(ParsedDocs::new()),
@@ -157,16 +191,48 @@ impl SqlStore {
     /// An SQLite database file in `dir`, created if missing.
     pub async fn open_sqlite_dir(
         dir: &std::path::Path,
-        max_connections: u32,
+        options: StoreOptions,
     ) -> Result<Self, StoreError> {
         let path = dir.join("cognate.db");
         let url = format!("sqlite://{}?mode=rwc", path.display());
-        Self::connect(&url, max_connections).await
+        Self::connect_with(&url, options).await
     }
 
-    /// A throwaway in-memory SQLite database.
+    /// A throwaway database, lost on exit: an SQLite file in WAL mode in a private folder on
+    /// a RAM file system (`/dev/shm`) where there is one, else in the temporary folder. The
+    /// same engine, mode and locking as the file store, so it answers concurrent requests as
+    /// that does (SQLite's `memdb` has no WAL: readers and the writer locked each other out);
+    /// without `fsync`, since nothing need survive. Folders left by killed processes are
+    /// removed here.
     pub async fn in_memory() -> Result<Self, StoreError> {
-        Self::connect("sqlite::memory:", 1).await
+        let base = scratch_base();
+        remove_abandoned_scratch(&base);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{SCRATCH_PREFIX}{}-", std::process::id()))
+            .tempdir_in(&base)
+            .map_err(|e| {
+                StoreError::Backend(format!(
+                    "cannot create a scratch folder in {}: {e}",
+                    base.display()
+                ))
+            })?;
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("cognate.db").display()
+        );
+        Self::open(&url, StoreOptions::new(4), Some(Arc::new(dir))).await
+    }
+
+    /// `SELECT 1` within `timeout`: whether the database answers (readiness checks).
+    pub async fn ping(&self, timeout: Duration) -> Result<(), StoreError> {
+        match tokio::time::timeout(timeout, sqlx::query("SELECT 1").execute(&self.pool)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(backend_error(e)),
+            Err(_) => Err(StoreError::Backend(format!(
+                "the database did not answer within {} ms",
+                timeout.as_millis()
+            ))),
+        }
     }
 
     /// Asks SQLite to copy the WAL back into the database file, without waiting for readers or
@@ -195,28 +261,76 @@ impl SqlStore {
     }
 }
 
-/// Where an `sqlite:` URL's database is, for the inline readers. An in-memory database
-/// (`sqlite::memory:`, `mode=memory`) becomes one in SQLite's `memdb` VFS, which several
-/// connections of this process can share by name (sqlx's shared-cache in-memory databases
-/// lock whole tables instead). Returns the URL to give sqlx.
-fn sqlite_location(url: &str) -> Result<(String, SqliteLocation), StoreError> {
-    static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
-    let options = SqliteConnectOptions::from_str(url).map_err(backend_error)?;
-    if url.contains(":memory:") || url.contains("mode=memory") {
-        let name = format!(
-            "/cognate-memory-{}-{}",
-            std::process::id(),
-            MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed)
-        );
-        let location = SqliteLocation {
-            path: name.clone(),
-            vfs: Some("memdb"),
-        };
-        return Ok((format!("sqlite://{name}?mode=rwc&vfs=memdb"), location));
+const SCRATCH_PREFIX: &str = "cognate-memory-";
+
+/// Where in-memory stores keep their private folder: RAM when the system offers it.
+fn scratch_base() -> std::path::PathBuf {
+    let shm = std::path::Path::new("/dev/shm");
+    let writable = shm.is_dir()
+        && tempfile::Builder::new()
+            .prefix(".cognate-probe-")
+            .tempfile_in(shm)
+            .is_ok();
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
     }
+}
+
+/// Removes the scratch folders of processes that no longer run (killed before cleaning up).
+fn remove_abandoned_scratch(base: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(SCRATCH_PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && std::path::Path::new("/proc/self").exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A PostgreSQL server that refuses or does not answer is reported at once, with its host and
+/// the cause (the pool would retry until its timeout and then say only "timed out").
+async fn check_postgres_reachable(url: &str, timeout: Duration) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    let host = postgres_host(url);
+    match tokio::time::timeout(timeout, sqlx::AnyConnection::connect(url)).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(StoreError::Backend(format!(
+            "cannot connect to PostgreSQL at {host}: {e}"
+        ))),
+        Err(_) => Err(StoreError::Backend(format!(
+            "cannot connect to PostgreSQL at {host}: no answer within {} s",
+            timeout.as_secs()
+        ))),
+    }
+}
+
+/// `host:port` of a PostgreSQL URL, for messages (never the credentials).
+fn postgres_host(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let rest = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+    rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
+}
+
+/// Where an `sqlite:` URL's database file is, for the inline readers.
+fn sqlite_location(url: &str) -> Result<(String, SqliteLocation), StoreError> {
+    let options = SqliteConnectOptions::from_str(url).map_err(backend_error)?;
     let location = SqliteLocation {
         path: options.get_filename().display().to_string(),
-        vfs: None,
     };
     Ok((url.to_owned(), location))
 }
@@ -239,5 +353,14 @@ mod tests {
             "postgres://u:***@h/db"
         );
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn postgres_hosts_without_credentials() {
+        assert_eq!(
+            super::postgres_host("postgres://u:pw@db.example:5433/cognate?sslmode=require"),
+            "db.example:5433"
+        );
+        assert_eq!(super::postgres_host("postgres://localhost/x"), "localhost");
     }
 }

@@ -76,7 +76,11 @@ impl Fields for rusqlite::Row<'_> {
 }
 
 pub(crate) fn sqlite_error(e: rusqlite::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    match e.sqlite_error_code() {
+        Some(DatabaseBusy | DatabaseLocked) => StoreError::Busy(e.to_string()),
+        _ => StoreError::Backend(e.to_string()),
+    }
 }
 
 /// Decodes the JSON document in a row's `doc` column.
@@ -126,8 +130,6 @@ impl<T: DeserializeOwned + Clone> ParsedDocs<T> {
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteLocation {
     pub path: String,
-    /// `Some("memdb")` for the in-memory database, shared by name inside this process.
-    pub vfs: Option<&'static str>,
 }
 
 /// A connection of our own to the embedded database (sqlx has already created it and set
@@ -135,11 +137,7 @@ pub(crate) struct SqliteLocation {
 pub(crate) fn open_connection(location: &SqliteLocation) -> StoreResult<rusqlite::Connection> {
     use rusqlite::OpenFlags;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    match location.vfs {
-        Some(vfs) => rusqlite::Connection::open_with_flags_and_vfs(&location.path, flags, vfs),
-        None => rusqlite::Connection::open_with_flags(&location.path, flags),
-    }
-    .map_err(sqlite_error)
+    rusqlite::Connection::open_with_flags(&location.path, flags).map_err(sqlite_error)
 }
 
 /// Read-only connections to the embedded database, handed to one caller at a time.
@@ -164,7 +162,7 @@ impl InlineReader {
         let conn = open_connection(&self.location)?;
         // Opened read-write so it shares the WAL index like any other connection, but it
         // refuses writes. A short busy timeout covers the rare moments a reader must wait
-        // (WAL recovery; the in-memory database's writer holding its lock).
+        // (WAL recovery).
         conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 1000;")
             .map_err(sqlite_error)?;
         // One plan per statement whatever the bound values. Otherwise SQLite marks a statement
@@ -238,7 +236,11 @@ impl SqlStore {
         decode: impl Fn(&dyn Fields) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
         if let Some(reader) = &self.inline {
-            return Ok(reader.query(sql, keys, 1, decode)?.pop());
+            // A reader kept waiting (rare in WAL mode) hands over to sqlx, which waits longer.
+            match reader.query(sql, keys, 1, &decode) {
+                Err(StoreError::Busy(_)) => {}
+                other => return Ok(other?.pop()),
+            }
         }
         let row = bind(sqlx::query(sql), keys)
             .fetch_optional(&self.pool)
@@ -256,7 +258,10 @@ impl SqlStore {
         decode: impl Fn(&dyn Fields) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
         if let Some(reader) = &self.inline {
-            return reader.query(sql, keys, usize::MAX, decode);
+            match reader.query(sql, keys, usize::MAX, &decode) {
+                Err(StoreError::Busy(_)) => {}
+                other => return other,
+            }
         }
         let rows = bind(sqlx::query(sql), keys)
             .fetch_all(&self.pool)

@@ -3,7 +3,7 @@
 use crate::documents::{from_row, to_doc};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
-use cognate_core::store::{AuthCode, CodeRedemption, OAuthStore, StoreResult};
+use cognate_core::store::{AuthCode, FoundCode, OAuthStore, StoreResult};
 use sqlx::Row;
 
 #[async_trait]
@@ -28,7 +28,29 @@ impl OAuthStore for SqlStore {
         Ok(())
     }
 
-    async fn redeem_auth_code(&self, code_hash: &str, now_ms: i64) -> StoreResult<CodeRedemption> {
+    async fn find_auth_code(&self, code_hash: &str) -> StoreResult<Option<FoundCode>> {
+        let row =
+            sqlx::query("SELECT doc, used_ms, origin_jti FROM auth_codes WHERE code_hash = $1")
+                .bind(code_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(FoundCode {
+            code: from_row(&row)?,
+            used: row
+                .try_get::<Option<i64>, _>("used_ms")
+                .map_err(backend_error)?
+                .is_some(),
+            origin_jti: row
+                .try_get::<Option<String>, _>("origin_jti")
+                .map_err(backend_error)?,
+        }))
+    }
+
+    async fn spend_auth_code(&self, code_hash: &str, now_ms: i64) -> StoreResult<bool> {
         let spent = sqlx::query(
             "UPDATE auth_codes SET used_ms = $1 WHERE code_hash = $2 AND used_ms IS NULL",
         )
@@ -37,23 +59,7 @@ impl OAuthStore for SqlStore {
         .execute(&self.pool)
         .await
         .map_err(backend_error)?;
-        let row = sqlx::query("SELECT doc, origin_jti FROM auth_codes WHERE code_hash = $1")
-            .bind(code_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        let Some(row) = row else {
-            return Ok(CodeRedemption::Unknown);
-        };
-        if spent.rows_affected() == 1 {
-            Ok(CodeRedemption::Fresh(Box::new(from_row(&row)?)))
-        } else {
-            Ok(CodeRedemption::Reused {
-                origin_jti: row
-                    .try_get::<Option<String>, _>("origin_jti")
-                    .map_err(backend_error)?,
-            })
-        }
+        Ok(spent.rows_affected() == 1)
     }
 
     async fn set_auth_code_session(&self, code_hash: &str, origin_jti: &str) -> StoreResult<()> {

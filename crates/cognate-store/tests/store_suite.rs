@@ -16,7 +16,7 @@ use cognate_core::time::Timestamp;
 use cognate_core::ui_customization::StoredUiCustomization;
 use cognate_core::user::{Attribute, User};
 use cognate_core::user_filter::{self, UserFilter};
-use cognate_store::SqlStore;
+use cognate_store::{SqlStore, StoreOptions};
 use serde_json::json;
 
 fn pool(id: &str) -> UserPool {
@@ -72,7 +72,9 @@ fn group(pool_id: &str, name: &str) -> Group {
 /// The directory of the file database is removed when the returned guard drops.
 async fn backends() -> (Vec<(&'static str, SqlStore)>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let file_store = SqlStore::open_sqlite_dir(dir.path(), 4).await.unwrap();
+    let file_store = SqlStore::open_sqlite_dir(dir.path(), StoreOptions::new(4))
+        .await
+        .unwrap();
     let mut stores = vec![
         ("sqlite", SqlStore::in_memory().await.unwrap()),
         ("sqlite-file", file_store),
@@ -730,7 +732,9 @@ fn sign_in(jti: &str, hash: &str) -> (AuthSession, RefreshTokenRecord) {
 #[tokio::test]
 async fn sign_in_write_waits_for_a_held_write_lock() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqlStore::open_sqlite_dir(dir.path(), 4).await.unwrap();
+    let store = SqlStore::open_sqlite_dir(dir.path(), StoreOptions::new(4))
+        .await
+        .unwrap();
     let holder = rusqlite::Connection::open(dir.path().join("cognate.db")).unwrap();
     holder
         .execute_batch(

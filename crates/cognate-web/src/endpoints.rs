@@ -106,12 +106,26 @@ pub async fn token(
         });
     };
     let pool = host_pool(&cognito, &headers).await;
+    // Logged from a fixed set: the field is the client's text.
+    let grant_type = match form.grant_type.as_deref() {
+        Some("authorization_code") => "authorization_code",
+        Some("refresh_token") => "refresh_token",
+        Some("client_credentials") => "client_credentials",
+        Some(_) => "unsupported",
+        None => "missing",
+    };
     match cognito
         .token_endpoint(form, basic_auth(&headers), pool.as_deref())
         .await
     {
-        Ok(body) => no_store(axum::Json(body).into_response()),
-        Err(e) => oauth_error(e),
+        Ok(body) => {
+            tracing::info!(%grant_type, "token issued");
+            no_store(axum::Json(body).into_response())
+        }
+        Err(e) => {
+            tracing::info!(%grant_type, error = %e.error, "token request refused");
+            oauth_error(e)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The hosted pages: `/oauth2/authorize`, `/login` (and its new-password step), `/logout`
 //! and `/error`. Server-rendered, no JavaScript, CSRF-protected forms, no framing.
 
-use crate::security::{self, csrf_ok, csrf_token, harden};
+use crate::security::{self, CsrfForm, csrf_ok, csrf_token, harden};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, RawQuery, State};
@@ -161,7 +161,19 @@ async fn grant(
     cognito
         .validate_authorize(p, host_pool.as_deref())
         .await
-        .map_err(|e| authorize_failure(e, p.response_type.as_deref()))
+        .map_err(|e| {
+            let client_id = p.client_id.as_deref().unwrap_or("");
+            match &e {
+                // Unknown clients, unregistered redirect URIs: nothing goes back to the client.
+                AuthorizeError::Page(reason) => {
+                    tracing::info!(%client_id, %reason, "authorization request refused")
+                }
+                AuthorizeError::Redirect { error, .. } => {
+                    tracing::info!(%client_id, %error, "authorization request refused to the client")
+                }
+            }
+            authorize_failure(e, p.response_type.as_deref())
+        })
 }
 
 /// Signs the browser in (the hosted-UI cookie) and sends it back to the client.
@@ -182,7 +194,10 @@ async fn finish(
         LIFETIME_SECONDS,
     ));
     match cognito.complete_authorize(g, user, auth_time_ms).await {
-        Ok(url) => (jar, redirect(&url)).into_response(),
+        Ok(url) => {
+            tracing::info!(pool_id = %g.pool.id, client_id = %g.client.client_id(), sub = %user.sub, "hosted sign-in succeeded");
+            (jar, redirect(&url)).into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "authorization failed");
             error_page(
@@ -236,13 +251,19 @@ pub async fn login_form(
         Ok(g) => g,
         Err(r) => return r,
     };
-    let (jar, csrf) = csrf_token(jar, &security::host(&headers));
+    let query = raw.unwrap_or_default();
+    let (jar, csrf) = csrf_token(
+        &cognito.secrets,
+        jar,
+        &security::host(&headers),
+        login_form_of(&query),
+    );
     let brand = branding(&cognito, &g).await;
     let page = LoginPage {
         custom_css: brand.css,
         logo_url: brand.logo,
         error: None,
-        query: raw.unwrap_or_default(),
+        query,
         csrf,
         username_label: username_label(&g.pool),
         username: String::new(),
@@ -256,6 +277,20 @@ pub struct LoginForm {
     csrf: Option<String>,
     username: Option<String>,
     password: Option<String>,
+}
+
+fn login_form_of(query: &str) -> CsrfForm<'_> {
+    CsrfForm {
+        action: "/login",
+        query,
+    }
+}
+
+fn new_password_form_of(query: &str) -> CsrfForm<'_> {
+    CsrfForm {
+        action: "/login/new-password",
+        query,
+    }
 }
 
 fn csrf_failure() -> Response {
@@ -273,17 +308,20 @@ pub async fn login_submit(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    if !csrf_ok(&jar, form.csrf.as_deref()) {
+    let query = raw.unwrap_or_default();
+    let host = security::host(&headers);
+    let form_id = login_form_of(&query);
+    if !csrf_ok(&cognito.secrets, &jar, &host, form_id, form.csrf.as_deref()) {
+        tracing::info!("hosted sign-in refused: missing or forged CSRF token");
         return csrf_failure();
     }
     let g = match grant(&cognito, &headers, &p).await {
         Ok(g) => g,
         Err(r) => return r,
     };
-    let query = raw.unwrap_or_default();
     let username = form.username.unwrap_or_default();
     let password = form.password.unwrap_or_default();
-    let (jar, csrf) = csrf_token(jar, &security::host(&headers));
+    let (jar, csrf) = csrf_token(&cognito.secrets, jar, &host, form_id);
     let brand = branding(&cognito, &g).await;
     let again = |error: String, csrf: String| LoginPage {
         custom_css: brand.css.clone(),
@@ -313,6 +351,9 @@ pub async fn login_submit(
             finish(&cognito, &headers, jar, &g, &user, now).await
         }
         Ok(WebSignIn::NewPasswordRequired { session, required }) => {
+            tracing::info!(pool_id = %g.pool.id, client_id = %g.client.client_id(), "hosted sign-in: new password required");
+            let (jar, csrf) =
+                csrf_token(&cognito.secrets, jar, &host, new_password_form_of(&query));
             let page = NewPasswordPage {
                 custom_css: brand.css.clone(),
                 logo_url: brand.logo.clone(),
@@ -329,7 +370,10 @@ pub async fn login_submit(
             StatusCode::INTERNAL_SERVER_ERROR,
         ),
         // The same messages as the API: wrong password, lockout, disabled, unconfirmed...
-        Err(e) => (jar, render(again(e.message, csrf), StatusCode::BAD_REQUEST)).into_response(),
+        Err(e) => {
+            tracing::info!(pool_id = %g.pool.id, client_id = %g.client.client_id(), error = %e.kind.name(), "hosted sign-in failed");
+            (jar, render(again(e.message, csrf), StatusCode::BAD_REQUEST)).into_response()
+        }
     }
 }
 
@@ -341,7 +385,17 @@ pub async fn new_password_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !csrf_ok(&jar, form.get("_csrf").map(String::as_str)) {
+    let query = raw.unwrap_or_default();
+    let host = security::host(&headers);
+    let form_id = new_password_form_of(&query);
+    if !csrf_ok(
+        &cognito.secrets,
+        &jar,
+        &host,
+        form_id,
+        form.get("_csrf").map(String::as_str),
+    ) {
+        tracing::info!("hosted new password refused: missing or forged CSRF token");
         return csrf_failure();
     }
     let g = match grant(&cognito, &headers, &p).await {
@@ -368,13 +422,13 @@ pub async fn new_password_submit(
             StatusCode::INTERNAL_SERVER_ERROR,
         ),
         Err(e) => {
-            let (jar, csrf) = csrf_token(jar, &security::host(&headers));
+            let (jar, csrf) = csrf_token(&cognito.secrets, jar, &host, form_id);
             let brand = branding(&cognito, &g).await;
             let page = NewPasswordPage {
                 custom_css: brand.css,
                 logo_url: brand.logo,
                 error: Some(e.message),
-                query: raw.unwrap_or_default(),
+                query,
                 csrf,
                 session,
                 required,

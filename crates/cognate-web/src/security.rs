@@ -5,9 +5,21 @@ use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use cognate_core::secrets::SecretBox;
 use subtle::ConstantTimeEq;
 
-pub const CSRF_COOKIE: &str = "XSRF-TOKEN";
+/// The CSRF cookie: `__Host-` prefixed where cookies are `Secure` (the browser then refuses it
+/// from a sibling domain or over plain HTTP), plain on loopback development hosts.
+const CSRF_COOKIE_SECURE: &str = "__Host-cognate-csrf";
+const CSRF_COOKIE_LOOPBACK: &str = "cognate-csrf";
+
+fn csrf_cookie_name(host: &str) -> &'static str {
+    if secure(host) {
+        CSRF_COOKIE_SECURE
+    } else {
+        CSRF_COOKIE_LOOPBACK
+    }
+}
 
 pub fn host(headers: &HeaderMap) -> String {
     headers
@@ -49,27 +61,58 @@ pub fn expired(name: &'static str, host: &str) -> Cookie<'static> {
     cookie(name, String::new(), host, 0)
 }
 
-/// The CSRF token of this browser (double-submit: an HttpOnly cookie that every form
-/// repeats in a hidden field), created when missing.
-pub fn csrf_token(jar: CookieJar, host: &str) -> (CookieJar, String) {
-    if let Some(c) = jar.get(CSRF_COOKIE)
+/// The form a CSRF token is for: the path it posts to and its query (the authorization
+/// request it continues).
+#[derive(Clone, Copy)]
+pub struct CsrfForm<'a> {
+    pub action: &'static str,
+    pub query: &'a str,
+}
+
+/// The token a form carries: HMAC-SHA256, under a key derived from the master key, of this
+/// browser's random cookie value and the form it is for. Unlike a plain double-submit token,
+/// it cannot be forged by someone who can plant a cookie (they cannot compute the MAC), and
+/// it is good only for the form it was made for.
+fn csrf_mac(secrets: &SecretBox, nonce: &str, form: CsrfForm<'_>) -> String {
+    let data = format!("{nonce}\n{}?{}", form.action, form.query);
+    B64URL.encode(secrets.mac("hosted-ui-csrf", data.as_bytes()))
+}
+
+/// The CSRF token for `form`, creating this browser's cookie when missing.
+pub fn csrf_token(
+    secrets: &SecretBox,
+    jar: CookieJar,
+    host: &str,
+    form: CsrfForm<'_>,
+) -> (CookieJar, String) {
+    let name = csrf_cookie_name(host);
+    if let Some(c) = jar.get(name)
         && c.value().len() >= 32
     {
-        let v = c.value().to_owned();
-        return (jar, v);
+        let token = csrf_mac(secrets, c.value(), form);
+        return (jar, token);
     }
     let mut raw = [0u8; 32];
     cognate_core::secrets::fill_random(&mut raw);
-    let token = B64URL.encode(raw);
-    (
-        jar.add(cookie(CSRF_COOKIE, token.clone(), host, 3600)),
-        token,
-    )
+    let nonce = B64URL.encode(raw);
+    let token = csrf_mac(secrets, &nonce, form);
+    (jar.add(cookie(name, nonce, host, 3600)), token)
 }
 
-pub fn csrf_ok(jar: &CookieJar, presented: Option<&str>) -> bool {
-    match (jar.get(CSRF_COOKIE), presented) {
-        (Some(c), Some(p)) if !p.is_empty() => bool::from(c.value().as_bytes().ct_eq(p.as_bytes())),
+/// Whether the form's `_csrf` field is the token of this browser's cookie for this form
+/// (compared in constant time).
+pub fn csrf_ok(
+    secrets: &SecretBox,
+    jar: &CookieJar,
+    host: &str,
+    form: CsrfForm<'_>,
+    presented: Option<&str>,
+) -> bool {
+    match (jar.get(csrf_cookie_name(host)), presented) {
+        (Some(c), Some(p)) if c.value().len() >= 32 && !p.is_empty() => {
+            let expected = csrf_mac(secrets, c.value(), form);
+            bool::from(expected.as_bytes().ct_eq(p.as_bytes()))
+        }
         _ => false,
     }
 }

@@ -162,10 +162,43 @@ async fn apply_into(
     Ok(())
 }
 
-/// Loads `path`, applies it, and prints the passwords it generated on stdout (never in the
-/// logs), once: users that exist keep their password at the next start.
+/// Checks the whole file before anything is written: every entry is first applied to a
+/// scratch store (so each rule of the API and the domain is met, whatever the order), then
+/// what depends on the real store is checked there without writing (settings that cannot
+/// change on an existing pool, a domain that belongs to another pool).
+pub async fn check(cognito: &Cognito, file: &BootstrapFile) -> Result<(), String> {
+    let scratch = cognate_store::SqlStore::in_memory()
+        .await
+        .map_err(|e| format!("cannot check the file: {e}"))?;
+    let rehearsal = Cognito::new(
+        std::sync::Arc::new(scratch.clone()),
+        cognito.clock.clone(),
+        cognito.secrets.clone(),
+        cognate_core::password::PasswordHasher::new(1),
+        cognito.account_id.clone(),
+        cognito.issuer_base.clone(),
+    );
+    let rehearsed = apply(&rehearsal, file).await;
+    scratch.close().await;
+    rehearsed?;
+    for spec in &file.pools {
+        pools::check_against_store(cognito, spec)
+            .await
+            .map_err(|e| format!("{}: {e}", spec.label()))?;
+    }
+    Ok(())
+}
+
+/// Loads `path`, checks it whole, applies it, and prints the passwords it generated on
+/// stdout (never in the logs), once: users that exist keep their password at the next start.
 pub async fn run(cognito: &Cognito, path: &Path) -> Result<Report, String> {
     let file = load(path)?;
+    check(cognito, &file).await.map_err(|e| {
+        format!(
+            "bootstrap file {}: {e} (nothing was applied)",
+            path.display()
+        )
+    })?;
     let mut report = Report::default();
     let result = apply_into(cognito, &file, &mut report).await;
     // Users created before an error keep their generated password: show it even then.

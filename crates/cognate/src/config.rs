@@ -5,6 +5,10 @@ use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use crate::listener::Limits;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9229";
 pub const DEFAULT_DATA_DIR: &str = "./cognate-data";
@@ -14,7 +18,10 @@ pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
 #[command(
     name = "cognate",
     version,
-    about = "A self-hosted identity provider compatible with Amazon Cognito User Pools"
+    about = "A self-hosted identity provider compatible with Amazon Cognito User Pools",
+    after_help = "Logging: COGNATE_LOG sets what is logged, as a tracing filter \
+                  (default `info`; e.g. `debug`, `cognate=debug,sqlx=warn`).\n\
+                  Every option is also a COGNATE_* environment variable and a key of the --config file."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -80,6 +87,27 @@ pub struct ServeArgs {
     /// Log format: `text` or `json` [default: text]
     #[arg(long, env = "COGNATE_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Most connections open at once; more wait in the kernel's backlog [default: 1024,
+    /// lowered to fit the descriptor limit]
+    #[arg(long, env = "COGNATE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers, from its first byte [default: 10]
+    #[arg(long, env = "COGNATE_HEADER_TIMEOUT")]
+    pub header_timeout: Option<u64>,
+    /// Seconds a client has to send a request's body [default: 30]
+    #[arg(long, env = "COGNATE_BODY_TIMEOUT")]
+    pub body_timeout: Option<u64>,
+    /// Seconds an idle keep-alive connection stays open [default: 60]
+    #[arg(long, env = "COGNATE_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<u64>,
+    /// Seconds a request waits for a database connection before failing with a retryable
+    /// error [default: 5 for PostgreSQL, 30 for SQLite]
+    #[arg(long, env = "COGNATE_DB_TIMEOUT")]
+    pub db_timeout: Option<u64>,
+    /// Prometheus metrics: `on` (GET /metrics on the main listener), `off`, or an address
+    /// for a separate listener such as `127.0.0.1:9230` [default: on]
+    #[arg(long, env = "COGNATE_METRICS")]
+    pub metrics: Option<String>,
     /// A TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "COGNATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -103,6 +131,12 @@ pub struct FileConfig {
     pub master_key: Option<String>,
     pub log_format: Option<String>,
     pub bootstrap: Option<PathBuf>,
+    pub max_connections: Option<usize>,
+    pub header_timeout: Option<u64>,
+    pub body_timeout: Option<u64>,
+    pub idle_timeout: Option<u64>,
+    pub db_timeout: Option<u64>,
+    pub metrics: Option<String>,
     #[serde(default)]
     pub access_keys: Vec<AccessKey>,
 }
@@ -138,6 +172,34 @@ pub struct Config {
     pub log_format: String,
     /// The declarative setup applied at every start (`--bootstrap`), if any.
     pub bootstrap: Option<PathBuf>,
+    /// Connection limits and timeouts against slow and idle clients.
+    pub limits: Limits,
+    /// How long a request waits for a database connection.
+    pub db_timeout: Duration,
+    pub metrics: Metrics,
+}
+
+/// Where Prometheus metrics are served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metrics {
+    Off,
+    /// `GET /metrics` on the main listener.
+    On,
+    /// `GET /metrics` on a listener of its own.
+    Listen(SocketAddr),
+}
+
+impl FromStr for Metrics {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "on" | "true" => Ok(Metrics::On),
+            "off" | "false" => Ok(Metrics::Off),
+            addr => addr.parse().map(Metrics::Listen).map_err(|_| {
+                format!("metrics must be `on`, `off` or a listen address like 127.0.0.1:9230, got {addr:?}")
+            }),
+        }
+    }
 }
 
 impl Config {
@@ -178,6 +240,67 @@ impl Config {
         if account_id.len() != 12 || !account_id.bytes().all(|c| c.is_ascii_digit()) {
             return Err(format!("account ID must be 12 digits, got {account_id:?}"));
         }
+        let log_format = args
+            .log_format
+            .or(file.log_format)
+            .unwrap_or_else(|| "text".into());
+        if log_format != "text" && log_format != "json" {
+            return Err(format!(
+                "log format must be `text` or `json`, got {log_format:?}"
+            ));
+        }
+        let issuer_url = args.issuer_url.or(file.issuer_url);
+        if let Some(url) = &issuer_url {
+            check_issuer_url(url)?;
+        }
+        if let Storage::Url(url) = &storage {
+            check_database_url(url)?;
+        }
+        let defaults = Limits::default();
+        let secs = |flag: Option<u64>, file: Option<u64>, default: Duration, name: &str| match flag
+            .or(file)
+        {
+            Some(0) => Err(format!("{name} must be at least 1 second")),
+            Some(n) => Ok(Duration::from_secs(n)),
+            None => Ok(default),
+        };
+        let limits = Limits {
+            max_connections: match args.max_connections.or(file.max_connections) {
+                Some(0) => return Err("max connections must be at least 1".into()),
+                Some(n) => n,
+                None => defaults.max_connections,
+            },
+            header_timeout: secs(
+                args.header_timeout,
+                file.header_timeout,
+                defaults.header_timeout,
+                "header timeout",
+            )?,
+            body_timeout: secs(
+                args.body_timeout,
+                file.body_timeout,
+                defaults.body_timeout,
+                "body timeout",
+            )?,
+            idle_timeout: secs(
+                args.idle_timeout,
+                file.idle_timeout,
+                defaults.idle_timeout,
+                "idle timeout",
+            )?,
+            max_header_bytes: defaults.max_header_bytes,
+        };
+        let shared = matches!(&storage, Storage::Url(u) if !u.starts_with("sqlite:"));
+        let db_timeout = secs(
+            args.db_timeout,
+            file.db_timeout,
+            Duration::from_secs(if shared { 5 } else { 30 }),
+            "database timeout",
+        )?;
+        let metrics = match args.metrics.or(file.metrics) {
+            Some(m) => m.parse()?,
+            None => Metrics::On,
+        };
         Ok(Self {
             listen: args
                 .listen
@@ -185,7 +308,7 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("default address")),
             data_dir,
             storage,
-            issuer_url: args.issuer_url.or(file.issuer_url),
+            issuer_url,
             db_max_connections: args
                 .db_max_connections
                 .or(file.db_max_connections)
@@ -193,11 +316,11 @@ impl Config {
             account_id,
             access_keys,
             master_key,
-            log_format: args
-                .log_format
-                .or(file.log_format)
-                .unwrap_or_else(|| "text".into()),
+            log_format,
             bootstrap: args.bootstrap.or(file.bootstrap),
+            limits,
+            db_timeout,
+            metrics,
         })
     }
 
@@ -214,6 +337,9 @@ impl Config {
             master_key: None,
             log_format: "text".into(),
             bootstrap: None,
+            limits: Limits::default(),
+            db_timeout: Duration::from_secs(30),
+            metrics: Metrics::On,
         }
     }
 
@@ -221,6 +347,56 @@ impl Config {
     pub fn persistent(&self) -> bool {
         !matches!(self.storage, Storage::InMemory)
     }
+}
+
+/// The issuer base must be an absolute http(s) URL: it becomes every token's `iss`.
+fn check_issuer_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => {}
+        _ => {
+            return Err(format!(
+                "issuer URL must start with http:// or https:// and name a host, got {url:?} (e.g. https://auth.example.com)"
+            ));
+        }
+    }
+    if url.ends_with('/') {
+        return Err(format!(
+            "issuer URL must not end with '/', got {url:?}: `iss` is `<issuer URL>/<pool ID>`"
+        ));
+    }
+    Ok(())
+}
+
+/// A database URL names a backend Cognate speaks; an SQLite file's folder must exist.
+fn check_database_url(url: &str) -> Result<(), String> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or("");
+        if path.is_empty() || path == ":memory:" {
+            return Ok(());
+        }
+        let folder = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            return Err(format!(
+                "the folder of the SQLite database {path} does not exist: {}",
+                folder.display()
+            ));
+        }
+        return Ok(());
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(());
+    }
+    Err(format!(
+        "database URL must start with sqlite: or postgres://, got {:?}",
+        cognate_store::redact(url)
+    ))
 }
 
 fn load_file(path: &Path) -> Result<FileConfig, String> {

@@ -4,4 +4,8 @@
 pub mod bootstrap;
 pub mod config;
 mod keyfiles;
+pub mod listener;
+mod metrics;
+mod observe;
 pub mod server;
+mod service_routes;

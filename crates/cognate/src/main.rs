@@ -33,13 +33,16 @@ async fn main() -> std::process::ExitCode {
     std::process::ExitCode::SUCCESS
 }
 
+/// Logs on stdout: JSON lines with `--log-format json`, else text, coloured only on a
+/// terminal (colour codes would litter files and log collectors).
 fn init_logging(format: &str) {
+    use std::io::IsTerminal;
     let filter = EnvFilter::try_from_env("COGNATE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if format == "json" {
-        builder.json().init();
+        builder.json().with_ansi(false).init();
     } else {
-        builder.init();
+        builder.with_ansi(std::io::stdout().is_terminal()).init();
     }
 }
 

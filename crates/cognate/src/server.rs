@@ -1,16 +1,15 @@
 //! Wiring: store, domain, adapters, listener and graceful shutdown.
 
-use crate::config::{AccessKey, Config, Storage};
+use crate::config::{AccessKey, Config, Metrics, Storage};
 use crate::keyfiles;
 use axum::Router;
-use axum::routing::get;
 use cognate_api::sigv4::AccessKeys;
 use cognate_api::{ApiState, model::Model};
 use cognate_core::Cognito;
 use cognate_core::password::PasswordHasher;
 use cognate_core::secrets::SecretBox;
 use cognate_core::time::{Clock, SystemClock};
-use cognate_store::SqlStore;
+use cognate_store::{SqlStore, StoreOptions};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -25,6 +24,7 @@ pub struct RunningServer {
     pub access_keys: Vec<AccessKey>,
     shutdown: Option<oneshot::Sender<()>>,
     maintenance: JoinHandle<()>,
+    metrics_task: Option<JoinHandle<()>>,
     task: JoinHandle<std::io::Result<()>>,
     store: SqlStore,
 }
@@ -41,6 +41,9 @@ impl RunningServer {
         }
         let result = self.task.await.unwrap_or(Ok(()));
         self.maintenance.abort();
+        if let Some(t) = &self.metrics_task {
+            t.abort();
+        }
         self.store.close().await;
         result
     }
@@ -79,10 +82,14 @@ pub async fn open_store(config: &Config) -> Result<(SqlStore, [u8; 32]), String>
             )
         })?;
     }
+    let options = StoreOptions {
+        max_connections: config.db_max_connections,
+        acquire_timeout: config.db_timeout,
+    };
     let store = match &config.storage {
         Storage::InMemory => SqlStore::in_memory().await,
-        Storage::DataDir(dir) => SqlStore::open_sqlite_dir(dir, config.db_max_connections).await,
-        Storage::Url(url) => SqlStore::connect(url, config.db_max_connections).await,
+        Storage::DataDir(dir) => SqlStore::open_sqlite_dir(dir, options).await,
+        Storage::Url(url) => SqlStore::connect_with(url, options).await,
     }
     .map_err(|e| format!("cannot open the store: {e}"))?;
 
@@ -120,9 +127,11 @@ pub async fn rotate_keys(config: &Config, pool_id: &str) -> Result<(), String> {
 }
 
 pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningServer, String> {
+    let metrics = crate::metrics::recorder();
     let (store, master_key) = open_store(&config).await?;
 
     let mut access_keys = config.access_keys.clone();
+    let mut generated = None;
     if access_keys.is_empty() {
         let (key, created) = if config.persistent() {
             keyfiles::load_or_create_credentials(&config.data_dir)
@@ -131,7 +140,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
             (keyfiles::generate_access_key(), true)
         };
         if created {
-            announce_credentials(&key, &config);
+            generated = Some(key.clone());
         }
         access_keys.push(key);
     }
@@ -152,7 +161,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         Arc::new(SecretBox::new(&master_key)),
         overrides.hasher,
         config.account_id.clone(),
-        issuer_base,
+        issuer_base.clone(),
     ));
     if let Some(path) = &config.bootstrap {
         crate::bootstrap::run(&cognito, path).await?;
@@ -166,64 +175,127 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         )),
         model: Arc::new(Model::load()),
     };
-    let app = Router::new()
-        .route(
-            "/health",
-            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
-        )
+    let mut app = Router::new()
+        .merge(crate::service_routes::router(store.clone(), &issuer_base))
         .merge(cognate_api::router(api))
-        .merge(cognate_web::router(cognito.clone()))
-        .layer(tower_http::trace::TraceLayer::new_for_http());
-
-    // Keep SQLite's planner statistics current as pools grow: now, without holding up the
-    // first requests, then hourly.
-    let maintenance = store.clone();
-    let maintenance = tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
-            if let Err(e) = maintenance.optimize().await {
-                tracing::warn!(error = %e, "store maintenance failed");
-            }
+        .merge(cognate_web::router(cognito.clone()));
+    let mut metrics_task = None;
+    match config.metrics {
+        Metrics::Off => {}
+        Metrics::On => app = app.merge(crate::metrics::router(metrics)),
+        Metrics::Listen(at) => {
+            let l = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("cannot listen on {at} for metrics: {e}"))?;
+            let limits = config.limits;
+            metrics_task = Some(tokio::spawn(async move {
+                let _ = crate::listener::serve(
+                    l,
+                    crate::metrics::router(metrics),
+                    limits,
+                    std::future::pending(),
+                )
+                .await;
+            }));
         }
-    });
+    }
+    let app = app.layer(axum::middleware::from_fn(crate::observe::observe));
+
+    let maintenance = spawn_maintenance(store.clone(), cognito.clone());
     release_startup_memory();
+    let mut limits = config.limits;
+    limits.max_connections = crate::listener::raise_descriptor_limit(limits.max_connections);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
+        crate::listener::serve(listener, app, limits, async move {
+            let _ = rx.await;
+        })
+        .await
     });
-    tracing::info!(%addr, "cognate is listening");
+    announce(&config, addr, &issuer_base, generated.as_ref());
     Ok(RunningServer {
         cognito,
         addr,
         access_keys,
         shutdown: Some(tx),
         maintenance,
+        metrics_task,
         task,
         store,
     })
 }
 
-/// Printed once, when credentials are generated, so the operator can use them with aws-cli.
-/// Deliberately on stdout and not in the logs.
-fn announce_credentials(key: &AccessKey, config: &Config) {
+/// Background upkeep: SQLite's planner statistics as pools grow (now, without holding up the
+/// first requests, then hourly), and lockout counts that have reset (every five minutes).
+fn spawn_maintenance(store: SqlStore, cognito: Arc<Cognito>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        let mut round: u64 = 0;
+        loop {
+            every.tick().await;
+            if round % 12 == 0
+                && let Err(e) = store.optimize().await
+            {
+                tracing::warn!(error = %e, "store maintenance failed");
+            }
+            if let Err(e) = cognito.prune_lockouts().await {
+                tracing::warn!(error = %e.message, "pruning lockout counts failed");
+            }
+            round += 1;
+        }
+    })
+}
+
+/// Says where everything is: the API, the issuer, the hosted UI, the data and credentials.
+/// Generated credentials go to the terminal only (stdout), never into the logs; with JSON logs
+/// they come as one JSON line.
+fn announce(config: &Config, addr: SocketAddr, issuer_base: &str, generated: Option<&AccessKey>) {
+    let api = format!("http://{addr}");
+    let data = match &config.storage {
+        Storage::InMemory => "in memory (lost on exit)".to_owned(),
+        Storage::DataDir(dir) => format!("{}", dir.join("cognate.db").display()),
+        Storage::Url(url) => cognate_store::redact(url),
+    };
+    let credentials = if !config.access_keys.is_empty() {
+        "configured".to_owned()
+    } else if config.persistent() {
+        format!("{}", config.data_dir.join("credentials.toml").display())
+    } else {
+        "generated for this run".to_owned()
+    };
+    tracing::info!(
+        api = %api,
+        issuer = %format!("{issuer_base}/<pool id>"),
+        hosted_ui = %format!("{issuer_base}/oauth2/authorize?client_id=<client id>&response_type=code&redirect_uri=<callback URL>"),
+        data = %data,
+        credentials = %credentials,
+        "cognate is listening"
+    );
+    let Some(key) = generated else {
+        return;
+    };
+    if config.log_format == "json" {
+        println!(
+            "{}",
+            serde_json::json!({
+                "message": "generated admin credentials",
+                "aws_access_key_id": key.access_key_id,
+                "aws_secret_access_key": key.secret_access_key,
+                "saved_in": if config.persistent() { Some(credentials) } else { None },
+            })
+        );
+        return;
+    }
     let saved = if config.persistent() {
-        format!(
-            "saved in {}",
-            config.data_dir.join("credentials.toml").display()
-        )
+        format!("saved in {credentials}")
     } else {
         "in memory only: they change at every start".to_owned()
     };
     println!(
         "Cognate generated admin credentials for SigV4-signed calls ({saved}):\n\
          \n  export AWS_ACCESS_KEY_ID={}\n  export AWS_SECRET_ACCESS_KEY={}\n  export AWS_DEFAULT_REGION=us-east-1\n\
-         \n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url http://{}\n",
-        key.access_key_id, key.secret_access_key, config.listen
+         \n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url {api}\n",
+        key.access_key_id, key.secret_access_key
     );
 }
 

@@ -38,6 +38,7 @@ impl Cognito {
             && now - last <= RESET_AFTER_MS
             && locked_until(failures, last).is_some_and(|until| now < until)
         {
+            crate::metrics::lockout();
             return Err(CognitoError::not_authorized("Password attempts exceeded"));
         }
         Ok(PastFailures(record.is_some()))
@@ -49,6 +50,15 @@ impl Cognito {
             .record_sign_in_failure(pool_id, username_key, now, RESET_AFTER_MS)
             .await?;
         Ok(())
+    }
+
+    /// Drops failure counts that have reset anyway (run now and then by the server).
+    pub async fn prune_lockouts(&self) -> Result<u64> {
+        let now = self.clock.now().millis();
+        Ok(self
+            .store
+            .prune_sign_in_failures(now - RESET_AFTER_MS)
+            .await?)
     }
 
     pub(crate) async fn password_succeeded(

@@ -11,7 +11,7 @@ use crate::error::{CognitoError, Result};
 use crate::pool::UserPool;
 use crate::service::Cognito;
 use crate::tokens::{ADMIN_SCOPE, AuthenticationResult, Issue};
-use crate::user::{Attribute, User, status};
+use crate::user::{Attribute, User, Writer, check_client_writes, status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -124,6 +124,18 @@ fn check_flow_enabled(client: &AppClient, flow: &str) -> Result<()> {
     }
 }
 
+/// Which operation takes which flow (AWS API reference, InitiateAuth and AdminInitiateAuth):
+/// the password flows are split between them, every other flow is taken by both. A flow on
+/// the wrong operation is "Initiate Auth method not supported."; an unknown one is refused
+/// later with "Invalid AuthFlow".
+fn flow_allowed(flow: &str, admin: bool) -> bool {
+    match flow {
+        USER_PASSWORD_AUTH => !admin,
+        ADMIN_USER_PASSWORD_AUTH | ADMIN_NO_SRP_AUTH => admin,
+        _ => true,
+    }
+}
+
 fn wrong_password() -> CognitoError {
     CognitoError::not_authorized("Incorrect username or password.")
 }
@@ -162,10 +174,12 @@ impl Cognito {
         let flow = req.auth_flow.as_str();
         let admin = matches!(caller, Caller::Admin { .. });
         let params = &req.auth_parameters;
+        if !flow_allowed(flow, admin) {
+            return Err(CognitoError::invalid_parameter(
+                "Initiate Auth method not supported.",
+            ));
+        }
         match flow {
-            ADMIN_USER_PASSWORD_AUTH | ADMIN_NO_SRP_AUTH if !admin => Err(
-                CognitoError::invalid_parameter("Initiate Auth method not supported."),
-            ),
             USER_PASSWORD_AUTH | ADMIN_USER_PASSWORD_AUTH | ADMIN_NO_SRP_AUTH => {
                 check_flow_enabled(&client, flow)?;
                 let username = param(params, "USERNAME")?;
@@ -222,23 +236,27 @@ impl Cognito {
             .map(|u| u.username.as_str())
             .unwrap_or(username);
         self.check_secret_hash(client, secret_hash, &[username, internal])?;
-        let user = self.check_password(pool, client, user, password).await?;
+        let user = self
+            .check_password(pool, client, username, user, password)
+            .await?;
         self.after_password(pool, client, user).await
     }
 
     /// The password check every sign-in shares (API and hosted UI): unknown users, lockout,
     /// wrong passwords, each with Cognito's answer.
+    /// `typed` is the name given at sign-in (it keys the lockout of unknown names).
     pub(crate) async fn check_password(
         &self,
         pool: &UserPool,
         client: &AppClient,
+        typed: &str,
         user: Option<User>,
         password: &str,
     ) -> Result<User> {
         let Some(user) = user else {
-            // Spend the time a real check costs, so timing does not tell either.
-            self.hasher.verify_dummy(password).await?;
-            return Err(self.unknown_user(client));
+            return Err(self
+                .unknown_user_password(pool, client, typed, password)
+                .await);
         };
         let past = self.check_lockout(&pool.id, &user.username_key).await?;
         let ok = match &user.password_hash {
@@ -246,12 +264,45 @@ impl Cognito {
             None => false,
         };
         if !ok {
+            crate::metrics::sign_in("failure");
             self.password_failed(&pool.id, &user.username_key).await?;
             return Err(wrong_password());
         }
+        crate::metrics::sign_in("success");
         self.password_succeeded(&pool.id, &user.username_key, past)
             .await?;
         Ok(user)
+    }
+
+    /// A password for a username that does not exist. When the client hides which users
+    /// exist, it gets exactly what a wrong password gets: the same time (a dummy hash) and,
+    /// after five failures, the same lockout ("Password attempts exceeded"), counted under a
+    /// key no real username can have (usernames hold no whitespace).
+    async fn unknown_user_password(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        typed: &str,
+        password: &str,
+    ) -> CognitoError {
+        crate::metrics::sign_in("failure");
+        let hidden = client.settings.prevent_user_existence_errors == "ENABLED";
+        let key = format!(" {}", pool.username_key(typed));
+        let attempt = async {
+            if hidden {
+                let _ = self.check_lockout(&pool.id, &key).await?;
+            }
+            // Spend the time a real check costs, so timing does not tell either.
+            self.hasher.verify_dummy(password).await?;
+            if hidden {
+                self.password_failed(&pool.id, &key).await?;
+            }
+            Ok::<_, CognitoError>(())
+        };
+        match attempt.await {
+            Ok(()) => self.unknown_user(client),
+            Err(e) => e,
+        }
     }
 
     /// What the account's state allows after a correct password: `Ok(None)` when it may sign
@@ -417,7 +468,7 @@ impl Cognito {
                     })
                     .collect();
                 let user = self
-                    .complete_new_password(&pool, &state, user, new_password, &attributes)
+                    .complete_new_password(&pool, &client, &state, user, new_password, &attributes)
                     .await?;
                 Ok(AuthResponse::done(
                     self.issue_sign_in(&pool, &client, &user).await?,
@@ -431,16 +482,21 @@ impl Cognito {
 }
 
 impl Cognito {
-    /// Finishes NEW_PASSWORD_REQUIRED for the API and the hosted UI: required attributes,
-    /// the password policy, then the session is spent and the user confirmed.
+    /// Finishes NEW_PASSWORD_REQUIRED for the API and the hosted UI: the client's write
+    /// permission, required attributes, the password policy, then the session is spent and
+    /// the user confirmed.
     pub(crate) async fn complete_new_password(
         &self,
         pool: &UserPool,
+        client: &AppClient,
         state: &challenge::ChallengeState,
         mut user: User,
         new_password: &str,
         attributes: &[Attribute],
     ) -> Result<User> {
+        // Every refusal comes before the session is spent.
+        check_client_writes(client, attributes.iter().map(|a| a.name.as_str()))?;
+        crate::user::check_writes(pool, attributes, false)?;
         for name in required_attributes(pool) {
             if user.attr(&name).is_none() && !attributes.iter().any(|a| a.name == name) {
                 return Err(CognitoError::invalid_parameter(format!(
@@ -456,12 +512,8 @@ impl Cognito {
             return Ok(user);
         }
         // Stores the new password and status along with the attributes.
-        self.update_attributes(pool, user.clone(), attributes)
-            .await?;
-        self.store
-            .get_user(&pool.id, &user.username_key)
-            .await?
-            .ok_or_else(CognitoError::user_not_found)
+        self.update_attributes(pool, Writer::Client(client), user, attributes)
+            .await
     }
 }
 

@@ -148,6 +148,7 @@ impl Cognito {
                 // Already rotated, and within the grace period: a retry gets a token too.
                 self.store.add_refresh_token(&next).await?;
             }
+            crate::metrics::tokens_issued("refresh");
             Some(new_token)
         } else {
             None

@@ -26,7 +26,9 @@ impl Cognito {
         password: &str,
     ) -> Result<WebSignIn> {
         let user = self.find_user_opt(pool, username).await?;
-        let user = self.check_password(pool, client, user, password).await?;
+        let user = self
+            .check_password(pool, client, username, user, password)
+            .await?;
         match self.account_gate(pool, &user)? {
             None => Ok(WebSignIn::SignedIn(user)),
             Some(_) => {
@@ -62,7 +64,7 @@ impl Cognito {
             .get_user(&pool.id, &pool.username_key(&state.username))
             .await?
             .ok_or_else(CognitoError::user_not_found)?;
-        self.complete_new_password(pool, &state, user, new_password, attributes)
+        self.complete_new_password(pool, client, &state, user, new_password, attributes)
             .await
     }
 }

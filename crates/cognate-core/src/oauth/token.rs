@@ -5,7 +5,6 @@ use crate::client::AppClient;
 use crate::error::ErrorKind;
 use crate::pool::UserPool;
 use crate::service::Cognito;
-use crate::store::CodeRedemption;
 use crate::tokens::{Issue, keys};
 use serde_json::{Map, Value, json};
 
@@ -97,32 +96,28 @@ impl Cognito {
             .ok_or_else(|| OAuthError::bad("invalid_request", "code is required."))?;
         let now = self.clock.now().millis();
         let hash = hash_code(code);
-        let record = match self
+        let internal = |e: crate::StoreError| OAuthError::internal(e.into());
+        let found = self
             .store
-            .redeem_auth_code(&hash, now)
+            .find_auth_code(&hash)
             .await
-            .map_err(|e| OAuthError::internal(e.into()))?
-        {
-            CodeRedemption::Fresh(r) => r,
-            CodeRedemption::Reused { origin_jti } => {
-                // A replayed code may be stolen: revoke what it issued (RFC 6749 §4.1.2).
-                if let Some(jti) = origin_jti {
-                    self.store
-                        .revoke_auth_session(&jti, now)
-                        .await
-                        .map_err(|e| OAuthError::internal(e.into()))?;
-                }
-                return Err(OAuthError::invalid_grant(
-                    "The authorization code has already been used.",
-                ));
+            .map_err(internal)?
+            .filter(|f| f.code.client_id == client.client_id() && f.code.pool_id == pool.id)
+            // Another client's code is unknown to this one, and stays usable by its own.
+            .ok_or_else(|| OAuthError::invalid_grant("Invalid authorization code."))?;
+        if found.used {
+            // A replayed code may be stolen: revoke what it issued (RFC 6749 §4.1.2).
+            if let Some(jti) = &found.origin_jti {
+                self.store
+                    .revoke_auth_session(jti, now)
+                    .await
+                    .map_err(internal)?;
             }
-            CodeRedemption::Unknown => {
-                return Err(OAuthError::invalid_grant("Invalid authorization code."));
-            }
-        };
-        if record.client_id != client.client_id() || record.pool_id != pool.id {
-            return Err(OAuthError::invalid_grant("Invalid authorization code."));
+            return Err(OAuthError::invalid_grant(
+                "The authorization code has already been used.",
+            ));
         }
+        let record = found.code;
         if now > record.expires_ms {
             return Err(OAuthError::invalid_grant(
                 "The authorization code has expired.",
@@ -142,6 +137,17 @@ impl Cognito {
                     "The code_verifier does not match the code_challenge.",
                 ));
             }
+        }
+        // Spent only now that the request checks out, and only once whoever races.
+        if !self
+            .store
+            .spend_auth_code(&hash, now)
+            .await
+            .map_err(internal)?
+        {
+            return Err(OAuthError::invalid_grant(
+                "The authorization code has already been used.",
+            ));
         }
         let user = self
             .store
@@ -281,6 +287,7 @@ impl Cognito {
             .await
             .map_err(OAuthError::internal)?;
         let access = keys::sign_jwt(&key, &claims).map_err(OAuthError::internal)?;
+        crate::metrics::tokens_issued("access");
         Ok(json!({"access_token": access, "expires_in": expires_in, "token_type": "Bearer"}))
     }
 

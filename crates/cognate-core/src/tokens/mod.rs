@@ -207,6 +207,7 @@ impl Cognito {
             .active(&*self.store, &self.secrets, pool_id, keys::ACCESS, now)
             .await?;
         let access_token = keys::sign_jwt(&access_key, &Value::Object(access))?;
+        crate::metrics::tokens_issued("access");
         if !t.wants_id_token() {
             return Ok((access_token, None));
         }
@@ -218,6 +219,7 @@ impl Cognito {
             .active(&*self.store, &self.secrets, pool_id, keys::ID, now)
             .await?;
         let id_token = keys::sign_jwt(&id_key, &Value::Object(id))?;
+        crate::metrics::tokens_issued("id");
         Ok((access_token, Some(id_token)))
     }
 
@@ -243,6 +245,7 @@ impl Cognito {
             replaced_ms: None,
         };
         self.store.insert_auth_session(&session, &record).await?;
+        crate::metrics::tokens_issued("refresh");
         let (access_token, id_token) = self.mint(t).await?;
         Ok(AuthenticationResult {
             access_token,

@@ -142,6 +142,32 @@ fn check_create_only(spec: &PoolSpec, pool: &UserPool) -> Result<(), String> {
     }
 }
 
+/// What applying `spec` would refuse because of what the store already holds, found without
+/// writing: settings that cannot change on an existing pool, a domain of another pool.
+pub(super) async fn check_against_store(c: &Cognito, spec: &PoolSpec) -> Result<(), String> {
+    let region = spec.region();
+    let existing = find_pool(c, &region, spec).await?;
+    if let Some(pool) = &existing {
+        check_create_only(spec, pool)?;
+    }
+    if let Some(domain) = &spec.domain {
+        let holder = c
+            .store
+            .get_domain(domain)
+            .await
+            .map_err(|e| message(e.into()))?;
+        if let Some(other) = holder
+            && existing.as_ref().is_none_or(|p| p.id != other.pool_id)
+        {
+            return Err(format!(
+                "domain {domain:?}: the domain belongs to pool {}",
+                other.pool_id
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Finds or creates the pool, then brings the settings the file states to its values.
 pub(super) async fn ensure_pool(c: &Cognito, spec: &PoolSpec) -> Result<UserPool, String> {
     let region = spec.region();

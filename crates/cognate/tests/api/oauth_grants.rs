@@ -156,6 +156,10 @@ async fn hosted_new_password_and_account_states() {
     let html = r.text().await.unwrap();
     assert!(html.contains("Change password"));
     let session = hidden(&html, "session");
+    // Each form has its own token: the new-password form's is not the login form's.
+    let login_csrf = csrf;
+    let csrf = hidden(&html, "_csrf");
+    assert_ne!(csrf, login_csrf);
     let action = format!(
         "{base}/login/new-password?{}",
         login.split_once('?').unwrap().1

@@ -136,6 +136,11 @@ fn record(op: &str, resp: &Response, started: std::time::Instant) {
 }
 
 async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    use http_body::Body as _;
+    // A declared length over the limit is refused before a byte of it is read.
+    if body.size_hint().lower() > MAX_BODY_BYTES as u64 {
+        return Err(ApiError::too_large(MAX_BODY_BYTES));
+    }
     axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|e| body_error(&e))

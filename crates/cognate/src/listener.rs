@@ -1,7 +1,10 @@
 //! The HTTP listener: hyper connections under limits that hold against slow and idle clients.
 //!
-//! - at most `max_connections` open at once (the rest wait in the kernel's backlog), kept
-//!   below the process's descriptor limit, so the server never fails with "Too many open files";
+//! - at most `max_connections` open at once, kept below the process's descriptor limit, so the
+//!   server never fails with "Too many open files". At the limit, a new connection takes the
+//!   place of the one that has waited longest for a request head (idle, or sending its head
+//!   slowly): those are what a slow-client attack holds, and they have nothing in progress;
+//!   connections with a request in progress are never cut;
 //! - a request head must arrive whole within `header_timeout` of its first byte;
 //! - a connection with no request in progress is closed after `idle_timeout`;
 //! - a request body must arrive whole within `body_timeout` (`RequestTimeoutException`, 408);
@@ -98,13 +101,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let open = Arc::new(Registry::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            _ = &mut shutdown => break,
-            p = slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
-        };
         let stream = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
@@ -117,11 +117,24 @@ pub async fn serve(
                 }
             },
         };
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                open.evict_stalest();
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    p = slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+                }
+            }
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let stop = stop_rx.clone();
+        let open = open.clone();
         tokio::spawn(async move {
-            serve_connection(stream, app, limits, stop).await;
+            let entry = open.add();
+            serve_connection(stream, app, limits, stop, &entry).await;
+            open.remove(&entry);
             drop(permit);
         });
     }
@@ -132,13 +145,59 @@ pub async fn serve(
     Ok(())
 }
 
+/// The open connections, so that one can be asked to give way at the limit.
+#[derive(Default)]
+struct Registry {
+    next: AtomicU64,
+    entries: std::sync::Mutex<std::collections::HashMap<u64, Arc<Entry>>>,
+}
+
+struct Entry {
+    id: u64,
+    activity: Arc<Activity>,
+    evict: tokio::sync::Notify,
+}
+
+impl Registry {
+    fn add(&self) -> Arc<Entry> {
+        let entry = Arc::new(Entry {
+            id: self.next.fetch_add(1, Ordering::Relaxed),
+            activity: Arc::new(Activity::new()),
+            evict: tokio::sync::Notify::new(),
+        });
+        self.entries
+            .lock()
+            .expect("registry lock")
+            .insert(entry.id, entry.clone());
+        entry
+    }
+    fn remove(&self, entry: &Entry) {
+        self.entries
+            .lock()
+            .expect("registry lock")
+            .remove(&entry.id);
+    }
+    /// Closes the connection that has waited longest for a request head, if any.
+    fn evict_stalest(&self) {
+        let entries = self.entries.lock().expect("registry lock");
+        let stalest = entries
+            .values()
+            .filter_map(|e| e.activity.waiting_since().map(|since| (since, e)))
+            .min_by_key(|(since, _)| *since);
+        if let Some((_, e)) = stalest {
+            e.evict.notify_one();
+        }
+    }
+}
+
 async fn serve_connection(
     stream: TcpStream,
     app: Router,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
+    entry: &Entry,
 ) {
-    let activity = Arc::new(Activity::new());
+    let activity = entry.activity.clone();
     let io = TokioIo::new(Watched {
         inner: stream,
         activity: activity.clone(),
@@ -154,6 +213,8 @@ async fn serve_connection(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
+        // A client that stops sending mid-body still gets its answer (400, not silence).
+        .half_close(true)
         // Our own checks below are tighter; this is a backstop.
         .header_read_timeout(limits.idle_timeout + limits.header_timeout)
         .max_buf_size(limits.max_header_bytes.max(8192));
@@ -177,6 +238,13 @@ async fn serve_connection(
             _ = tick.tick() => {
                 if activity.overdue(&limits) {
                     // Dropping the connection closes the socket.
+                    return;
+                }
+            }
+            _ = entry.evict.notified() => {
+                // Another connection needs the slot; this one had nothing in progress (a
+                // request that started meanwhile is let finish).
+                if activity.waiting_since().is_some() {
                     return;
                 }
             }
@@ -211,9 +279,9 @@ async fn handle(
     resp
 }
 
-/// What a connection is doing, in milliseconds since it opened (0 = never).
+/// What a connection is doing, in milliseconds since the listener's epoch (0 = never), so that
+/// connections compare.
 struct Activity {
-    opened: Instant,
     last_io: AtomicU64,
     head_started: AtomicU64,
     awaiting_head: AtomicBool,
@@ -221,16 +289,19 @@ struct Activity {
 
 impl Activity {
     fn new() -> Self {
-        Self {
-            opened: Instant::now(),
-            last_io: AtomicU64::new(1),
+        let activity = Self {
+            last_io: AtomicU64::new(0),
             head_started: AtomicU64::new(0),
             awaiting_head: AtomicBool::new(true),
-        }
+        };
+        activity.last_io.store(activity.now(), Ordering::Relaxed);
+        activity
     }
     fn now(&self) -> u64 {
+        static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        let epoch = EPOCH.get_or_init(Instant::now);
         // +1 keeps 0 free to mean "never".
-        u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX) + 1
+        u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX) + 1
     }
     fn bytes_read(&self) {
         let now = self.now();
@@ -253,6 +324,18 @@ impl Activity {
         self.head_started.store(0, Ordering::Release);
         self.awaiting_head.store(true, Ordering::Release);
     }
+    /// Since when the connection has been waiting for a request head (idle or receiving one),
+    /// or `None` while a request is in progress.
+    fn waiting_since(&self) -> Option<u64> {
+        if !self.awaiting_head.load(Ordering::Acquire) {
+            return None;
+        }
+        match self.head_started.load(Ordering::Acquire) {
+            0 => Some(self.last_io.load(Ordering::Relaxed)),
+            started => Some(started),
+        }
+    }
+
     /// A head that is taking too long, or a connection idle for too long.
     fn overdue(&self, limits: &Limits) -> bool {
         if !self.awaiting_head.load(Ordering::Acquire) {

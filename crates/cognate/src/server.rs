@@ -233,7 +233,7 @@ fn spawn_maintenance(store: SqlStore, cognito: Arc<Cognito>) -> JoinHandle<()> {
         let mut round: u64 = 0;
         loop {
             every.tick().await;
-            if round % 12 == 0
+            if round.is_multiple_of(12)
                 && let Err(e) = store.optimize().await
             {
                 tracing::warn!(error = %e, "store maintenance failed");

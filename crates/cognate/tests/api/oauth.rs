@@ -159,7 +159,7 @@ pub async fn sign_in_through_pages(
     location(&r)
 }
 
-async fn token_request(
+pub async fn token_request(
     base: &str,
     form: &[(&str, &str)],
     basic: Option<(&str, &str)>,

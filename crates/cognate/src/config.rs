@@ -101,7 +101,7 @@ pub struct ServeArgs {
     #[arg(long, env = "COGNATE_IDLE_TIMEOUT")]
     pub idle_timeout: Option<u64>,
     /// Seconds a request waits for a database connection before failing with a retryable
-    /// error [default: 5 for PostgreSQL, 30 for SQLite]
+    /// error [default: 3 for PostgreSQL, 30 for SQLite]
     #[arg(long, env = "COGNATE_DB_TIMEOUT")]
     pub db_timeout: Option<u64>,
     /// Prometheus metrics: `on` (GET /metrics on the main listener), `off`, or an address
@@ -174,8 +174,8 @@ pub struct Config {
     pub bootstrap: Option<PathBuf>,
     /// Connection limits and timeouts against slow and idle clients.
     pub limits: Limits,
-    /// How long a request waits for a database connection.
-    pub db_timeout: Duration,
+    /// How long a request waits for a database connection; `None`: [`Config::db_timeout`].
+    pub db_timeout: Option<Duration>,
     pub metrics: Metrics,
 }
 
@@ -290,13 +290,11 @@ impl Config {
             )?,
             max_header_bytes: defaults.max_header_bytes,
         };
-        let shared = matches!(&storage, Storage::Url(u) if !u.starts_with("sqlite:"));
-        let db_timeout = secs(
-            args.db_timeout,
-            file.db_timeout,
-            Duration::from_secs(if shared { 5 } else { 30 }),
-            "database timeout",
-        )?;
+        let db_timeout = match args.db_timeout.or(file.db_timeout) {
+            Some(0) => return Err("database timeout must be at least 1 second".into()),
+            Some(n) => Some(Duration::from_secs(n)),
+            None => None,
+        };
         let metrics = match args.metrics.or(file.metrics) {
             Some(m) => m.parse()?,
             None => Metrics::On,
@@ -338,9 +336,18 @@ impl Config {
             log_format: "text".into(),
             bootstrap: None,
             limits: Limits::default(),
-            db_timeout: Duration::from_secs(30),
+            db_timeout: None,
             metrics: Metrics::On,
         }
+    }
+
+    /// How long a request waits for a database connection: as configured, else 3 s on a
+    /// shared PostgreSQL (fail fast during an outage, with an error SDKs retry) and 30 s on
+    /// embedded SQLite (where waiting means only a burst of writes queueing).
+    pub fn db_timeout(&self) -> Duration {
+        let shared = matches!(&self.storage, Storage::Url(u) if !u.starts_with("sqlite:"));
+        self.db_timeout
+            .unwrap_or(Duration::from_secs(if shared { 3 } else { 30 }))
     }
 
     /// Whether keys and credentials are kept in the data directory.

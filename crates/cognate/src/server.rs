@@ -84,7 +84,7 @@ pub async fn open_store(config: &Config) -> Result<(SqlStore, [u8; 32]), String>
     }
     let options = StoreOptions {
         max_connections: config.db_max_connections,
-        acquire_timeout: config.db_timeout,
+        acquire_timeout: config.db_timeout(),
     };
     let store = match &config.storage {
         Storage::InMemory => SqlStore::in_memory().await,

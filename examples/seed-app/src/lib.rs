@@ -47,6 +47,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         "AWS_COGNITO_USER_POOL_CLIENT_SECRET",
         "seedappexamplesecretdonotuseinproduction000001",
     ),
+    // With SEED_APP_URL set, these two follow it (`<url>/postlogin`, `<url>/postlogout`).
     (
         "AWS_COGNITO_REDIRECT_URL",
         "http://localhost:5000/postlogin",
@@ -58,6 +59,36 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("AWS_COGNITO_COOKIE_AGE_SECONDS", "3600"),
     ("AWS_COGNITO_REFRESH_COOKIE_AGE_SECONDS", "2592000"),
 ];
+
+/// Where the app is reached (`SEED_APP_URL`), default `http://localhost:5000`: the one
+/// setting its callback and sign-out URLs and its listening port follow.
+pub const DEFAULT_APP_URL: &str = "http://localhost:5000";
+
+/// The app's public base URL from `lookup` (`SEED_APP_URL`), without a trailing `/`.
+pub fn app_url(lookup: impl Fn(&str) -> Option<String>) -> String {
+    lookup("SEED_APP_URL")
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_APP_URL.to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// The address to listen on: `SEED_APP_LISTEN`, else the loopback interface at the port of
+/// the app's URL (80 or 443 when it names none).
+pub fn listen_address(lookup: impl Fn(&str) -> Option<String>) -> String {
+    if let Some(listen) = lookup("SEED_APP_LISTEN").filter(|v| !v.trim().is_empty()) {
+        return listen;
+    }
+    let url = app_url(&lookup);
+    let authority = url.split_once("://").map(|(_, r)| r).unwrap_or(&url);
+    let authority = authority.split('/').next().unwrap_or(authority);
+    let port = match authority.rsplit_once(':') {
+        Some((_, p)) if p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty() => p.to_owned(),
+        _ if url.starts_with("https://") => "443".to_owned(),
+        _ => "80".to_owned(),
+    };
+    format!("127.0.0.1:{port}")
+}
 
 /// [`config_from`] over the process environment.
 pub fn config_from_env() -> Result<Config, ConfigError> {
@@ -73,8 +104,13 @@ pub fn config_from_env() -> Result<Config, ConfigError> {
 /// `/claims`.
 pub fn config_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
     let given = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    let base = app_url(&lookup);
     let value = |name: &str| {
-        given(name).or_else(|| {
+        given(name).or_else(|| match name {
+            "AWS_COGNITO_REDIRECT_URL" => Some(format!("{base}/postlogin")),
+            "AWS_COGNITO_LOGOUT_URL" => Some(format!("{base}/postlogout")),
+            _ => None,
+        }).or_else(|| {
             DEFAULTS
                 .iter()
                 .find(|(n, _)| *n == name)
@@ -261,6 +297,12 @@ mod tests {
             let bare = value.trim_start_matches("http://localhost:9229");
             assert!(bootstrap.contains(bare), "{value} is in bootstrap.toml");
         }
+
+        let moved = |name: &str| (name == "SEED_APP_URL").then(|| "http://localhost:5055/".to_owned());
+        let config = config_from(moved).unwrap();
+        assert_eq!(config.redirect_url, "http://localhost:5055/postlogin");
+        assert_eq!(listen_address(moved), "127.0.0.1:5055");
+        assert_eq!(listen_address(|_| None), "127.0.0.1:5000");
 
         let config = config_from(|name| {
             (name == "AWS_COGNITO_DOMAIN")

@@ -1,4 +1,5 @@
-//! `cargo run -p seed-app`: the setup guide's example app on http://localhost:5000.
+//! `cargo run -p seed-app`: the setup guide's example app, on http://localhost:5000 unless
+//! `SEED_APP_URL` says otherwise.
 
 use std::process::ExitCode;
 
@@ -36,7 +37,9 @@ async fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let listen = std::env::var("SEED_APP_LISTEN").unwrap_or_else(|_| "127.0.0.1:5000".into());
+    let env = |name: &str| std::env::var(name).ok();
+    let listen = seed_app::listen_address(env);
+    let app_url = seed_app::app_url(env);
     let listener = match tokio::net::TcpListener::bind(&listen).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -44,7 +47,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("seed-app: open http://localhost:5000/ (signing in through {issuer})");
+    let bound = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| listen.clone());
+    println!("seed-app: listening on {bound}; open {app_url}/ (signing in through {issuer})");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -21,7 +21,6 @@ use serde_json::Value;
 use sigv4::AccessKeys;
 use std::sync::Arc;
 use std::time::SystemTime;
-use tracing::Instrument;
 
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 /// Large enough for any real request (UI customization images are the biggest).
@@ -65,7 +64,7 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
         .extensions
         .get::<cognate_core::ids::RequestId>()
         .map(|r| r.0.clone())
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        .unwrap_or_else(cognate_core::ids::request_id);
     let target = parts
         .headers
         .get("x-amz-target")
@@ -76,7 +75,8 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
         .strip_prefix(TARGET_PREFIX)
         .filter(|op| state.model.operation(op).is_some())
         .unwrap_or("");
-    let span = tracing::info_span!("api", op = %op_name);
+    // The listener's span carries the request ID; the operation joins it.
+    tracing::Span::current().record("op", op_name);
     let result = async {
         let body = read_body(body).await?;
         let path = parts
@@ -86,7 +86,6 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
             .unwrap_or("/");
         process(&state, &parts.method, path, &parts.headers, &target, &body).await
     }
-    .instrument(span)
     .await;
     let mut resp = match result {
         Ok(value) => {
@@ -122,17 +121,57 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
 
 /// Requests and latency by operation and outcome (`ok` or the error type).
 fn record(op: &str, resp: &Response, started: std::time::Instant) {
-    let op = if op.is_empty() { "unknown" } else { op }.to_owned();
-    let outcome = resp
-        .headers()
-        .get("x-amzn-errortype")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("ok")
-        .to_owned();
-    metrics::counter!("cognate_api_requests_total", "operation" => op.clone(), "outcome" => outcome)
+    let op = label(op).unwrap_or("unknown");
+    let outcome = match resp.headers().get("x-amzn-errortype") {
+        None => "ok",
+        Some(v) => v.to_str().ok().and_then(label).unwrap_or("other"),
+    };
+    metrics::counter!("cognate_api_requests_total", "operation" => op, "outcome" => outcome)
         .increment(1);
     metrics::histogram!("cognate_api_request_duration_seconds", "operation" => op)
         .record(started.elapsed().as_secs_f64());
+}
+
+/// The operation and error-type names of the model (and the protocol's own errors) as
+/// `&'static str`, so metric labels cost no allocation; `None` for anything else.
+fn label(name: &str) -> Option<&'static str> {
+    static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let model: Value = serde_json::from_str(model::MODEL_JSON).expect("embedded model");
+        let mut names: Vec<String> = model["operations"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        names.extend(
+            model["shapes"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, s)| s["exception"].as_bool() == Some(true))
+                .map(|(n, _)| n.clone()),
+        );
+        names.extend(
+            [
+                "SerializationException",
+                "UnknownOperationException",
+                "InvalidSignatureException",
+                "IncompleteSignatureException",
+                "MissingAuthenticationTokenException",
+                "UnrecognizedClientException",
+                "RequestEntityTooLargeException",
+                "RequestTimeoutException",
+                "NotImplementedException",
+            ]
+            .map(String::from),
+        );
+        // Leaked once per process: a few hundred short names.
+        names
+            .into_iter()
+            .map(|n| &*Box::leak(n.into_boxed_str()))
+            .collect()
+    });
+    names.get(name).copied()
 }
 
 async fn read_body(body: Body) -> Result<Bytes, ApiError> {

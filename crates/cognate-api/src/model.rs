@@ -6,7 +6,7 @@ use regex::Regex;
 use serde_json::Value;
 use std::collections::HashMap;
 
-const MODEL_JSON: &str = include_str!("../model/cognito-idp-2016-04-18.json");
+pub(crate) const MODEL_JSON: &str = include_str!("../model/cognito-idp-2016-04-18.json");
 
 /// Shapes whose model constraints are narrower than what Cognito accepts: `DomainType` is
 /// a prefix pattern, yet the same member carries custom domains (`auth.example.com`). The

@@ -45,6 +45,13 @@ pub fn user_pool_arn(region: &str, account_id: &str, pool_id: &str) -> String {
     format!("arn:aws:cognito-idp:{region}:{account_id}:userpool/{pool_id}")
 }
 
+/// A new request ID: a UUID v4 from the thread's CSPRNG (no system call per request).
+pub fn request_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 /// The ID of the HTTP request being served (`x-amzn-RequestId`), set by the listener's
 /// middleware as a request extension so every adapter logs and answers with the same one.
 #[derive(Debug, Clone)]

@@ -191,7 +191,9 @@ pub async fn check(cognito: &Cognito, file: &BootstrapFile) -> Result<(), String
 
 /// Loads `path`, checks it whole, applies it, and prints the passwords it generated on
 /// stdout (never in the logs), once: users that exist keep their password at the next start.
-pub async fn run(cognito: &Cognito, path: &Path) -> Result<Report, String> {
+/// With `json` (the JSON log format) they are printed as one JSON object, so stdout stays
+/// JSON lines.
+pub async fn run(cognito: &Cognito, path: &Path, json: bool) -> Result<Report, String> {
     let file = load(path)?;
     check(cognito, &file).await.map_err(|e| {
         format!(
@@ -203,17 +205,32 @@ pub async fn run(cognito: &Cognito, path: &Path) -> Result<Report, String> {
     let result = apply_into(cognito, &file, &mut report).await;
     // Users created before an error keep their generated password: show it even then.
     if !report.generated_passwords.is_empty() {
-        let mut text = String::from(
-            "Cognate bootstrap generated these passwords (shown once; they are not logged):\n\n",
+        println!(
+            "{}",
+            generated_passwords_text(&report.generated_passwords, json)
         );
-        for g in &report.generated_passwords {
-            text.push_str(&format!(
-                "  pool {}  user {}  password {}\n",
-                g.pool_id, g.username, g.password
-            ));
-        }
-        println!("{text}");
     }
     result.map_err(|e| format!("bootstrap file {}: {e}", path.display()))?;
     Ok(report)
+}
+
+fn generated_passwords_text(generated: &[GeneratedPassword], json: bool) -> String {
+    if json {
+        let users: Vec<Value> = generated
+            .iter()
+            .map(|g| serde_json::json!({"pool_id": g.pool_id, "username": g.username, "password": g.password}))
+            .collect();
+        return serde_json::json!({"message": "bootstrap generated passwords", "users": users})
+            .to_string();
+    }
+    let mut text = String::from(
+        "Cognate bootstrap generated these passwords (shown once; they are not logged):\n\n",
+    );
+    for g in generated {
+        text.push_str(&format!(
+            "  pool {}  user {}  password {}\n",
+            g.pool_id, g.username, g.password
+        ));
+    }
+    text
 }

@@ -30,6 +30,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
+use tracing::Instrument;
 
 /// Connection limits and timeouts (`--max-connections`, `--header-timeout`, ...).
 #[derive(Debug, Clone, Copy)]
@@ -264,10 +265,14 @@ async fn handle(
     let finished = Arc::new(AtomicBool::new(false));
     let body = Body::new(GuardedBody {
         inner: body,
-        deadline: Box::pin(tokio::time::sleep(body_timeout)),
+        deadline: tokio::time::Instant::now() + body_timeout,
+        sleep: None,
         finished: finished.clone(),
     });
-    let mut resp = match app.oneshot(Request::from_parts(parts, body)).await {
+    let mut req = Request::from_parts(parts, body);
+    let observation = crate::observe::begin(&mut req);
+    let span = observation.span().clone();
+    let mut resp = match app.oneshot(req).instrument(span).await {
         Ok(r) => r,
         Err(never) => match never {},
     };
@@ -275,6 +280,7 @@ async fn handle(
         resp.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
+    observation.finish(&mut resp);
     activity.request_finished();
     resp
 }
@@ -410,7 +416,9 @@ impl AsyncWrite for Watched {
 /// A request body with a deadline for the whole of it, noting whether it was read to the end.
 struct GuardedBody {
     inner: Incoming,
-    deadline: Pin<Box<tokio::time::Sleep>>,
+    deadline: tokio::time::Instant,
+    /// Armed only when the body has to be waited for (most arrive with their head).
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
     finished: Arc<AtomicBool>,
 }
 
@@ -444,10 +452,16 @@ impl HttpBody for GuardedBody {
                 Poll::Ready(Some(Ok(frame)))
             }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(body_timed_out())))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                let deadline = this.deadline;
+                let sleep = this
+                    .sleep
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(body_timed_out())))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 

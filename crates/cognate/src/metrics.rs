@@ -31,6 +31,17 @@ pub fn recorder() -> PrometheusHandle {
             // this handle renders an empty page rather than failing the start.
             let _ = metrics::set_global_recorder(recorder);
             describe();
+            // Histogram samples wait in lock-free buckets until they are folded into the
+            // histograms; fold them every few seconds so memory stays flat when nobody scrapes.
+            let upkeep = handle.clone();
+            let _ = std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                });
             handle
         })
         .clone()

@@ -4,31 +4,56 @@
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
-use axum::middleware::Next;
 use axum::response::Response;
 use cognate_core::ids::RequestId;
 use std::time::Instant;
-use tracing::Instrument;
 
-pub async fn observe(mut req: Request, next: Next) -> Response {
-    let id = uuid::Uuid::new_v4().to_string();
+/// A request being served: its ID, route, start time and log span.
+pub struct Observation {
+    id: String,
+    route: &'static str,
+    started: Instant,
+    span: tracing::Span,
+}
+
+/// Gives the request its ID (a request extension every adapter reads) and its span, whose
+/// `op` field the API fills in.
+pub fn begin(req: &mut Request) -> Observation {
+    let id = cognate_core::ids::request_id();
     req.extensions_mut().insert(RequestId(id.clone()));
     let route = route_label(req.method().as_str(), req.uri().path());
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), route);
-    let started = Instant::now();
-    let mut resp = next.run(req).instrument(span.clone()).await;
-    let status = resp.status().as_u16();
-    metrics::counter!("cognate_http_requests_total", "route" => route, "status" => status_class(status))
-        .increment(1);
-    metrics::histogram!("cognate_http_request_duration_seconds", "route" => route)
-        .record(started.elapsed().as_secs_f64());
-    if status >= 500 && status != 501 {
-        span.in_scope(|| tracing::error!(status, "request failed"));
+    let span = tracing::info_span!("request", request_id = %id, route, op = tracing::field::Empty);
+    Observation {
+        id,
+        route,
+        started: Instant::now(),
+        span,
     }
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        resp.headers_mut().entry("x-amzn-requestid").or_insert(v);
+}
+
+impl Observation {
+    pub fn span(&self) -> &tracing::Span {
+        &self.span
     }
-    resp
+
+    /// Records the answer: metrics (the API counts its own, by operation), a log line for a
+    /// server error, and the `x-amzn-RequestId` header.
+    pub fn finish(self, resp: &mut Response) {
+        let status = resp.status().as_u16();
+        if self.route != "api" {
+            metrics::counter!("cognate_http_requests_total", "route" => self.route, "status" => status_class(status))
+                .increment(1);
+            metrics::histogram!("cognate_http_request_duration_seconds", "route" => self.route)
+                .record(self.started.elapsed().as_secs_f64());
+        }
+        if status >= 500 && status != 501 {
+            self.span
+                .in_scope(|| tracing::error!(status, "request failed"));
+        }
+        if let Ok(v) = HeaderValue::from_str(&self.id) {
+            resp.headers_mut().entry("x-amzn-requestid").or_insert(v);
+        }
+    }
 }
 
 fn status_class(status: u16) -> &'static str {

@@ -164,7 +164,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         issuer_base.clone(),
     ));
     if let Some(path) = &config.bootstrap {
-        crate::bootstrap::run(&cognito, path).await?;
+        crate::bootstrap::run(&cognito, path, config.log_format == "json").await?;
     }
     let api = ApiState {
         cognito: cognito.clone(),
@@ -199,7 +199,6 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
             }));
         }
     }
-    let app = app.layer(axum::middleware::from_fn(crate::observe::observe));
 
     let maintenance = spawn_maintenance(store.clone(), cognito.clone());
     release_startup_memory();

@@ -106,16 +106,18 @@ pub fn config_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, Co
     let given = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
     let base = app_url(&lookup);
     let value = |name: &str| {
-        given(name).or_else(|| match name {
-            "AWS_COGNITO_REDIRECT_URL" => Some(format!("{base}/postlogin")),
-            "AWS_COGNITO_LOGOUT_URL" => Some(format!("{base}/postlogout")),
-            _ => None,
-        }).or_else(|| {
-            DEFAULTS
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.to_string())
-        })
+        given(name)
+            .or_else(|| match name {
+                "AWS_COGNITO_REDIRECT_URL" => Some(format!("{base}/postlogin")),
+                "AWS_COGNITO_LOGOUT_URL" => Some(format!("{base}/postlogout")),
+                _ => None,
+            })
+            .or_else(|| {
+                DEFAULTS
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            })
     };
     let mut config = Config::from_lookup(|name| match name {
         "AWS_COGNITO_ISSUER" => given(name).or_else(|| {
@@ -298,7 +300,8 @@ mod tests {
             assert!(bootstrap.contains(bare), "{value} is in bootstrap.toml");
         }
 
-        let moved = |name: &str| (name == "SEED_APP_URL").then(|| "http://localhost:5055/".to_owned());
+        let moved =
+            |name: &str| (name == "SEED_APP_URL").then(|| "http://localhost:5055/".to_owned());
         let config = config_from(moved).unwrap();
         assert_eq!(config.redirect_url, "http://localhost:5055/postlogin");
         assert_eq!(listen_address(moved), "127.0.0.1:5055");

@@ -393,3 +393,34 @@ async fn bad_files_are_refused_naming_the_entry() {
     );
     assert!(error.starts_with(&expected), "{error}");
 }
+
+/// The whole file is checked before anything is applied: a mistake in the second pool leaves
+/// the first one uncreated too, and the message says nothing was applied.
+#[tokio::test]
+async fn a_file_with_a_bad_entry_applies_nothing() {
+    let dir = temp_dir("bootstrap-whole");
+    let path = dir.join("half-bad.toml");
+    let text = "[[pools]]\nid = \"us-east-1_Good01\"\nname = \"good\"\n\n\
+                [[pools]]\nid = \"us-east-1_Bad02\"\nname = \"bad\"\npassword_policy = { minimum_length = 4 }\n";
+    std::fs::write(&path, text).unwrap();
+    let storage_dir = temp_dir("bootstrap-whole-data");
+    let mut cfg = config(Storage::DataDir(storage_dir.clone()));
+    cfg.data_dir = storage_dir.clone();
+    cfg.bootstrap = Some(path.clone());
+    let Err(error) = server::start(cfg.clone()).await else {
+        panic!("a bad bootstrap file stops the start")
+    };
+    assert!(error.contains("pool \"bad\""), "{error}");
+    assert!(error.contains("nothing was applied"), "{error}");
+    cfg.bootstrap = None;
+    let t = start_with_config(cfg).await;
+    let pools = t
+        .client
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap();
+    assert!(pools.user_pools().is_empty(), "{pools:?}");
+    let _ = std::fs::remove_dir_all(&storage_dir);
+}

@@ -4,7 +4,9 @@
 //! (an operation not built yet), and the server must be healthy after. The seed is fixed so a
 //! failure repeats; `COGNATE_FUZZ_SEED` and `COGNATE_FUZZ_ROUNDS` change it.
 
-use crate::common::{ACCESS_KEY, PASSWORD, REGION, SECRET_KEY, config, create_user, start_with_config};
+use crate::common::{
+    ACCESS_KEY, PASSWORD, REGION, SECRET_KEY, config, create_user, start_with_config,
+};
 use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType as Flow, OAuthFlowType};
 use cognate::config::Storage;
 use rand::rngs::StdRng;
@@ -91,8 +93,12 @@ impl Gen<'_> {
             }
             "Domain" => "fuzz-domain".into(),
             "Identifier" => "https://api.fuzz".into(),
-            "AuthFlow" => ["USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "USER_SRP_AUTH"]
-                [self.rng.random_range(0..4)]
+            "AuthFlow" => [
+                "USER_PASSWORD_AUTH",
+                "ADMIN_USER_PASSWORD_AUTH",
+                "REFRESH_TOKEN_AUTH",
+                "USER_SRP_AUTH",
+            ][self.rng.random_range(0..4)]
             .into(),
             "AuthParameters" | "ChallengeResponses" => {
                 return Some(json!({
@@ -120,7 +126,11 @@ impl Gen<'_> {
                 let mut out = Map::new();
                 if let Some(members) = shape["members"].as_object() {
                     for (name, m) in members {
-                        let wanted = if required.contains(&name.as_str()) { 0.95 } else { 0.35 };
+                        let wanted = if required.contains(&name.as_str()) {
+                            0.95
+                        } else {
+                            0.35
+                        };
                         if self.chance(wanted) {
                             let target = m["shape"].as_str().unwrap_or_default().to_owned();
                             out.insert(name.clone(), self.value(&target, name, depth + 1));
@@ -131,12 +141,22 @@ impl Gen<'_> {
             }
             "structure" => json!({}),
             "list" => {
-                let member_shape = shape["member"]["shape"].as_str().unwrap_or_default().to_owned();
+                let member_shape = shape["member"]["shape"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 let n = self.rng.random_range(0..4);
-                Value::Array((0..n).map(|_| self.value(&member_shape, "", depth + 1)).collect())
+                Value::Array(
+                    (0..n)
+                        .map(|_| self.value(&member_shape, "", depth + 1))
+                        .collect(),
+                )
             }
             "map" => {
-                let value_shape = shape["value"]["shape"].as_str().unwrap_or_default().to_owned();
+                let value_shape = shape["value"]["shape"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 let mut out = Map::new();
                 for _ in 0..self.rng.random_range(0..4) {
                     let key = self.odd_string();
@@ -186,7 +206,11 @@ impl Gen<'_> {
             1 => return b"[]".to_vec(),
             2 => return Vec::new(),
             3 => return vec![0xff, 0xfe, b'{', b'}'],
-            4 => return json!({"deep": (0..200).fold(json!(1), |acc, _| json!([acc]))}).to_string().into_bytes(),
+            4 => {
+                return json!({"deep": (0..200).fold(json!(1), |acc, _| json!([acc]))})
+                    .to_string()
+                    .into_bytes();
+            }
             _ => {}
         }
         if let Value::Object(map) = &mut body {
@@ -251,7 +275,16 @@ fn sign(url: &str, target: &str, body: &[u8]) -> Vec<(String, String)> {
 async fn known_resources(t: &crate::common::TestServer) -> Known {
     let c = &t.client;
     let pool = crate::common::create_pool(c, "fuzz").await;
-    let arn = c.describe_user_pool().user_pool_id(&pool).send().await.unwrap().user_pool.unwrap().arn.unwrap();
+    let arn = c
+        .describe_user_pool()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .arn
+        .unwrap();
     let client = c
         .create_user_pool_client()
         .user_pool_id(&pool)
@@ -279,7 +312,10 @@ async fn known_resources(t: &crate::common::TestServer) -> Known {
         .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::AdminUserPasswordAuth)
         .auth_parameters("USERNAME", "fuzz-user")
         .auth_parameters("PASSWORD", PASSWORD)
-        .auth_parameters("SECRET_HASH", crate::common::secret_hash(&secret, "fuzz-user", &client_id))
+        .auth_parameters(
+            "SECRET_HASH",
+            crate::common::secret_hash(&secret, "fuzz-user", &client_id),
+        )
         .send()
         .await
         .unwrap()
@@ -296,39 +332,93 @@ async fn known_resources(t: &crate::common::TestServer) -> Known {
 }
 
 /// One random request to a web endpoint: (description, request).
-fn web_request(g: &mut Gen<'_>, http: &reqwest::Client, url: &str) -> (String, reqwest::RequestBuilder) {
+fn web_request(
+    g: &mut Gen<'_>,
+    http: &reqwest::Client,
+    url: &str,
+) -> (String, reqwest::RequestBuilder) {
     let k = g.known;
-    let pick = |g: &mut Gen<'_>, real: &str| if g.chance(0.6) { real.to_owned() } else { g.odd_string().chars().take(3000).collect() };
+    let pick = |g: &mut Gen<'_>, real: &str| {
+        if g.chance(0.6) {
+            real.to_owned()
+        } else {
+            g.odd_string().chars().take(3000).collect()
+        }
+    };
     let client_id = pick(g, &k.client);
     let redirect = pick(g, "http://localhost:5000/postlogin");
     let state = pick(g, "st");
     let query = serde_urlencoded_pairs(&[
         ("client_id", client_id.as_str()),
-        ("response_type", ["code", "token", "id_token", "bogus"][g.rng.random_range(0..4)]),
+        (
+            "response_type",
+            ["code", "token", "id_token", "bogus"][g.rng.random_range(0..4)],
+        ),
         ("redirect_uri", redirect.as_str()),
         ("state", state.as_str()),
-        ("scope", ["openid", "openid email", "aws.cognito.signin.user.admin", "x y z"][g.rng.random_range(0..4)]),
-        ("code_challenge", if g.chance(0.5) { "abc" } else { "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" }),
-        ("code_challenge_method", ["S256", "plain", "md5"][g.rng.random_range(0..3)]),
-        ("prompt", ["login", "none", "consent"][g.rng.random_range(0..3)]),
+        (
+            "scope",
+            [
+                "openid",
+                "openid email",
+                "aws.cognito.signin.user.admin",
+                "x y z",
+            ][g.rng.random_range(0..4)],
+        ),
+        (
+            "code_challenge",
+            if g.chance(0.5) {
+                "abc"
+            } else {
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+            },
+        ),
+        (
+            "code_challenge_method",
+            ["S256", "plain", "md5"][g.rng.random_range(0..3)],
+        ),
+        (
+            "prompt",
+            ["login", "none", "consent"][g.rng.random_range(0..3)],
+        ),
     ]);
     let form_value = g.odd_string().chars().take(5000).collect::<String>();
     match g.rng.random_range(0..10) {
-        0 => ("GET /oauth2/authorize".into(), http.get(format!("{url}/oauth2/authorize?{query}"))),
-        1 => ("GET /login".into(), http.get(format!("{url}/login?{query}"))),
+        0 => (
+            "GET /oauth2/authorize".into(),
+            http.get(format!("{url}/oauth2/authorize?{query}")),
+        ),
+        1 => (
+            "GET /login".into(),
+            http.get(format!("{url}/login?{query}")),
+        ),
         2 => (
             "POST /login".into(),
             http.post(format!("{url}/login?{query}"))
                 .header("cookie", format!("cognate-csrf={}", "a".repeat(43)))
-                .form(&[("_csrf", form_value.as_str()), ("username", "fuzz-user"), ("password", PASSWORD)]),
+                .form(&[
+                    ("_csrf", form_value.as_str()),
+                    ("username", "fuzz-user"),
+                    ("password", PASSWORD),
+                ]),
         ),
         3 => (
             "POST /login/new-password".into(),
             http.post(format!("{url}/login/new-password?{query}"))
-                .form(&[("_csrf", "x"), ("session", form_value.as_str()), ("new_password", "p")]),
+                .form(&[
+                    ("_csrf", "x"),
+                    ("session", form_value.as_str()),
+                    ("new_password", "p"),
+                ]),
         ),
         4 => {
-            let grant = ["authorization_code", "refresh_token", "client_credentials", "password", ""][g.rng.random_range(0..5)];
+            let grant = [
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "password",
+                "",
+            ][g.rng.random_range(0..5)];
             let token = pick(g, &k.refresh_token);
             let mut req = http.post(format!("{url}/oauth2/token")).form(&[
                 ("grant_type", grant),
@@ -351,7 +441,10 @@ fn web_request(g: &mut Gen<'_>, http: &reqwest::Client, url: &str) -> (String, r
             } else {
                 http.post(format!("{url}/oauth2/userInfo"))
             };
-            ("userInfo".into(), req.header("authorization", format!("Bearer {bearer}")))
+            (
+                "userInfo".into(),
+                req.header("authorization", format!("Bearer {bearer}")),
+            )
         }
         6 => {
             let token = pick(g, &k.refresh_token);
@@ -364,26 +457,49 @@ fn web_request(g: &mut Gen<'_>, http: &reqwest::Client, url: &str) -> (String, r
         }
         7 => {
             let logout = pick(g, "http://localhost:5000/postlogout");
-            let q = serde_urlencoded_pairs(&[("client_id", client_id.as_str()), ("logout_uri", logout.as_str())]);
+            let q = serde_urlencoded_pairs(&[
+                ("client_id", client_id.as_str()),
+                ("logout_uri", logout.as_str()),
+            ]);
             ("GET /logout".into(), http.get(format!("{url}/logout?{q}")))
         }
         8 => {
             let pool = pick(g, &k.pool);
             let which = ["jwks.json", "openid-configuration"][g.rng.random_range(0..2)];
             let pool = percent_encode(&pool);
-            ("well-known".into(), http.get(format!("{url}/{pool}/.well-known/{which}")))
+            (
+                "well-known".into(),
+                http.get(format!("{url}/{pool}/.well-known/{which}")),
+            )
         }
         _ => {
             let path = percent_encode(&g.odd_string().chars().take(200).collect::<String>());
-            let method = [reqwest::Method::GET, reqwest::Method::POST, reqwest::Method::PUT, reqwest::Method::DELETE, reqwest::Method::OPTIONS][g.rng.random_range(0..5)].clone();
-            (format!("{method} /ui-images or other"), http.request(method, format!("{url}/ui-images/{path}/x")).body(form_value))
+            let method = [
+                reqwest::Method::GET,
+                reqwest::Method::POST,
+                reqwest::Method::PUT,
+                reqwest::Method::DELETE,
+                reqwest::Method::OPTIONS,
+            ][g.rng.random_range(0..5)]
+            .clone();
+            (
+                format!("{method} /ui-images or other"),
+                http.request(method, format!("{url}/ui-images/{path}/x"))
+                    .body(form_value),
+            )
         }
     }
 }
 
 fn percent_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -397,10 +513,18 @@ fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
 
 #[tokio::test]
 async fn fuzzed_requests_never_answer_a_server_error() {
-    let seed: u64 = std::env::var("COGNATE_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261130);
-    let rounds: usize = std::env::var("COGNATE_FUZZ_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(16);
+    let seed: u64 = std::env::var("COGNATE_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261130);
+    let rounds: usize = std::env::var("COGNATE_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(16);
     let storage = match std::env::var("COGNATE_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => Storage::Url(crate::common::fresh_postgres_database(&url).await),
+        Ok(url) if !url.is_empty() => {
+            Storage::Url(crate::common::fresh_postgres_database(&url).await)
+        }
         _ => Storage::InMemory,
     };
     let t = start_with_config(config(storage)).await;
@@ -412,10 +536,20 @@ async fn fuzzed_requests_never_answer_a_server_error() {
         .as_object()
         .unwrap()
         .iter()
-        .map(|(name, op)| (name.clone(), op["input"]["shape"].as_str().map(str::to_owned)))
+        .map(|(name, op)| {
+            (
+                name.clone(),
+                op["input"]["shape"].as_str().map(str::to_owned),
+            )
+        })
         .collect();
     ops.sort();
-    let mut g = Gen { shapes, rng: StdRng::seed_from_u64(seed), known: &known, destructive: false };
+    let mut g = Gen {
+        shapes,
+        rng: StdRng::seed_from_u64(seed),
+        known: &known,
+        destructive: false,
+    };
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(30))
@@ -431,7 +565,11 @@ async fn fuzzed_requests_never_answer_a_server_error() {
                 Some(shape) => g.value(shape, "", 0),
                 None => json!({}),
             };
-            let bytes = if g.chance(0.4) { g.mutate(body) } else { body.to_string().into_bytes() };
+            let bytes = if g.chance(0.4) {
+                g.mutate(body)
+            } else {
+                body.to_string().into_bytes()
+            };
             let target = format!("AWSCognitoIdentityProviderService.{op}");
             let mut req = http
                 .post(format!("{url}/"))
@@ -444,7 +582,10 @@ async fn fuzzed_requests_never_answer_a_server_error() {
             }
             let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned();
             let answer = req.body(bytes).send().await;
-            let status = answer.as_ref().map(|r| r.status().as_u16()).map_err(|e| e.to_string());
+            let status = answer
+                .as_ref()
+                .map(|r| r.status().as_u16())
+                .map_err(|e| e.to_string());
             if let Ok(r) = &answer {
                 let kind = r
                     .headers()
@@ -472,9 +613,23 @@ async fn fuzzed_requests_never_answer_a_server_error() {
             sent += 1;
         }
     }
-    assert!(failures.is_empty(), "seed {seed}: {} of {sent} requests failed:\n{}", failures.len(), failures.join("\n"));
-    let health = http.get(format!("{url}/health/ready")).send().await.unwrap();
+    assert!(
+        failures.is_empty(),
+        "seed {seed}: {} of {sent} requests failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let health = http
+        .get(format!("{url}/health/ready"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status().as_u16(), 200);
-    t.client.list_user_pools().max_results(10).send().await.expect("the API still answers");
+    t.client
+        .list_user_pools()
+        .max_results(10)
+        .send()
+        .await
+        .expect("the API still answers");
     eprintln!("fuzz: {sent} requests, seed {seed}, no server errors; API outcomes: {outcomes:?}");
 }

@@ -14,6 +14,7 @@ async fn metrics_count_operations_sign_ins_and_tokens() {
         .await
         .unwrap();
     let _ = t.sign_in(&client, "alice", "Wrong-Password-1").await;
+    reqwest::get(format!("{}/health", t.url)).await.unwrap();
     let r = reqwest::get(format!("{}/metrics", t.url)).await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert!(
@@ -31,7 +32,7 @@ async fn metrics_count_operations_sign_ins_and_tokens() {
         "cognate_sign_ins_total{outcome=\"failure\"}",
         "cognate_tokens_issued_total{kind=\"access\"}",
         "cognate_tokens_issued_total{kind=\"refresh\"}",
-        "cognate_http_requests_total{route=\"api\",status=\"2xx\"}",
+        "cognate_http_requests_total{route=\"health\",status=\"2xx\"}",
         "cognate_password_hash_queue",
     ] {
         assert!(text.contains(series), "{series} missing from:\n{text}");

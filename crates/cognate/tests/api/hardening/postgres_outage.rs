@@ -4,7 +4,9 @@
 //! the database returning. Run by scripts/test.sh on its PostgreSQL pass, which gives the
 //! command that controls the server (`COGNATE_TEST_PG_CTL`, e.g. `pg_ctlcluster 15 main`).
 
-use crate::common::{ACCESS_KEY, REGION, SECRET_KEY, config, fresh_postgres_database, start_with_config};
+use crate::common::{
+    ACCESS_KEY, REGION, SECRET_KEY, config, fresh_postgres_database, start_with_config,
+};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::types::MessageActionType;
@@ -61,7 +63,10 @@ async fn get_user(c: &Client, pool: &str) -> bool {
 async fn time_to_serve(c: &Client, pool: &str) -> Duration {
     let started = Instant::now();
     while !get_user(c, pool).await {
-        assert!(started.elapsed() < Duration::from_secs(15), "never served again");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "never served again"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     started.elapsed()
@@ -110,7 +115,10 @@ async fn two_nodes_survive_postgres_restarts_and_a_stop() {
         pg_ctl("restart");
         let (ta, tb) = tokio::join!(time_to_serve(&ca, &pool), time_to_serve(&cb, &pool));
         eprintln!("after a restart, serving again in {ta:?} (A) and {tb:?} (B)");
-        assert!(ta < Duration::from_secs(1) && tb < Duration::from_secs(1), "after a restart: {ta:?}, {tb:?}");
+        assert!(
+            ta < Duration::from_secs(1) && tb < Duration::from_secs(1),
+            "after a restart: {ta:?}, {tb:?}"
+        );
     }
 
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -118,35 +126,67 @@ async fn two_nodes_survive_postgres_restarts_and_a_stop() {
     let down = Instant::now();
     // During the outage: a request fails within seconds, with an error the SDKs retry.
     let started = Instant::now();
-    let r = ca.admin_get_user().user_pool_id(&pool).username("probe").send().await;
+    let r = ca
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("probe")
+        .send()
+        .await;
     let took = started.elapsed();
     let e = r.expect_err("the database is down");
     let raw = e.raw_response().expect("an HTTP answer");
     assert_eq!(raw.status().as_u16(), 500);
     assert!(took < Duration::from_secs(5), "failed after {took:?}");
-    let ready = reqwest::get(format!("{}/health/ready", a.url())).await.unwrap();
+    let ready = reqwest::get(format!("{}/health/ready", a.url()))
+        .await
+        .unwrap();
     assert_eq!(ready.status().as_u16(), 503);
-    let live = reqwest::get(format!("{}/health/live", a.url())).await.unwrap();
+    let live = reqwest::get(format!("{}/health/live", a.url()))
+        .await
+        .unwrap();
     assert_eq!(live.status().as_u16(), 200);
     tokio::time::sleep(Duration::from_secs(10).saturating_sub(down.elapsed())).await;
     pg_ctl("start");
     let (ta, tb) = tokio::join!(time_to_serve(&ca, &pool), time_to_serve(&cb, &pool));
-    eprintln!("after a 10 s stop, serving again in {ta:?} (A) and {tb:?} (B); during it a request failed after {took:?}");
-    assert!(ta < Duration::from_secs(1) && tb < Duration::from_secs(1), "after a stop: {ta:?}, {tb:?}");
-    let ready = reqwest::get(format!("{}/health/ready", b.url())).await.unwrap();
+    eprintln!(
+        "after a 10 s stop, serving again in {ta:?} (A) and {tb:?} (B); during it a request failed after {took:?}"
+    );
+    assert!(
+        ta < Duration::from_secs(1) && tb < Duration::from_secs(1),
+        "after a stop: {ta:?}, {tb:?}"
+    );
+    let ready = reqwest::get(format!("{}/health/ready", b.url()))
+        .await
+        .unwrap();
     assert_eq!(ready.status().as_u16(), 200);
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     while writers.join_next().await.is_some() {}
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() > 100, "only {} writes acknowledged", acknowledged.len());
+    assert!(
+        acknowledged.len() > 100,
+        "only {} writes acknowledged",
+        acknowledged.len()
+    );
     let mut missing = 0;
     for name in &acknowledged {
-        if ca.admin_get_user().user_pool_id(&pool).username(name).send().await.is_err() {
+        if ca
+            .admin_get_user()
+            .user_pool_id(&pool)
+            .username(name)
+            .send()
+            .await
+            .is_err()
+        {
             missing += 1;
         }
     }
     eprintln!("{} acknowledged writes, {missing} lost", acknowledged.len());
-    assert_eq!(missing, 0, "lost {missing} of {} acknowledged writes", acknowledged.len());
+    assert_eq!(
+        missing,
+        0,
+        "lost {missing} of {} acknowledged writes",
+        acknowledged.len()
+    );
 }

@@ -119,59 +119,39 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
     resp
 }
 
-/// Requests and latency by operation and outcome (`ok` or the error type).
+/// Requests and latency by operation and outcome (`ok` or the error type). The handles of the
+/// successful outcome are kept per operation: the common case costs no key building.
 fn record(op: &str, resp: &Response, started: std::time::Instant) {
-    let op = label(op).unwrap_or("unknown");
-    let outcome = match resp.headers().get("x-amzn-errortype") {
-        None => "ok",
-        Some(v) => v.to_str().ok().and_then(label).unwrap_or("other"),
+    type Handles = (metrics::Counter, metrics::Histogram);
+    static OK: std::sync::OnceLock<
+        std::sync::RwLock<std::collections::HashMap<&'static str, Handles>>,
+    > = std::sync::OnceLock::new();
+    let op = model::static_name(op).unwrap_or("unknown");
+    let seconds = started.elapsed().as_secs_f64();
+    let Some(error) = resp.headers().get("x-amzn-errortype") else {
+        let handles = OK.get_or_init(Default::default);
+        if let Some((count, latency)) = handles.read().expect("metrics lock").get(op) {
+            count.increment(1);
+            latency.record(seconds);
+            return;
+        }
+        let made = (
+            metrics::counter!("cognate_api_requests_total", "operation" => op, "outcome" => "ok"),
+            metrics::histogram!("cognate_api_request_duration_seconds", "operation" => op),
+        );
+        made.0.increment(1);
+        made.1.record(seconds);
+        handles.write().expect("metrics lock").insert(op, made);
+        return;
     };
+    let outcome = error
+        .to_str()
+        .ok()
+        .and_then(model::static_name)
+        .unwrap_or("other");
     metrics::counter!("cognate_api_requests_total", "operation" => op, "outcome" => outcome)
         .increment(1);
-    metrics::histogram!("cognate_api_request_duration_seconds", "operation" => op)
-        .record(started.elapsed().as_secs_f64());
-}
-
-/// The operation and error-type names of the model (and the protocol's own errors) as
-/// `&'static str`, so metric labels cost no allocation; `None` for anything else.
-fn label(name: &str) -> Option<&'static str> {
-    static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    let names = NAMES.get_or_init(|| {
-        let model: Value = serde_json::from_str(model::MODEL_JSON).expect("embedded model");
-        let mut names: Vec<String> = model["operations"]
-            .as_object()
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default();
-        names.extend(
-            model["shapes"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(_, s)| s["exception"].as_bool() == Some(true))
-                .map(|(n, _)| n.clone()),
-        );
-        names.extend(
-            [
-                "SerializationException",
-                "UnknownOperationException",
-                "InvalidSignatureException",
-                "IncompleteSignatureException",
-                "MissingAuthenticationTokenException",
-                "UnrecognizedClientException",
-                "RequestEntityTooLargeException",
-                "RequestTimeoutException",
-                "NotImplementedException",
-            ]
-            .map(String::from),
-        );
-        // Leaked once per process: a few hundred short names.
-        names
-            .into_iter()
-            .map(|n| &*Box::leak(n.into_boxed_str()))
-            .collect()
-    });
-    names.get(name).copied()
+    metrics::histogram!("cognate_api_request_duration_seconds", "operation" => op).record(seconds);
 }
 
 async fn read_body(body: Body) -> Result<Bytes, ApiError> {

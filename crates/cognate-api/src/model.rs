@@ -6,7 +6,45 @@ use regex::Regex;
 use serde_json::Value;
 use std::collections::HashMap;
 
-pub(crate) const MODEL_JSON: &str = include_str!("../model/cognito-idp-2016-04-18.json");
+/// Operation and error-type names as `&'static str` (metric labels without allocation).
+static NAMES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+    std::sync::OnceLock::new();
+
+/// The protocol's own errors, beside the model's exception shapes.
+const PROTOCOL_ERRORS: &[&str] = &[
+    "SerializationException",
+    "UnknownOperationException",
+    "InvalidSignatureException",
+    "IncompleteSignatureException",
+    "MissingAuthenticationTokenException",
+    "UnrecognizedClientException",
+    "RequestEntityTooLargeException",
+    "RequestTimeoutException",
+    "NotImplementedException",
+];
+
+fn static_names(raw: &Value) -> std::collections::HashSet<&'static str> {
+    let operations = raw["operations"].as_object().into_iter().flatten();
+    let exceptions = raw["shapes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| s["exception"].as_bool() == Some(true));
+    // Leaked once per process: a few hundred short names.
+    operations
+        .chain(exceptions)
+        .map(|(name, _)| &*Box::leak(name.clone().into_boxed_str()))
+        .chain(PROTOCOL_ERRORS.iter().copied())
+        .collect()
+}
+
+/// `name` as a `&'static str` when it is an operation or error type of the model (once a
+/// model has been loaded), else `None`.
+pub fn static_name(name: &str) -> Option<&'static str> {
+    NAMES.get()?.get(name).copied()
+}
+
+const MODEL_JSON: &str = include_str!("../model/cognito-idp-2016-04-18.json");
 
 /// Shapes whose model constraints are narrower than what Cognito accepts: `DomainType` is
 /// a prefix pattern, yet the same member carries custom domains (`auth.example.com`). The
@@ -95,6 +133,7 @@ impl Model {
             };
             shapes.insert(name.clone(), shape);
         }
+        NAMES.get_or_init(|| static_names(&raw));
         Self { operations, shapes }
     }
 

@@ -119,6 +119,17 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
     resp
 }
 
+/// Whether any string of the request, key or value, holds U+0000: no Cognito name or value
+/// does, and PostgreSQL cannot store it.
+fn contains_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
+    }
+}
+
 /// Requests and latency by operation and outcome (`ok` or the error type). The handles of the
 /// successful outcome are kept per operation: the common case costs no key building.
 fn record(op: &str, resp: &Response, started: std::time::Instant) {
@@ -222,6 +233,13 @@ async fn process(
     if !input.is_object() {
         return Err(ApiError::serialization(
             "The request body must be a JSON object.",
+        ));
+    }
+    if contains_nul(&input) {
+        return Err(ApiError::from(
+            cognate_core::CognitoError::invalid_parameter(
+                "Strings in the request must not contain the NUL character (U+0000).",
+            ),
         ));
     }
     state.model.validate(op, &input)?;

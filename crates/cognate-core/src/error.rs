@@ -121,10 +121,18 @@ impl CognitoError {
     pub fn group_not_found() -> Self {
         Self::new(ErrorKind::ResourceNotFound, "Group not found.")
     }
+    /// An operation of the model that is not built yet: `Operation SignUp is not
+    /// implemented by Cognate yet.`
     pub fn not_implemented(operation: &str) -> Self {
+        Self::feature_not_implemented(&format!("Operation {operation}"))
+    }
+
+    /// A part of an operation that is not built yet, named in full: `The USER_SRP_AUTH flow is
+    /// not implemented by Cognate yet.`
+    pub fn feature_not_implemented(what: &str) -> Self {
         Self::new(
             ErrorKind::NotImplemented,
-            format!("Operation {operation} is not implemented by Cognate yet."),
+            format!("{what} is not implemented by Cognate yet."),
         )
     }
 }

@@ -322,6 +322,11 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<()> {
             }
         }
     }
+    if INDEXED.contains(&attr.name.as_str()) && value.len() > MAX_INDEXED_BYTES {
+        // The column is indexed for look-ups and filters; PostgreSQL indexes hold at most
+        // about 2.7 KB an entry.
+        return bad("String is longer than the maximum length.");
+    }
     match attr.name.as_str() {
         "email" if !looks_like_email(value) => Err(CognitoError::invalid_parameter(
             "Invalid email address format.",
@@ -335,6 +340,18 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<()> {
         _ => Ok(()),
     }
 }
+
+/// Attributes stored in indexed columns (ListUsers filters, sign-in aliases).
+const INDEXED: &[&str] = &[
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+];
+/// The most bytes (UTF-8) an indexed attribute value holds: 2,048 characters of ASCII.
+const MAX_INDEXED_BYTES: usize = 2048;
 
 /// The value as stored: booleans in lower case (`True` → `true`), everything else as given.
 pub fn canonical_value(attr: &SchemaAttribute, value: &str) -> String {

@@ -36,5 +36,6 @@ pub fn router(cognito: Arc<Cognito>) -> Router {
         .route("/logout", get(pages::logout))
         .route("/error", get(pages::error))
         .route("/ui-images/{pool_id}/{client_id}", get(pages::ui_image))
+        .route_layer(axum::middleware::from_fn(security::refuse_nul))
         .with_state(cognito)
 }

@@ -1,7 +1,9 @@
 //! Cookies, CSRF and the headers every hosted page carries.
 
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::Response;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -115,6 +117,66 @@ pub fn csrf_ok(
         }
         _ => false,
     }
+}
+
+/// Refuses requests that carry U+0000 anywhere Cognate reads text: the path and query, a form
+/// body, HTTP Basic credentials. No client ID, code, token or name holds it, and PostgreSQL
+/// cannot compare with it. `400 invalid_request` on the OAuth endpoints, a plain 400 elsewhere.
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    /// Hosted-UI forms and token requests are small; larger bodies are refused as such.
+    const MAX_FORM_BYTES: usize = 64 * 1024;
+    let oauth = req.uri().path().starts_with("/oauth2/");
+    let refuse = |status: StatusCode, why: &str| -> Response {
+        if oauth {
+            let body = serde_json::json!({"error": "invalid_request", "error_description": why});
+            (status, axum::Json(body)).into_response()
+        } else {
+            (status, why.to_owned()).into_response()
+        }
+    };
+    let nul = "The request contains a NUL character.";
+    if has_nul(req.uri().to_string().as_bytes()) {
+        return refuse(StatusCode::BAD_REQUEST, nul);
+    }
+    let basic = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        });
+    if basic.is_some_and(|b| b.contains(&0)) {
+        return refuse(StatusCode::BAD_REQUEST, nul);
+    }
+    if req.method() != axum::http::Method::POST {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large or was not received whole.",
+            );
+        }
+    };
+    if has_nul(&bytes) {
+        return refuse(StatusCode::BAD_REQUEST, nul);
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// A raw NUL byte, or one percent-encoded (`%00`).
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+        || bytes
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
 
 /// Anti-framing and no-caching headers for the hosted pages.

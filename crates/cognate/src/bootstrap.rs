@@ -178,7 +178,12 @@ pub async fn check(cognito: &Cognito, file: &BootstrapFile) -> Result<(), String
         cognito.account_id.clone(),
         cognito.issuer_base.clone(),
     );
-    let rehearsed = apply(&rehearsal, file).await;
+    // The rehearsal's own log lines ("user pool created" ...) would read as real changes.
+    let rehearsed = tracing::instrument::WithSubscriber::with_subscriber(
+        apply(&rehearsal, file),
+        tracing::subscriber::NoSubscriber::default(),
+    )
+    .await;
     scratch.close().await;
     rehearsed?;
     for spec in &file.pools {

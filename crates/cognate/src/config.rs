@@ -84,7 +84,8 @@ pub struct ServeArgs {
     /// Master key for secrets at rest, 32 bytes as 64 hex digits [default: generated in the data directory]
     #[arg(long, env = "COGNATE_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
-    /// Log format: `text` or `json` [default: text]
+    /// Log format on stdout: `text` or `json` [default: text]. COGNATE_LOG sets the filter
+    /// (default `info`, e.g. `cognate=debug,sqlx=warn`)
     #[arg(long, env = "COGNATE_LOG_FORMAT")]
     pub log_format: Option<String>,
     /// Most connections open at once; more wait in the kernel's backlog [default: 1024,

@@ -212,9 +212,9 @@ impl Cognito {
                     .await?;
                 Ok(AuthResponse::done(result))
             }
-            "USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" => {
-                Err(CognitoError::not_implemented(&format!("the {flow} flow")))
-            }
+            "USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" => Err(
+                CognitoError::feature_not_implemented(&format!("The {flow} flow")),
+            ),
             other => Err(CognitoError::invalid_parameter(format!(
                 "Invalid AuthFlow: {other}"
             ))),
@@ -474,8 +474,8 @@ impl Cognito {
                     self.issue_sign_in(&pool, &client, &user).await?,
                 ))
             }
-            other => Err(CognitoError::not_implemented(&format!(
-                "the {other} challenge"
+            other => Err(CognitoError::feature_not_implemented(&format!(
+                "The {other} challenge"
             ))),
         }
     }

@@ -144,3 +144,44 @@ async fn truncated_body_is_a_bad_request_not_too_large() {
     .unwrap();
     assert_eq!(status, 400, "{headers:?}");
 }
+
+/// U+0000 cannot be stored or compared by PostgreSQL: it is refused up front, never a 500.
+#[tokio::test]
+async fn nul_characters_are_refused_as_bad_input() {
+    let t = t();
+    let pool = t.pool().await;
+    let r = t
+        .client
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("a\u{0}b")
+        .send()
+        .await;
+    assert_cognito_err!(
+        r,
+        InvalidParameterException,
+        "Strings in the request must not contain the NUL character (U+0000)."
+    );
+    let http = reqwest::Client::new();
+    for (path, form) in [
+        (format!("/{pool}%00/.well-known/jwks.json"), None),
+        (
+            "/oauth2/authorize?client_id=a%00b&response_type=code".to_owned(),
+            None,
+        ),
+        (
+            "/oauth2/token".to_owned(),
+            Some([
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "x\u{0}y"),
+            ]),
+        ),
+    ] {
+        let req = match form {
+            Some(f) => http.post(format!("{}{path}", t.url)).form(&f),
+            None => http.get(format!("{}{path}", t.url)),
+        };
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{path}");
+    }
+}

@@ -1,0 +1,300 @@
+//! Sign-in state: sessions, refresh tokens, challenges, lockout counters, codes.
+
+use super::*;
+
+#[tokio::test]
+async fn sign_in_state() {
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
+        let p = "us-east-1_s";
+        s.insert_pool(&pool(p)).await.unwrap();
+        let key = |kid: &str, created_ms| SigningKeyRecord {
+            kid: kid.into(),
+            pool_id: p.into(),
+            purpose: "id".into(),
+            created_ms,
+            retired_ms: None,
+            sealed_pkcs8: "v1.sealed".into(),
+            n: "n".into(),
+            e: "AQAB".into(),
+        };
+        s.insert_signing_key(&key("k1", 1)).await.unwrap();
+        s.retire_signing_keys(p, 5).await.unwrap();
+        s.insert_signing_key(&key("k2", 6)).await.unwrap();
+        let keys = s.list_signing_keys(p).await.unwrap();
+        assert_eq!(
+            keys.iter()
+                .map(|k| (k.kid.as_str(), k.retired_ms))
+                .collect::<Vec<_>>(),
+            [("k1", Some(5)), ("k2", None)],
+            "{backend}"
+        );
+        assert_eq!(
+            s.get_signing_key("k1").await.unwrap().unwrap().retired_ms,
+            Some(5)
+        );
+
+        let session = AuthSession {
+            origin_jti: "o1".into(),
+            pool_id: p.into(),
+            username_key: "alice".into(),
+            client_id: "c1".into(),
+            auth_time_ms: 10,
+            expires_ms: 1000,
+            revoked_ms: None,
+            scope: Some("openid email".into()),
+        };
+        let token = |hash: &str| RefreshTokenRecord {
+            token_hash: hash.into(),
+            origin_jti: "o1".into(),
+            pool_id: p.into(),
+            created_ms: 10,
+            replaced_ms: None,
+        };
+        s.insert_auth_session(&session, &token("h1")).await.unwrap();
+        assert_eq!(
+            s.get_auth_session("o1").await.unwrap().unwrap(),
+            session,
+            "{backend}"
+        );
+        // With its user, once there is one.
+        let (with, nobody) = s.get_auth_session_with_user("o1").await.unwrap().unwrap();
+        assert_eq!((with, nobody), (session.clone(), None), "{backend}");
+        s.insert_user(&user(p, "alice", "sub-alice", &[("email", "a@x.example")]))
+            .await
+            .unwrap();
+        let (_, alice) = s.get_auth_session_with_user("o1").await.unwrap().unwrap();
+        assert_eq!(alice.unwrap().sub, "sub-alice", "{backend}");
+        assert!(s.get_auth_session_with_user("o2").await.unwrap().is_none());
+        assert!(
+            s.rotate_refresh_token("h1", 20, &token("h2"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !s.rotate_refresh_token("h1", 21, &token("h3"))
+                .await
+                .unwrap(),
+            "{backend}: only one rotation wins"
+        );
+        assert_eq!(
+            s.find_refresh_token("h1")
+                .await
+                .unwrap()
+                .unwrap()
+                .replaced_ms,
+            Some(20)
+        );
+        assert!(
+            s.find_refresh_token("h2")
+                .await
+                .unwrap()
+                .unwrap()
+                .replaced_ms
+                .is_none()
+        );
+        assert!(s.find_refresh_token("h3").await.unwrap().is_none());
+        s.add_refresh_token(&token("h4")).await.unwrap();
+        s.revoke_user_sessions(p, "alice", 30).await.unwrap();
+        assert_eq!(
+            s.get_auth_session("o1").await.unwrap().unwrap().revoked_ms,
+            Some(30),
+            "{backend}"
+        );
+        s.revoke_auth_session("o1", 40).await.unwrap();
+        assert_eq!(
+            s.get_auth_session("o1").await.unwrap().unwrap().revoked_ms,
+            Some(30),
+            "first revocation stands"
+        );
+
+        assert!(s.consume_challenge("ch1", 100, 50).await.unwrap());
+        assert!(
+            !s.consume_challenge("ch1", 100, 60).await.unwrap(),
+            "{backend}"
+        );
+        assert!(
+            s.consume_challenge("ch1", 300, 200).await.unwrap(),
+            "{backend}: expired entries are forgotten"
+        );
+
+        assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
+        s.record_sign_in_failure(p, "alice", 1_000, 900_000)
+            .await
+            .unwrap();
+        s.record_sign_in_failure(p, "alice", 2_000, 900_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.sign_in_failures(p, "alice").await.unwrap(),
+            Some((2, 2_000)),
+            "{backend}"
+        );
+        s.record_sign_in_failure(p, "alice", 2_000 + 900_001, 900_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.sign_in_failures(p, "alice").await.unwrap(),
+            Some((1, 902_001)),
+            "{backend}: quiet time resets"
+        );
+        s.clear_sign_in_failures(p, "alice").await.unwrap();
+        assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
+
+        // Deleting the user removes their sessions; deleting the pool removes everything.
+        s.record_sign_in_failure(p, "alice", 1, 900_000)
+            .await
+            .unwrap();
+        s.delete_user(p, "alice").await.unwrap();
+        assert!(
+            s.get_auth_session("o1").await.unwrap().is_none(),
+            "{backend}"
+        );
+        assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
+        s.delete_pool(p).await.unwrap();
+        assert!(s.list_signing_keys(p).await.unwrap().is_empty());
+        assert!(
+            s.find_refresh_token("h2").await.unwrap().is_none(),
+            "{backend}"
+        );
+    }
+}
+
+/// A fresh sign-in: session `jti` and its refresh token `hash`.
+fn sign_in(jti: &str, hash: &str) -> (AuthSession, RefreshTokenRecord) {
+    let session = AuthSession {
+        origin_jti: jti.into(),
+        pool_id: "us-east-1_a".into(),
+        username_key: "alice".into(),
+        client_id: "c1".into(),
+        auth_time_ms: 10,
+        expires_ms: 1000,
+        revoked_ms: None,
+        scope: None,
+    };
+    let token = RefreshTokenRecord {
+        token_hash: hash.into(),
+        origin_jti: jti.into(),
+        pool_id: "us-east-1_a".into(),
+        created_ms: 10,
+        replaced_ms: None,
+    };
+    (session, token)
+}
+
+/// On SQLite a sign-in's write runs inline only when it need not wait. With another
+/// connection holding the write lock it goes through sqlx instead, which waits for the lock:
+/// the write is neither lost nor failed.
+#[tokio::test]
+async fn sign_in_write_waits_for_a_held_write_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_sqlite_dir(dir.path(), StoreOptions::new(4))
+        .await
+        .unwrap();
+    let holder = rusqlite::Connection::open(dir.path().join("cognate.db")).unwrap();
+    holder
+        .execute_batch(
+            "BEGIN IMMEDIATE; INSERT INTO used_challenges (id, expires_ms) VALUES ('held', 1);",
+        )
+        .unwrap();
+    let (session, token) = sign_in("o1", "h1");
+    let writer = store.clone();
+    let write = tokio::spawn(async move { writer.insert_auth_session(&session, &token).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!write.is_finished(), "waits for the lock");
+    holder.execute_batch("COMMIT").unwrap();
+    write.await.unwrap().unwrap();
+    assert!(store.get_auth_session("o1").await.unwrap().is_some());
+    assert!(store.find_refresh_token("h1").await.unwrap().is_some());
+
+    // With the lock free the write is immediate, and many of them (past a checkpoint request)
+    // all land.
+    for i in 0..450 {
+        let (session, token) = sign_in(&format!("o-{i}"), &format!("h-{i}"));
+        store.insert_auth_session(&session, &token).await.unwrap();
+    }
+    assert!(store.find_refresh_token("h-449").await.unwrap().is_some());
+    let (session, token) = sign_in("o-1", "h-1");
+    let duplicate = store.insert_auth_session(&session, &token).await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+}
+
+#[tokio::test]
+async fn lockout_counts_that_have_reset_are_pruned() {
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
+        let p = "us-east-1_prune";
+        s.insert_pool(&pool(p)).await.unwrap();
+        s.record_sign_in_failure(p, "old", 1_000, 900_000)
+            .await
+            .unwrap();
+        s.record_sign_in_failure(p, " unknown", 2_000, 900_000)
+            .await
+            .unwrap();
+        s.record_sign_in_failure(p, "recent", 5_000_000, 900_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            s.prune_sign_in_failures(1_000_000).await.unwrap(),
+            2,
+            "{backend}"
+        );
+        assert!(
+            s.sign_in_failures(p, "old").await.unwrap().is_none(),
+            "{backend}"
+        );
+        assert_eq!(
+            s.sign_in_failures(p, "recent").await.unwrap(),
+            Some((1, 5_000_000)),
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn authorization_codes_are_read_without_spending_and_spent_once() {
+    use cognate_core::store::{AuthCode, OAuthStore};
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
+        let p = "us-east-1_codes";
+        s.insert_pool(&pool(p)).await.unwrap();
+        let code = AuthCode {
+            code_hash: "h1".into(),
+            pool_id: p.into(),
+            client_id: "c1".into(),
+            redirect_uri: "http://localhost:5000/postlogin".into(),
+            username_key: "alice".into(),
+            scope: "openid".into(),
+            nonce: None,
+            code_challenge: None,
+            code_challenge_method: None,
+            auth_time_ms: 1,
+            expires_ms: 300_000,
+        };
+        s.insert_auth_code(&code, 1).await.unwrap();
+        assert!(
+            s.find_auth_code("missing").await.unwrap().is_none(),
+            "{backend}"
+        );
+        for _ in 0..2 {
+            let found = s.find_auth_code("h1").await.unwrap().unwrap();
+            assert_eq!(
+                (found.code.client_id.as_str(), found.used),
+                ("c1", false),
+                "{backend}"
+            );
+        }
+        assert!(s.spend_auth_code("h1", 10).await.unwrap(), "{backend}");
+        assert!(
+            !s.spend_auth_code("h1", 11).await.unwrap(),
+            "{backend}: spent once"
+        );
+        s.set_auth_code_session("h1", "o9").await.unwrap();
+        let found = s.find_auth_code("h1").await.unwrap().unwrap();
+        assert!(found.used, "{backend}");
+        assert_eq!(found.origin_jti.as_deref(), Some("o9"), "{backend}");
+    }
+}

@@ -25,3 +25,10 @@ pub fn store_error() {
 pub fn hash_queue(delta: f64) {
     metrics::gauge!("cognate_password_hash_queue").increment(delta);
 }
+
+/// A message handled by the delivery worker: `channel` (`smtp`, `sns`, `webhook`, `outbox`),
+/// `outcome` (`delivered`, `retried`, `failed`).
+pub fn message(channel: &'static str, outcome: &'static str) {
+    metrics::counter!("cognate_messages_total", "channel" => channel, "outcome" => outcome)
+        .increment(1);
+}

@@ -18,6 +18,9 @@ pub struct Cognito {
     /// Token issuers are `<issuer_base>/<poolId>`.
     pub issuer_base: String,
     pub keys: KeyRing,
+    /// Woken when a message is queued, so this node's delivery worker sends it at once
+    /// (workers also poll, for messages queued by other nodes).
+    pub outbox_ready: Arc<tokio::sync::Notify>,
 }
 
 impl Cognito {
@@ -37,6 +40,7 @@ impl Cognito {
             account_id: account_id.into(),
             issuer_base: issuer_base.into(),
             keys: KeyRing::default(),
+            outbox_ready: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

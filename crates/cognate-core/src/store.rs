@@ -6,8 +6,10 @@ use crate::client::AppClient;
 use crate::domain::PoolDomain;
 use crate::error::StoreError;
 use crate::group::Group;
+pub use crate::messaging::OutboxStore;
 use crate::pool::UserPool;
 use crate::resource_server::ResourceServer;
+pub use crate::signup::codes::CodeStore;
 use crate::ui_customization::StoredUiCustomization;
 use crate::user::{User, UserFilter};
 use async_trait::async_trait;
@@ -26,6 +28,8 @@ pub trait Store:
     + OAuthStore
     + ResourceServerStore
     + UiCustomizationStore
+    + CodeStore
+    + OutboxStore
     + Send
     + Sync
     + 'static
@@ -42,6 +46,8 @@ impl<T> Store for T where
         + OAuthStore
         + ResourceServerStore
         + UiCustomizationStore
+        + CodeStore
+        + OutboxStore
         + Send
         + Sync
         + 'static

@@ -8,6 +8,7 @@ mod documents;
 mod groups;
 mod inline_writes;
 mod lookups;
+mod messages;
 mod oauth;
 mod pools;
 mod resource_servers;

@@ -55,6 +55,9 @@ impl PoolStore for SqlStore {
             "sign_in_failures",
             "resource_servers",
             "ui_customizations",
+            "verification_codes",
+            "user_quotas",
+            "outbox",
         ] {
             // `table` comes from the fixed list above.
             sqlx::query(AssertSqlSafe(format!(

@@ -47,6 +47,28 @@ fn prefix_upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// The statement that inserts a user (run alone, or in a transaction with its first code).
+pub(crate) fn insert_user_query(user: &User) -> StoreResult<AnyQuery<'static>> {
+    Ok(sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    )))
+    .bind(user.pool_id.clone())
+    .bind(user.username_key.clone())
+    .bind(user.username.clone())
+    .bind(user.sub.clone())
+    .bind(user.status.clone())
+    .bind(user.enabled as i64)
+    .bind(user.attr("email").map(str::to_owned))
+    .bind(user.attr("phone_number").map(str::to_owned))
+    .bind(user.attr("name").map(str::to_owned))
+    .bind(user.attr("given_name").map(str::to_owned))
+    .bind(user.attr("family_name").map(str::to_owned))
+    .bind(user.attr("preferred_username").map(str::to_owned))
+    .bind(to_doc(user)?))
+}
+
 #[async_trait]
 impl UserStore for SqlStore {
     async fn count_users(&self, pool_id: &str) -> StoreResult<i64> {
@@ -59,22 +81,7 @@ impl UserStore for SqlStore {
     }
 
     async fn insert_user(&self, user: &User) -> StoreResult<()> {
-        self.run(sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        )))
-        .bind(&user.pool_id)
-        .bind(&user.username_key)
-        .bind(&user.username)
-        .bind(&user.sub)
-        .bind(&user.status)
-        .bind(user.enabled as i64)
-        .bind(user.attr("email"))
-        .bind(user.attr("phone_number"))
-        .bind(user.attr("name"))
-        .bind(user.attr("given_name"))
-        .bind(user.attr("family_name"))
-        .bind(user.attr("preferred_username"))
-        .bind(to_doc(user)?)).await
+        self.run(insert_user_query(user)?).await
     }
 
     async fn get_user(&self, pool_id: &str, username_key: &str) -> StoreResult<Option<User>> {
@@ -127,7 +134,13 @@ impl UserStore for SqlStore {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
         // Memberships, sign-ins and lockout counters go with the user. Refresh tokens die with
         // their session rows (look-ups check the session).
-        for table in ["group_members", "auth_sessions", "sign_in_failures"] {
+        for table in [
+            "group_members",
+            "auth_sessions",
+            "sign_in_failures",
+            "verification_codes",
+            "user_quotas",
+        ] {
             sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"
             )))

@@ -10,6 +10,7 @@
 mod endpoints;
 mod pages;
 mod security;
+mod signup_pages;
 mod wellknown;
 
 use axum::Router;
@@ -36,6 +37,7 @@ pub fn router(cognito: Arc<Cognito>) -> Router {
         .route("/logout", get(pages::logout))
         .route("/error", get(pages::error))
         .route("/ui-images/{pool_id}/{client_id}", get(pages::ui_image))
+        .route("/confirmUser", get(signup_pages::confirm_user))
         .route_layer(axum::middleware::from_fn(security::refuse_nul))
         .with_state(cognito)
 }

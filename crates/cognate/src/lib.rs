@@ -3,6 +3,8 @@
 
 pub mod bootstrap;
 pub mod config;
+mod delivery;
+mod dev_outbox;
 mod keyfiles;
 pub mod listener;
 mod metrics;

@@ -84,6 +84,8 @@ pub fn route_label(method: &str, path: &str) -> &'static str {
         p if p.ends_with("/.well-known/jwks.json") => "jwks",
         p if p.ends_with("/.well-known/openid-configuration") => "discovery",
         p if p.starts_with("/ui-images/") => "ui_images",
+        "/_cognate/outbox" | "/_cognate/outbox.json" => "outbox",
+        "/confirmUser" => "confirm_user",
         _ => "other",
     }
 }

@@ -24,6 +24,7 @@ pub struct RunningServer {
     pub access_keys: Vec<AccessKey>,
     shutdown: Option<oneshot::Sender<()>>,
     maintenance: JoinHandle<()>,
+    delivery: JoinHandle<()>,
     metrics_task: Option<JoinHandle<()>>,
     task: JoinHandle<std::io::Result<()>>,
     store: SqlStore,
@@ -41,6 +42,7 @@ impl RunningServer {
         }
         let result = self.task.await.unwrap_or(Ok(()));
         self.maintenance.abort();
+        self.delivery.abort();
         if let Some(t) = &self.metrics_task {
             t.abort();
         }
@@ -175,8 +177,18 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         )),
         model: Arc::new(Model::load()),
     };
+    let senders: Arc<dyn cognate_core::messaging::Sender> =
+        Arc::new(cognate_core::messaging::OutboxOnly);
     let mut app = Router::new()
         .merge(crate::service_routes::router(store.clone(), &issuer_base))
+        .merge(crate::dev_outbox::router(
+            cognito.clone(),
+            addr.ip().is_loopback(),
+            access_keys
+                .iter()
+                .map(|k| (k.access_key_id.clone(), k.secret_access_key.clone()))
+                .collect(),
+        ))
         .merge(cognate_api::router(api))
         .merge(cognate_web::router(cognito.clone()));
     let mut metrics_task = None;
@@ -201,6 +213,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
     }
 
     let maintenance = spawn_maintenance(store.clone(), cognito.clone());
+    let delivery = crate::delivery::spawn_worker(cognito.clone(), senders);
     release_startup_memory();
     let mut limits = config.limits;
     limits.max_connections = crate::listener::raise_descriptor_limit(limits.max_connections);
@@ -218,6 +231,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         access_keys,
         shutdown: Some(tx),
         maintenance,
+        delivery,
         metrics_task,
         task,
         store,

@@ -8,6 +8,7 @@ mod domains;
 mod groups;
 mod pools;
 mod resource_servers;
+mod signup;
 mod tags;
 mod ui;
 mod users;
@@ -140,6 +141,10 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "DeleteUser" => account::delete_user(cx, v).await,
         "ChangePassword" => account::change_password(cx, v).await,
         "SetUserSettings" => account::set_user_settings(cx, v).await,
+
+        "SignUp" => signup::sign_up(cx, v).await,
+        "ConfirmSignUp" => signup::confirm_sign_up(cx, v).await,
+        "ResendConfirmationCode" => signup::resend_confirmation_code(cx, v).await,
 
         _ => Err(CognitoError::not_implemented(op)),
     }

@@ -220,7 +220,12 @@ impl Cognito {
     }
 
     /// Refuses a verified alias that another user already holds, or moves it when forced.
-    async fn claim_aliases(&self, pool: &UserPool, user: &User, force: bool) -> Result<()> {
+    pub(crate) async fn claim_aliases(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        force: bool,
+    ) -> Result<()> {
         for attr in ["email", "phone_number"] {
             let Some(value) = user.attr(attr) else {
                 continue;
@@ -311,41 +316,7 @@ impl Cognito {
         }
 
         let given = check_writes(&pool, &req.user_attributes, true)?;
-        let sub = crate::ids::uuid();
-        let mut attributes = vec![crate::user::Attribute::new("sub", &sub)];
-        for a in &given {
-            attributes.retain(|x: &Attribute| x.name != a.name);
-            attributes.push(a.clone());
-        }
-        let username = if pool.username_attributes.is_empty() {
-            if pool.alias_attributes.iter().any(|a| a == "email") && looks_like_email(&req.username)
-            {
-                return Err(CognitoError::invalid_parameter(
-                    "Username cannot be of email format, since user pool is configured for email alias.",
-                ));
-            }
-            if pool.alias_attributes.iter().any(|a| a == "phone_number")
-                && looks_like_phone(&req.username)
-            {
-                return Err(CognitoError::invalid_parameter(
-                    "Username cannot be of phone number format, since user pool is configured for phone number alias.",
-                ));
-            }
-            req.username.clone()
-        } else {
-            // The typed name is an email or phone number; the internal username is the sub.
-            let attr = sign_in_attribute(&pool, &req.username)?;
-            match attributes.iter().find(|a| a.name == attr) {
-                Some(a) if a.value != req.username => {
-                    return Err(CognitoError::invalid_parameter(format!(
-                        "The {attr} attribute must match the username."
-                    )));
-                }
-                Some(_) => {}
-                None => attributes.push(Attribute::new(attr, &req.username)),
-            }
-            sub.clone()
-        };
+        let (username, sub, attributes) = new_identity(&pool, &req.username, given)?;
         let user = User {
             pool_id: pool.id.clone(),
             username_key: pool.username_key(&username),
@@ -540,6 +511,50 @@ fn alias_word(attr: &str) -> &'static str {
         "phone_number" => "phone_number",
         _ => "email",
     }
+}
+
+/// The username, `sub` and attributes of a new user (AdminCreateUser, SignUp), from the name
+/// given and attributes already checked against the schema. In pools whose usernames are
+/// emails or phone numbers the name fills that attribute and the internal username is the
+/// `sub`; in pools with email or phone aliases the name may not look like one.
+pub(crate) fn new_identity(
+    pool: &UserPool,
+    given_name: &str,
+    given: Vec<Attribute>,
+) -> Result<(String, String, Vec<Attribute>)> {
+    let sub = crate::ids::uuid();
+    let mut attributes = vec![Attribute::new("sub", &sub)];
+    for a in given {
+        attributes.retain(|x: &Attribute| x.name != a.name);
+        attributes.push(a);
+    }
+    let username = if pool.username_attributes.is_empty() {
+        if pool.alias_attributes.iter().any(|a| a == "email") && looks_like_email(given_name) {
+            return Err(CognitoError::invalid_parameter(
+                "Username cannot be of email format, since user pool is configured for email alias.",
+            ));
+        }
+        if pool.alias_attributes.iter().any(|a| a == "phone_number") && looks_like_phone(given_name)
+        {
+            return Err(CognitoError::invalid_parameter(
+                "Username cannot be of phone number format, since user pool is configured for phone number alias.",
+            ));
+        }
+        given_name.to_owned()
+    } else {
+        let attr = sign_in_attribute(pool, given_name)?;
+        match attributes.iter().find(|a| a.name == attr) {
+            Some(a) if a.value != given_name => {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "The {attr} attribute must match the username."
+                )));
+            }
+            Some(_) => {}
+            None => attributes.push(Attribute::new(attr, given_name)),
+        }
+        sub.clone()
+    };
+    Ok((username, sub, attributes))
 }
 
 /// In pools whose usernames are emails and/or phone numbers, which attribute a typed

@@ -14,9 +14,10 @@ use std::sync::OnceLock;
 macro_rules! assert_cognito_err {
     ($result:expr, $type:ident, $message:expr) => {{
         let (code, message) = $crate::common::err($result);
+        let expected: &str = &$message;
         assert_eq!(
             (code.as_str(), message.as_str()),
-            (stringify!($type), $message),
+            (stringify!($type), expected),
             "the call should fail with {} {:?}",
             stringify!($type),
             $message

@@ -21,6 +21,7 @@ mod pools;
 mod resource_servers;
 mod seed_app;
 mod signin;
+mod signup;
 mod sigv4;
 mod tags;
 mod token_rotation;

@@ -1,0 +1,280 @@
+//! Verification codes, per-user hourly caps, and the outbox of messages.
+
+use crate::users::insert_user_query;
+use crate::{SqlStore, backend_error};
+use async_trait::async_trait;
+use cognate_core::messaging::{Medium, OutboxEntry, OutboxRecord, OutboxStore};
+use cognate_core::signup::codes::{CodeRecord, CodeStore};
+use cognate_core::store::StoreResult;
+use cognate_core::user::User;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+fn put_code_query(code: &CodeRecord) -> AnyQuery<'_> {
+    sqlx::query(
+        "INSERT INTO verification_codes (pool_id, username_key, purpose, code_hash, created_ms, expires_ms, pending_value) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET \
+         code_hash = $4, created_ms = $5, expires_ms = $6, pending_value = $7",
+    )
+    .bind(&code.pool_id)
+    .bind(&code.username_key)
+    .bind(&code.purpose)
+    .bind(&code.code_hash)
+    .bind(code.created_ms)
+    .bind(code.expires_ms)
+    .bind(&code.pending_value)
+}
+
+fn enqueue_query(m: &OutboxRecord) -> AnyQuery<'_> {
+    sqlx::query(
+        "INSERT INTO outbox (id, pool_id, medium, created_ms, next_attempt_ms, lease_until_ms, attempts, sealed) \
+         VALUES ($1, $2, $3, $4, $4, 0, 0, $5)",
+    )
+    .bind(&m.id)
+    .bind(&m.pool_id)
+    .bind(m.medium.as_str())
+    .bind(m.created_ms)
+    .bind(&m.sealed)
+}
+
+fn entry(row: &AnyRow) -> StoreResult<OutboxEntry> {
+    let medium: String = row.try_get("medium").map_err(backend_error)?;
+    Ok(OutboxEntry {
+        record: OutboxRecord {
+            id: row.try_get("id").map_err(backend_error)?,
+            pool_id: row.try_get("pool_id").map_err(backend_error)?,
+            medium: if medium == "SMS" {
+                Medium::Sms
+            } else {
+                Medium::Email
+            },
+            created_ms: row.try_get("created_ms").map_err(backend_error)?,
+            sealed: row.try_get("sealed").map_err(backend_error)?,
+        },
+        attempts: row.try_get("attempts").map_err(backend_error)?,
+        delivered_ms: row.try_get("delivered_ms").map_err(backend_error)?,
+        failed_ms: row.try_get("failed_ms").map_err(backend_error)?,
+        channel: row.try_get("channel").map_err(backend_error)?,
+        last_error: row.try_get("last_error").map_err(backend_error)?,
+    })
+}
+
+const ENTRY_COLUMNS: &str = "id, pool_id, medium, created_ms, attempts, delivered_ms, failed_ms, channel, last_error, sealed";
+
+#[async_trait]
+impl CodeStore for SqlStore {
+    async fn get_code(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        purpose: &str,
+    ) -> StoreResult<Option<CodeRecord>> {
+        let row = sqlx::query(
+            "SELECT code_hash, created_ms, expires_ms, pending_value FROM verification_codes \
+             WHERE pool_id = $1 AND username_key = $2 AND purpose = $3",
+        )
+        .bind(pool_id)
+        .bind(username_key)
+        .bind(purpose)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        row.map(|r| {
+            Ok(CodeRecord {
+                pool_id: pool_id.to_owned(),
+                username_key: username_key.to_owned(),
+                purpose: purpose.to_owned(),
+                code_hash: r.try_get("code_hash").map_err(backend_error)?,
+                created_ms: r.try_get("created_ms").map_err(backend_error)?,
+                expires_ms: r.try_get("expires_ms").map_err(backend_error)?,
+                pending_value: r.try_get("pending_value").map_err(backend_error)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn put_code(&self, code: &CodeRecord, message: Option<&OutboxRecord>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        put_code_query(code)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        if let Some(m) = message {
+            enqueue_query(m)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+        }
+        tx.commit().await.map_err(backend_error)
+    }
+
+    async fn take_code(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        purpose: &str,
+        code_hash: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "DELETE FROM verification_codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 AND code_hash = $4",
+        )
+        .bind(pool_id)
+        .bind(username_key)
+        .bind(purpose)
+        .bind(code_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_user_with_code(
+        &self,
+        user: &User,
+        code: Option<&CodeRecord>,
+        message: Option<&OutboxRecord>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        insert_user_query(user)?
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        if let Some(code) = code {
+            put_code_query(code)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+        }
+        if let Some(m) = message {
+            enqueue_query(m)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+        }
+        tx.commit().await.map_err(backend_error)
+    }
+
+    async fn count_use(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        action: &str,
+        now_ms: i64,
+        window_ms: i64,
+    ) -> StoreResult<i64> {
+        // One atomic statement: uses on every node add up.
+        let row = sqlx::query(
+            "INSERT INTO user_quotas (pool_id, username_key, action, window_start_ms, used) VALUES ($1, $2, $3, $4, 1) \
+             ON CONFLICT (pool_id, username_key, action) DO UPDATE SET \
+             used = CASE WHEN $4 - user_quotas.window_start_ms >= $5 THEN 1 ELSE user_quotas.used + 1 END, \
+             window_start_ms = CASE WHEN $4 - user_quotas.window_start_ms >= $5 THEN $4 ELSE user_quotas.window_start_ms END \
+             RETURNING used",
+        )
+        .bind(pool_id)
+        .bind(username_key)
+        .bind(action)
+        .bind(now_ms)
+        .bind(window_ms)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        row.try_get("used").map_err(backend_error)
+    }
+}
+
+#[async_trait]
+impl OutboxStore for SqlStore {
+    async fn enqueue_message(&self, message: &OutboxRecord) -> StoreResult<()> {
+        self.run(enqueue_query(message)).await
+    }
+
+    async fn claim_messages(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxEntry>> {
+        let candidates = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM outbox WHERE delivered_ms IS NULL AND failed_ms IS NULL \
+             AND next_attempt_ms <= $1 AND lease_until_ms <= $1 ORDER BY next_attempt_ms LIMIT {}",
+            limit.min(1000)
+        )))
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        let mut claimed = Vec::with_capacity(candidates.len());
+        for row in candidates {
+            let id: String = row.try_get("id").map_err(backend_error)?;
+            // Each row is claimed by one worker only: the lease is taken where it is not held.
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE outbox SET lease_until_ms = $1, attempts = attempts + 1 \
+                 WHERE id = $2 AND lease_until_ms <= $3 AND delivered_ms IS NULL AND failed_ms IS NULL \
+                 RETURNING {ENTRY_COLUMNS}"
+            )))
+            .bind(now_ms + lease_ms)
+            .bind(&id)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend_error)?;
+            if let Some(row) = row {
+                let mut e = entry(&row)?;
+                // `attempts` counts tries made before this one.
+                e.attempts -= 1;
+                claimed.push(e);
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn message_delivered(&self, id: &str, at_ms: i64, channel: &str) -> StoreResult<()> {
+        self.run(
+            sqlx::query("UPDATE outbox SET delivered_ms = $1, channel = $2, lease_until_ms = 0, last_error = NULL WHERE id = $3")
+                .bind(at_ms)
+                .bind(channel)
+                .bind(id),
+        )
+        .await
+    }
+
+    async fn message_retry(&self, id: &str, next_ms: i64, error: &str) -> StoreResult<()> {
+        self.run(
+            sqlx::query("UPDATE outbox SET next_attempt_ms = $1, lease_until_ms = 0, last_error = $2 WHERE id = $3")
+                .bind(next_ms)
+                .bind(truncate(error))
+                .bind(id),
+        )
+        .await
+    }
+
+    async fn message_failed(&self, id: &str, at_ms: i64, error: &str) -> StoreResult<()> {
+        self.run(
+            sqlx::query("UPDATE outbox SET failed_ms = $1, lease_until_ms = 0, last_error = $2 WHERE id = $3")
+                .bind(at_ms)
+                .bind(truncate(error))
+                .bind(id),
+        )
+        .await
+    }
+
+    async fn list_messages(&self, channel: &str, limit: usize) -> StoreResult<Vec<OutboxEntry>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE channel = $1 ORDER BY created_ms DESC, id DESC LIMIT {}",
+            limit.min(1000)
+        )))
+        .bind(channel)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter().map(entry).collect()
+    }
+}
+
+/// Errors from mail servers can be long; keep what explains them.
+fn truncate(error: &str) -> String {
+    error.chars().take(500).collect()
+}

@@ -9,6 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A real SMTP server for the mail tests (aiosmtpd, from PyPI).
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+  echo "test.sh: installing aiosmtpd" >&2
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd >&2
+fi
+
 echo "== tests on the embedded SQLite store"
 cargo test --workspace --locked
 echo "== browser, interop and timing-sensitive tests, one at a time"

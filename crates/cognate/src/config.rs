@@ -109,6 +109,15 @@ pub struct ServeArgs {
     /// for a separate listener such as `127.0.0.1:9230` [default: on]
     #[arg(long, env = "COGNATE_METRICS")]
     pub metrics: Option<String>,
+    /// Send email through this SMTP server: `smtp://[user:pass@]host:port` (STARTTLS when the
+    /// server offers it) or `smtps://...` (TLS from the start) [default: none, messages stay in
+    /// the development outbox at /_cognate/outbox]
+    #[arg(long, env = "COGNATE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender address of emails, unless a pool's EmailConfiguration.From says otherwise
+    /// [default: no-reply@verificationemail.com]
+    #[arg(long, env = "COGNATE_SMTP_FROM")]
+    pub smtp_from: Option<String>,
     /// A TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "COGNATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -138,6 +147,8 @@ pub struct FileConfig {
     pub idle_timeout: Option<u64>,
     pub db_timeout: Option<u64>,
     pub metrics: Option<String>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
     #[serde(default)]
     pub access_keys: Vec<AccessKey>,
 }
@@ -178,7 +189,13 @@ pub struct Config {
     /// How long a request waits for a database connection; `None`: [`Config::db_timeout`].
     pub db_timeout: Option<Duration>,
     pub metrics: Metrics,
+    /// Where email goes (`None`: the development outbox).
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
 }
+
+/// Cognito's sender address for pools that send with Cognito's own email.
+pub const DEFAULT_SMTP_FROM: &str = "no-reply@verificationemail.com";
 
 /// Where Prometheus metrics are served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,6 +337,11 @@ impl Config {
             limits,
             db_timeout,
             metrics,
+            smtp_url: args.smtp_url.or(file.smtp_url),
+            smtp_from: args
+                .smtp_from
+                .or(file.smtp_from)
+                .unwrap_or_else(|| DEFAULT_SMTP_FROM.into()),
         })
     }
 
@@ -339,6 +361,8 @@ impl Config {
             limits: Limits::default(),
             db_timeout: None,
             metrics: Metrics::On,
+            smtp_url: None,
+            smtp_from: DEFAULT_SMTP_FROM.into(),
         }
     }
 

@@ -177,8 +177,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         )),
         model: Arc::new(Model::load()),
     };
-    let senders: Arc<dyn cognate_core::messaging::Sender> =
-        Arc::new(cognate_core::messaging::OutboxOnly);
+    let senders: Arc<dyn cognate_core::messaging::Sender> = Arc::new(senders(&config)?);
     let mut app = Router::new()
         .merge(crate::service_routes::router(store.clone(), &issuer_base))
         .merge(crate::dev_outbox::router(
@@ -236,6 +235,18 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         task,
         store,
     })
+}
+
+/// The senders the configuration names; media without one keep their messages in the
+/// development outbox.
+fn senders(config: &Config) -> Result<cognate_delivery::Senders, String> {
+    let mut senders = cognate_delivery::Senders::default();
+    if let Some(url) = &config.smtp_url {
+        let smtp = cognate_delivery::SmtpSender::new(url, &config.smtp_from)?;
+        tracing::info!(server = %smtp.server(), "email goes through SMTP");
+        senders.email = Some(smtp);
+    }
+    Ok(senders)
 }
 
 /// Background upkeep: SQLite's planner statistics as pools grow (now, without holding up the

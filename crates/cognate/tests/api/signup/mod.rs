@@ -3,6 +3,7 @@
 
 mod confirm;
 mod sign_up;
+mod smtp;
 
 use crate::fixture::T;
 use std::time::{Duration, Instant};

@@ -1,0 +1,164 @@
+//! Email delivered for real: over TCP to an SMTP server (aiosmtpd, started here), the code
+//! read from the received mail; with the server down for a while, the message still arrives.
+
+use super::email;
+use crate::common::{attr, config, start_with_config};
+use crate::fixture::PASSWORD;
+use aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType;
+use cognate::config::Storage;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// aiosmtpd writing every message it receives into a Maildir.
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+impl SmtpServer {
+    fn start(port: u16, maildir: &Path) -> SmtpServer {
+        let child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 -m aiosmtpd (pip install aiosmtpd; scripts/test.sh does)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "aiosmtpd did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SmtpServer {
+            child,
+            port,
+            maildir: maildir.to_owned(),
+        }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The first received mail addressed to `to`, waiting up to `within`.
+    fn mail_to(&self, to: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) {
+                for e in entries.flatten() {
+                    let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                    if text.contains(&format!("To: {to}")) {
+                        return text;
+                    }
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no mail to {to} within {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn code_in(mail: &str) -> String {
+    let body = mail.split("\n\n").skip(1).collect::<Vec<_>>().join("\n");
+    let chars: Vec<char> = body.chars().collect();
+    chars
+        .windows(6)
+        .find(|w| w.iter().all(char::is_ascii_digit))
+        .map(|w| w.iter().collect())
+        .unwrap_or_else(|| panic!("no code in {mail}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_are_emailed_over_smtp_and_survive_the_server_being_down() {
+    // aiosmtpd makes the Maildir itself (it refuses a folder without its subfolders).
+    let scratch = crate::common::temp_dir("maildir");
+    let maildir = scratch.join("box");
+    let mut smtp = SmtpServer::start(free_port(), &maildir);
+    let mut cfg = config(Storage::InMemory);
+    cfg.smtp_url = Some(format!("smtp://127.0.0.1:{}", smtp.port));
+    cfg.smtp_from = "auth@cognate.test".into();
+    let t = start_with_config(cfg).await;
+    let c = &t.client;
+    let pool = crate::common::create_pool(c, "mail").await;
+    c.update_user_pool()
+        .user_pool_id(&pool)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap();
+    let client = c
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("app")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+
+    let first = email("smtp");
+    c.sign_up()
+        .client_id(&client)
+        .username("mailed")
+        .password(PASSWORD)
+        .user_attributes(attr("email", &first))
+        .send()
+        .await
+        .unwrap();
+    let mail = tokio::task::block_in_place(|| smtp.mail_to(&first, Duration::from_secs(10)));
+    assert!(mail.contains("From: auth@cognate.test"), "{mail}");
+    assert!(mail.contains("Subject: Your verification code"), "{mail}");
+    c.confirm_sign_up()
+        .client_id(&client)
+        .username("mailed")
+        .confirmation_code(code_in(&mail))
+        .send()
+        .await
+        .unwrap();
+
+    // The mail server goes away; the sign-up is answered anyway, and the code waits.
+    smtp.stop();
+    let second = email("smtp-later");
+    c.sign_up()
+        .client_id(&client)
+        .username("patient")
+        .password(PASSWORD)
+        .user_attributes(attr("email", &second))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let smtp = SmtpServer::start(smtp.port, &maildir);
+    let mail = tokio::task::block_in_place(|| smtp.mail_to(&second, Duration::from_secs(20)));
+    c.confirm_sign_up()
+        .client_id(&client)
+        .username("patient")
+        .confirmation_code(code_in(&mail))
+        .send()
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&scratch);
+}

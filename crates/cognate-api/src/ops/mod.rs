@@ -7,6 +7,7 @@ mod clients;
 mod domains;
 mod groups;
 mod pools;
+mod recovery;
 mod resource_servers;
 mod signup;
 mod tags;
@@ -145,6 +146,9 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "SignUp" => signup::sign_up(cx, v).await,
         "ConfirmSignUp" => signup::confirm_sign_up(cx, v).await,
         "ResendConfirmationCode" => signup::resend_confirmation_code(cx, v).await,
+        "ForgotPassword" => recovery::forgot_password(cx, v).await,
+        "ConfirmForgotPassword" => recovery::confirm_forgot_password(cx, v).await,
+        "AdminResetUserPassword" => recovery::admin_reset_user_password(cx, v).await,
 
         _ => Err(CognitoError::not_implemented(op)),
     }

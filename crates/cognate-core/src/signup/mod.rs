@@ -4,6 +4,7 @@
 //! has (the phone before the email), and the code confirms the user and verifies that attribute.
 
 pub mod codes;
+pub mod recovery;
 
 use crate::client::AppClient;
 use crate::error::{CognitoError, ErrorKind, Result, StoreError};
@@ -81,7 +82,7 @@ pub(crate) fn sign_up_medium(pool: &UserPool, user: &User) -> Option<(Medium, St
 
 /// `UserNotFoundException` as the code flows word it, or, when the client hides which users
 /// exist, what a wrong code gets.
-fn unknown_user_in_code_flow(client: &AppClient) -> CognitoError {
+pub(crate) fn unknown_user_in_code_flow(client: &AppClient) -> CognitoError {
     if client.settings.prevent_user_existence_errors == "ENABLED" {
         CognitoError::new(
             ErrorKind::CodeMismatch,

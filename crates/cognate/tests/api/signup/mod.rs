@@ -2,6 +2,7 @@
 //! codes read from the development outbox as a developer would.
 
 mod confirm;
+mod recovery;
 mod sign_up;
 mod smtp;
 

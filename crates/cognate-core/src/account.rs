@@ -47,17 +47,17 @@ impl Cognito {
             .ok_or_else(crate::user::attributes_unauthorized)
     }
 
+    /// Returns where verification codes went (`CodeDeliveryDetailsList`).
     pub async fn update_user_attributes(
         &self,
         access_token: &str,
         attributes: Vec<Attribute>,
-    ) -> Result<()> {
+    ) -> Result<Vec<crate::messaging::CodeDeliveryDetails>> {
         let (claims, user) = self.authorize_self_service(access_token).await?;
         let pool = self.pool_of(&claims).await?;
         let client = self.writing_client(&claims.client_id).await?;
-        self.update_attributes(&pool, Writer::Client(&client), user, &attributes)
+        self.update_attributes_verified(&pool, Writer::Client(&client), user, &attributes)
             .await
-            .map(drop)
     }
 
     pub async fn delete_user_attributes_self(

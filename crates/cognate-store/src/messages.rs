@@ -1,6 +1,6 @@
 //! Verification codes, per-user hourly caps, and the outbox of messages.
 
-use crate::users::insert_user_query;
+use crate::users::{insert_user_query, update_user_query};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::messaging::{Medium, OutboxEntry, OutboxRecord, OutboxStore};
@@ -135,7 +135,7 @@ impl CodeStore for SqlStore {
         &self,
         user: &User,
         code: Option<&CodeRecord>,
-        message: Option<&OutboxRecord>,
+        messages: &[OutboxRecord],
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
         insert_user_query(user)?
@@ -148,7 +148,26 @@ impl CodeStore for SqlStore {
                 .await
                 .map_err(backend_error)?;
         }
-        if let Some(m) = message {
+        for m in messages {
+            enqueue_query(m)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+        }
+        tx.commit().await.map_err(backend_error)
+    }
+
+    async fn update_user_with_messages(
+        &self,
+        user: &User,
+        messages: &[OutboxRecord],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        update_user_query(user)?
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        for m in messages {
             enqueue_query(m)
                 .execute(&mut *tx)
                 .await

@@ -69,6 +69,27 @@ pub(crate) fn insert_user_query(user: &User) -> StoreResult<AnyQuery<'static>> {
     .bind(to_doc(user)?))
 }
 
+/// The statement that writes a user back (run alone, or with the messages of the change).
+pub(crate) fn update_user_query(user: &User) -> StoreResult<AnyQuery<'static>> {
+    Ok(sqlx::query(
+        "UPDATE users SET username = $1, status = $2, enabled = $3, email = $4, phone_number = $5, \
+         name = $6, given_name = $7, family_name = $8, preferred_username = $9, doc = $10 \
+         WHERE pool_id = $11 AND username_key = $12",
+    )
+    .bind(user.username.clone())
+    .bind(user.status.clone())
+    .bind(user.enabled as i64)
+    .bind(user.attr("email").map(str::to_owned))
+    .bind(user.attr("phone_number").map(str::to_owned))
+    .bind(user.attr("name").map(str::to_owned))
+    .bind(user.attr("given_name").map(str::to_owned))
+    .bind(user.attr("family_name").map(str::to_owned))
+    .bind(user.attr("preferred_username").map(str::to_owned))
+    .bind(to_doc(user)?)
+    .bind(user.pool_id.clone())
+    .bind(user.username_key.clone()))
+}
+
 #[async_trait]
 impl UserStore for SqlStore {
     async fn count_users(&self, pool_id: &str) -> StoreResult<i64> {
@@ -111,23 +132,7 @@ impl UserStore for SqlStore {
     }
 
     async fn update_user(&self, user: &User) -> StoreResult<()> {
-        self.run(sqlx::query(
-            "UPDATE users SET username = $1, status = $2, enabled = $3, email = $4, phone_number = $5, \
-             name = $6, given_name = $7, family_name = $8, preferred_username = $9, doc = $10 \
-             WHERE pool_id = $11 AND username_key = $12",
-        )
-        .bind(&user.username)
-        .bind(&user.status)
-        .bind(user.enabled as i64)
-        .bind(user.attr("email"))
-        .bind(user.attr("phone_number"))
-        .bind(user.attr("name"))
-        .bind(user.attr("given_name"))
-        .bind(user.attr("family_name"))
-        .bind(user.attr("preferred_username"))
-        .bind(to_doc(user)?)
-        .bind(&user.pool_id)
-        .bind(&user.username_key)).await
+        self.run(update_user_query(user)?).await
     }
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {

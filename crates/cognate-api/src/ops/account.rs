@@ -9,11 +9,33 @@ pub async fn get_user(cx: &Ctx<'_>, v: Value) -> Result<Value> {
 
 pub async fn update_attributes(cx: &Ctx<'_>, v: Value) -> Result<Value> {
     let attrs: Vec<Attribute> = input(v.get("UserAttributes").cloned().unwrap_or_default())?;
-    cx.cognito
+    let sent = cx
+        .cognito
         .update_user_attributes(field(&v, "AccessToken"), attrs)
         .await?;
-    // Verification messages are not delivered yet, so no code is on its way anywhere.
-    Ok(json!({ "CodeDeliveryDetailsList": [] }))
+    Ok(json!({ "CodeDeliveryDetailsList": output(sent)? }))
+}
+
+pub async fn get_verification_code(cx: &Ctx<'_>, v: Value) -> Result<Value> {
+    output(
+        cx.cognito
+            .get_user_attribute_verification_code(
+                field(&v, "AccessToken"),
+                field(&v, "AttributeName"),
+            )
+            .await?,
+    )
+}
+
+pub async fn verify_attribute(cx: &Ctx<'_>, v: Value) -> Result<Value> {
+    cx.cognito
+        .verify_user_attribute(
+            field(&v, "AccessToken"),
+            field(&v, "AttributeName"),
+            field(&v, "Code"),
+        )
+        .await?;
+    Ok(json!({}))
 }
 
 pub async fn delete_attributes(cx: &Ctx<'_>, v: Value) -> Result<Value> {

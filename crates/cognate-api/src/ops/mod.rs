@@ -139,6 +139,8 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "GetUser" => account::get_user(cx, v).await,
         "UpdateUserAttributes" => account::update_attributes(cx, v).await,
         "DeleteUserAttributes" => account::delete_attributes(cx, v).await,
+        "GetUserAttributeVerificationCode" => account::get_verification_code(cx, v).await,
+        "VerifyUserAttribute" => account::verify_attribute(cx, v).await,
         "DeleteUser" => account::delete_user(cx, v).await,
         "ChangePassword" => account::change_password(cx, v).await,
         "SetUserSettings" => account::set_user_settings(cx, v).await,

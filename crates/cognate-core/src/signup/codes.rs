@@ -83,13 +83,19 @@ pub trait CodeStore {
         purpose: &str,
         code_hash: &str,
     ) -> StoreResult<bool>;
-    /// A new user with its first code and that code's message, in one transaction
-    /// (`StoreError::Conflict` when the username is taken).
+    /// A new user with its first code and the messages for it (a code, an invitation), in one
+    /// transaction (`StoreError::Conflict` when the username is taken).
     async fn insert_user_with_code(
         &self,
         user: &User,
         code: Option<&CodeRecord>,
-        message: Option<&OutboxRecord>,
+        messages: &[OutboxRecord],
+    ) -> StoreResult<()>;
+    /// An updated user and the messages that go with the update, in one transaction.
+    async fn update_user_with_messages(
+        &self,
+        user: &User,
+        messages: &[OutboxRecord],
     ) -> StoreResult<()>;
     /// Counts one use of `action` by the user in the current window of `window_ms`, starting a
     /// new window when the last has passed; returns the uses in the window, this one included.

@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod recovery;
+pub mod verification;
 
 use crate::client::AppClient;
 use crate::error::{CognitoError, ErrorKind, Result, StoreError};
@@ -185,11 +186,15 @@ impl Cognito {
                 CodeDeliveryDetails::new(medium, &to),
             )
         });
-        let (code, message) = match &delivery {
-            Some((c, m, _)) => (Some(c), Some(m)),
-            None => (None, None),
+        let (code, messages) = match &delivery {
+            Some((c, m, _)) => (Some(c), std::slice::from_ref(m)),
+            None => (None, &[][..]),
         };
-        match self.store.insert_user_with_code(&user, code, message).await {
+        match self
+            .store
+            .insert_user_with_code(&user, code, messages)
+            .await
+        {
             Err(StoreError::Conflict(_)) => return Err(username_exists(&pool)),
             r => r?,
         }

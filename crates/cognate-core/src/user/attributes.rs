@@ -100,7 +100,7 @@ impl Cognito {
     ) -> Result<()> {
         let pool = self.pool(region, pool_id).await?;
         let user = self.find_user(&pool, username).await?;
-        self.update_attributes(&pool, Writer::Admin, user, &attributes)
+        self.update_attributes_verified(&pool, Writer::Admin, user, &attributes)
             .await
             .map(drop)
     }

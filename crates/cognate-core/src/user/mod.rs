@@ -1,7 +1,7 @@
 //! Users: creation by an admin, attributes, status, passwords, look-up by username, alias or
 //! sub, and listing with filters.
 
-use crate::error::{CognitoError, ErrorKind, Result, StoreError};
+use crate::error::{CognitoError, ErrorKind, Result};
 use crate::page::{Page, PageToken, limit_or_max};
 use crate::password::{self, PolicyContext};
 use crate::pool::UserPool;
@@ -15,6 +15,7 @@ use serde_json::Value;
 pub use crate::user_filter::UserFilter;
 
 mod attributes;
+mod create;
 pub(crate) use attributes::check_writes;
 pub(crate) use attributes::unauthorized_write as attributes_unauthorized;
 pub use attributes::{Writer, check_client_writes};
@@ -268,93 +269,6 @@ impl Cognito {
             }
         }
         Ok(())
-    }
-
-    pub async fn admin_create_user(
-        &self,
-        region: &str,
-        req: AdminCreateUserRequest,
-    ) -> Result<UserView> {
-        let pool = self.pool(region, &req.user_pool_id).await?;
-        let policy = pool.password_policy().clone();
-        if let Some(p) = &req.temporary_password {
-            password::check_policy(&policy, p, PolicyContext::Other)?;
-        }
-        let resend = match req.message_action.as_deref() {
-            Some("RESEND") => true,
-            Some("SUPPRESS") | None => false,
-            Some(other) => {
-                return Err(CognitoError::invalid_parameter(format!(
-                    "Invalid MessageAction: {other}"
-                )));
-            }
-        };
-        let temporary = req
-            .temporary_password
-            .clone()
-            .unwrap_or_else(|| password::generate_temporary(&policy));
-        let hash = self.hasher.hash(&temporary).await?;
-        let now = self.clock.now();
-
-        if resend {
-            let mut user = self.find_user(&pool, &req.username).await?;
-            if user.status != status::FORCE_CHANGE_PASSWORD {
-                return Err(CognitoError::new(
-                    ErrorKind::UnsupportedUserState,
-                    format!(
-                        "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
-                        user.username
-                    ),
-                ));
-            }
-            user.password_hash = Some(hash);
-            user.password_set = Some(now);
-            user.modified = now;
-            self.store.update_user(&user).await?;
-            self.deliver_invitation(&pool, &user, req.message_action.as_deref());
-            return Ok(user.view(None));
-        }
-
-        let given = check_writes(&pool, &req.user_attributes, true)?;
-        let (username, sub, attributes) = new_identity(&pool, &req.username, given)?;
-        let user = User {
-            pool_id: pool.id.clone(),
-            username_key: pool.username_key(&username),
-            username,
-            sub,
-            attributes,
-            status: status::FORCE_CHANGE_PASSWORD.into(),
-            enabled: true,
-            created: now,
-            modified: now,
-            password_hash: Some(hash),
-            password_set: Some(now),
-            mfa_options: Vec::new(),
-        };
-        self.claim_aliases(&pool, &user, req.force_alias_creation)
-            .await?;
-        match self.store.insert_user(&user).await {
-            Err(StoreError::Conflict(_)) => {
-                return Err(CognitoError::new(
-                    ErrorKind::UsernameExists,
-                    "User account already exists",
-                ));
-            }
-            r => r?,
-        }
-        tracing::info!(pool_id = %pool.id, sub = %user.sub, "user created by admin");
-        self.deliver_invitation(&pool, &user, req.message_action.as_deref());
-        Ok(user.view(None))
-    }
-
-    /// Message delivery (email/SMS) is its own capability and is not built yet: say so in
-    /// the log without the temporary password, and create the user regardless, as Cognito
-    /// does when a message cannot be sent.
-    fn deliver_invitation(&self, pool: &UserPool, user: &User, action: Option<&str>) {
-        if action != Some("SUPPRESS") {
-            tracing::warn!(pool_id = %pool.id, sub = %user.sub,
-                "invitation message not sent: message delivery is not configured in this Cognate");
-        }
     }
 
     pub async fn admin_get_user(

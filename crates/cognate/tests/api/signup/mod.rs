@@ -5,6 +5,7 @@ mod confirm;
 mod recovery;
 mod sign_up;
 mod smtp;
+mod verification;
 
 use crate::fixture::T;
 use std::time::{Duration, Instant};

@@ -356,5 +356,6 @@ async fn resource_servers_and_ui_customizations() {
     }
 }
 
+mod messages;
 mod sign_in;
 mod users;

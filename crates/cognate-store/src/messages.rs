@@ -176,6 +176,21 @@ impl CodeStore for SqlStore {
         tx.commit().await.map_err(backend_error)
     }
 
+    async fn prune_codes(&self, now_ms: i64) -> StoreResult<u64> {
+        let codes = sqlx::query("DELETE FROM verification_codes WHERE expires_ms < $1")
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        // Every cap's window is an hour.
+        let quotas = sqlx::query("DELETE FROM user_quotas WHERE window_start_ms < $1")
+            .bind(now_ms - 3_600_000)
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        Ok(codes.rows_affected() + quotas.rows_affected())
+    }
+
     async fn count_use(
         &self,
         pool_id: &str,
@@ -278,6 +293,18 @@ impl OutboxStore for SqlStore {
                 .bind(id),
         )
         .await
+    }
+
+    async fn prune_messages(&self, before_ms: i64) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM outbox WHERE (delivered_ms IS NOT NULL AND delivered_ms < $1) \
+             OR (failed_ms IS NOT NULL AND failed_ms < $1)",
+        )
+        .bind(before_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        Ok(done.rows_affected())
     }
 
     async fn list_messages(&self, channel: &str, limit: usize) -> StoreResult<Vec<OutboxEntry>> {

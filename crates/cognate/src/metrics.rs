@@ -80,6 +80,10 @@ fn describe() {
         "cognate_store_errors_total",
         "Storage failures answered as internal errors"
     );
+    describe_counter!(
+        "cognate_messages_total",
+        "Messages handled by the delivery worker by channel (smtp, outbox...) and outcome (delivered, retried, failed)"
+    );
     describe_gauge!(
         "cognate_password_hash_queue",
         "Password hashes waiting for or running on the hashing threads"

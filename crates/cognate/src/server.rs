@@ -250,7 +250,8 @@ fn senders(config: &Config) -> Result<cognate_delivery::Senders, String> {
 }
 
 /// Background upkeep: SQLite's planner statistics as pools grow (now, without holding up the
-/// first requests, then hourly), and lockout counts that have reset (every five minutes).
+/// first requests, then hourly); every five minutes, lockout counts that have reset, expired
+/// codes and past caps, and messages delivered or failed over a week ago.
 fn spawn_maintenance(store: SqlStore, cognito: Arc<Cognito>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
@@ -264,6 +265,9 @@ fn spawn_maintenance(store: SqlStore, cognito: Arc<Cognito>) -> JoinHandle<()> {
             }
             if let Err(e) = cognito.prune_lockouts().await {
                 tracing::warn!(error = %e.message, "pruning lockout counts failed");
+            }
+            if let Err(e) = cognito.prune_messages_and_codes().await {
+                tracing::warn!(error = %e.message, "pruning messages and codes failed");
             }
             round += 1;
         }

@@ -168,3 +168,45 @@ async fn the_outbox_leases_retries_and_keeps_delivered_messages() {
         assert_eq!(kept[0].delivered_ms, Some(200), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn done_messages_expired_codes_and_past_caps_are_pruned() {
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
+        let p = "us-east-1_prune2";
+        s.insert_pool(&pool(p)).await.unwrap();
+        for id in ["old", "new", "waiting"] {
+            s.enqueue_message(&message(id, p, 1)).await.unwrap();
+        }
+        s.message_delivered("old", 100, "outbox").await.unwrap();
+        s.message_delivered("new", 10_000, "outbox").await.unwrap();
+        assert_eq!(s.prune_messages(5_000).await.unwrap(), 1, "{backend}");
+        let kept: Vec<String> = s
+            .list_messages("outbox", 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.record.id)
+            .collect();
+        assert_eq!(kept, ["new"], "{backend}");
+        assert_eq!(
+            s.claim_messages(100, 1, 10).await.unwrap().len(),
+            1,
+            "{backend}: still due"
+        );
+        s.put_code(&code(p, "cy", "h"), None).await.unwrap();
+        s.count_use(p, "cy", "Resend", 0, 3_600_000).await.unwrap();
+        s.prune_codes(5_000_000).await.unwrap();
+        assert!(
+            s.get_code(p, "cy", "signup").await.unwrap().is_none(),
+            "{backend}"
+        );
+        assert_eq!(
+            s.count_use(p, "cy", "Resend", 5_000_000, 3_600_000)
+                .await
+                .unwrap(),
+            1,
+            "{backend}"
+        );
+    }
+}

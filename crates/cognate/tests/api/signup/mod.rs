@@ -2,6 +2,7 @@
 //! codes read from the development outbox as a developer would.
 
 mod confirm;
+mod expiry;
 mod recovery;
 mod sign_up;
 mod smtp;
@@ -13,11 +14,15 @@ use std::time::{Duration, Instant};
 /// The newest message of the development outbox addressed to `to`, waiting for the delivery
 /// worker (it runs at once when a message is queued).
 pub async fn newest_message(t: &T, to: &str) -> serde_json::Value {
+    newest_message_at(&t.url, to).await
+}
+
+/// [`newest_message`] on the server at `url`.
+pub async fn newest_message_at(url: &str, to: &str) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let list: serde_json::Value = reqwest::get(format!(
-            "{}/_cognate/outbox.json?to={}",
-            t.url,
+            "{url}/_cognate/outbox.json?to={}",
             to.replace('+', "%2B")
         ))
         .await

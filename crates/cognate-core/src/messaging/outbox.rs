@@ -78,6 +78,15 @@ pub struct OutboxView {
     pub created_at: i64,
 }
 
+/// Messages a worker sends at once (SMTP connections are pooled).
+pub const IN_FLIGHT: usize = 16;
+
+enum Outcome {
+    Delivered,
+    Retried,
+    Failed,
+}
+
 /// What one pass of the worker did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryPass {
@@ -116,60 +125,78 @@ impl Cognito {
         serde_json::from_slice(&json).ok()
     }
 
-    /// One pass of the delivery worker: claims due messages and sends each through `sender`,
-    /// or keeps it in the development outbox when no channel serves its medium.
+    /// One pass of the delivery worker: claims due messages and sends them through `sender`,
+    /// up to [`IN_FLIGHT`] at once, or keeps them in the development outbox when no channel
+    /// serves their medium.
     pub async fn deliver_messages(
         &self,
         sender: &dyn Sender,
         limit: usize,
     ) -> Result<DeliveryPass> {
+        use futures_util::StreamExt;
         let now = self.clock.now().millis();
         let due = self.store.claim_messages(now, LEASE_MS, limit).await?;
+        let outcomes: Vec<Result<Outcome>> = futures_util::stream::iter(due)
+            .map(|entry| self.deliver_one(sender, entry, now))
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
         let mut pass = DeliveryPass::default();
-        for entry in due {
-            let id = entry.record.id.clone();
-            let Some(message) = self.open_message(&entry.record) else {
-                // Sealed under another master key: no node of this deployment can send it.
-                self.store
-                    .message_failed(
-                        &id,
-                        now,
-                        "the message cannot be opened with this master key",
-                    )
-                    .await?;
-                pass.failed += 1;
-                continue;
-            };
-            let Some(channel) = sender.channel(message.medium) else {
-                self.store.message_delivered(&id, now, "outbox").await?;
-                crate::metrics::message("outbox", "delivered");
-                pass.delivered += 1;
-                continue;
-            };
-            match sender.send(&message).await {
-                Ok(()) => {
-                    let at = self.clock.now().millis();
-                    self.store.message_delivered(&id, at, channel).await?;
-                    crate::metrics::message(channel, "delivered");
-                    tracing::info!(message_id = %id, pool_id = %message.pool_id, medium = message.medium.as_str(), channel, "message delivered");
-                    pass.delivered += 1;
-                }
-                Err(e) if e.retryable && now - entry.record.created_ms < GIVE_UP_AFTER_MS => {
-                    let next = now + backoff_ms(entry.attempts);
-                    self.store.message_retry(&id, next, &e.reason).await?;
-                    crate::metrics::message(channel, "retried");
-                    tracing::warn!(message_id = %id, channel, attempt = entry.attempts + 1, error = %e.reason, "message not delivered; will retry");
-                    pass.retried += 1;
-                }
-                Err(e) => {
-                    self.store.message_failed(&id, now, &e.reason).await?;
-                    crate::metrics::message(channel, "failed");
-                    tracing::error!(message_id = %id, channel, error = %e.reason, "message delivery failed for good");
-                    pass.failed += 1;
-                }
+        for outcome in outcomes {
+            match outcome? {
+                Outcome::Delivered => pass.delivered += 1,
+                Outcome::Retried => pass.retried += 1,
+                Outcome::Failed => pass.failed += 1,
             }
         }
         Ok(pass)
+    }
+
+    async fn deliver_one(
+        &self,
+        sender: &dyn Sender,
+        entry: OutboxEntry,
+        now: i64,
+    ) -> Result<Outcome> {
+        let id = entry.record.id.clone();
+        let Some(message) = self.open_message(&entry.record) else {
+            // Sealed under another master key: no node of this deployment can send it.
+            self.store
+                .message_failed(
+                    &id,
+                    now,
+                    "the message cannot be opened with this master key",
+                )
+                .await?;
+            return Ok(Outcome::Failed);
+        };
+        let Some(channel) = sender.channel(message.medium) else {
+            self.store.message_delivered(&id, now, "outbox").await?;
+            crate::metrics::message("outbox", "delivered");
+            return Ok(Outcome::Delivered);
+        };
+        match sender.send(&message).await {
+            Ok(()) => {
+                let at = self.clock.now().millis();
+                self.store.message_delivered(&id, at, channel).await?;
+                crate::metrics::message(channel, "delivered");
+                tracing::info!(message_id = %id, pool_id = %message.pool_id, medium = message.medium.as_str(), channel, "message delivered");
+                Ok(Outcome::Delivered)
+            }
+            Err(e) if e.retryable && now - entry.record.created_ms < GIVE_UP_AFTER_MS => {
+                let next = now + backoff_ms(entry.attempts);
+                self.store.message_retry(&id, next, &e.reason).await?;
+                crate::metrics::message(channel, "retried");
+                tracing::warn!(message_id = %id, channel, attempt = entry.attempts + 1, error = %e.reason, "message not delivered; will retry");
+                Ok(Outcome::Retried)
+            }
+            Err(e) => {
+                self.store.message_failed(&id, now, &e.reason).await?;
+                crate::metrics::message(channel, "failed");
+                tracing::error!(message_id = %id, channel, error = %e.reason, "message delivery failed for good");
+                Ok(Outcome::Failed)
+            }
+        }
     }
 
     /// Forgets messages delivered or failed more than a week ago, expired codes and past

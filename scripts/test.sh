@@ -9,11 +9,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# A real SMTP server for the mail tests (aiosmtpd, from PyPI).
-if ! python3 -c "import aiosmtpd" 2>/dev/null; then
-  echo "test.sh: installing aiosmtpd" >&2
-  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd >&2
+# Real servers for the message tests, from PyPI, in a virtual environment of their own:
+# an SMTP server (aiosmtpd) and an SNS-compatible one (moto's server).
+tools=target/test-tools
+if [ ! -x "$tools/bin/moto_server" ] || ! "$tools/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+  echo "test.sh: installing aiosmtpd and moto[server] into $tools" >&2
+  python3 -m venv "$tools"
+  "$tools/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-tools.txt >&2
 fi
+export COGNATE_TEST_PYTHON="$PWD/$tools/bin/python"
+export COGNATE_TEST_MOTO_SERVER="$PWD/$tools/bin/moto_server"
 
 echo "== tests on the embedded SQLite store"
 cargo test --workspace --locked

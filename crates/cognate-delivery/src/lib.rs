@@ -1,18 +1,30 @@
 //! Cognate's message senders, the adapters behind `cognate_core::messaging::Sender`: email over
-//! SMTP (`smtp.rs`), and the router that picks a sender by medium (`Senders`). A medium with
-//! no sender keeps its messages in the development outbox.
+//! SMTP (`smtp.rs`), SMS through Amazon SNS (`sns.rs`) or an HTTP webhook (`webhook.rs`), and
+//! the router that picks a sender by medium (`Senders`). A medium with no sender keeps its
+//! messages in the development outbox.
 
 mod smtp;
+mod sns;
+mod webhook;
 
 pub use smtp::SmtpSender;
+pub use sns::{SnsCredentials, SnsSender};
+pub use webhook::WebhookSender;
 
 use async_trait::async_trait;
 use cognate_core::messaging::{Medium, OutgoingMessage, SendError, Sender};
+
+/// How SMS messages leave.
+pub enum SmsSender {
+    Sns(SnsSender),
+    Webhook(WebhookSender),
+}
 
 /// The configured senders, one per medium at most.
 #[derive(Default)]
 pub struct Senders {
     pub email: Option<SmtpSender>,
+    pub sms: Option<SmsSender>,
 }
 
 #[async_trait]
@@ -20,14 +32,22 @@ impl Sender for Senders {
     fn channel(&self, medium: Medium) -> Option<&'static str> {
         match medium {
             Medium::Email => self.email.as_ref().map(|_| "smtp"),
-            Medium::Sms => None,
+            Medium::Sms => self.sms.as_ref().map(|s| match s {
+                SmsSender::Sns(_) => "sns",
+                SmsSender::Webhook(_) => "webhook",
+            }),
         }
     }
 
-    async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError> {
-        match (message.medium, &self.email) {
-            (Medium::Email, Some(smtp)) => smtp.send(message).await,
-            _ => Ok(()),
+    async fn send(&self, id: &str, message: &OutgoingMessage) -> Result<(), SendError> {
+        match (message.medium, &self.email, &self.sms) {
+            (Medium::Email, Some(smtp), _) => smtp.send(message).await,
+            (Medium::Sms, _, Some(SmsSender::Sns(sns))) => sns.send(message).await,
+            (Medium::Sms, _, Some(SmsSender::Webhook(hook))) => hook.send(id, message).await,
+            _ => Err(SendError {
+                retryable: false,
+                reason: "no sender for this medium".into(),
+            }),
         }
     }
 }

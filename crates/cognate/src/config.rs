@@ -118,6 +118,16 @@ pub struct ServeArgs {
     /// [default: no-reply@verificationemail.com]
     #[arg(long, env = "COGNATE_SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// Send SMS through Amazon SNS in this region (credentials from AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) [default: none]
+    #[arg(long, env = "COGNATE_SNS_REGION")]
+    pub sns_region: Option<String>,
+    /// Another endpoint for SNS (an SNS-compatible service, a VPC endpoint)
+    #[arg(long, env = "COGNATE_SNS_ENDPOINT")]
+    pub sns_endpoint: Option<String>,
+    /// Send SMS by POSTing {"id","poolId","to","message"} to this URL instead [default: none]
+    #[arg(long, env = "COGNATE_SMS_WEBHOOK_URL")]
+    pub sms_webhook_url: Option<String>,
     /// A TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "COGNATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -149,6 +159,9 @@ pub struct FileConfig {
     pub metrics: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
+    pub sns_region: Option<String>,
+    pub sns_endpoint: Option<String>,
+    pub sms_webhook_url: Option<String>,
     #[serde(default)]
     pub access_keys: Vec<AccessKey>,
 }
@@ -192,6 +205,36 @@ pub struct Config {
     /// Where email goes (`None`: the development outbox).
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    /// Where SMS go (`None`: the development outbox).
+    pub sms: Option<SmsConfig>,
+}
+
+/// AWS credentials for SNS.
+#[derive(Clone)]
+pub struct SnsKeys {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for SnsKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SnsKeys")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How SMS leave.
+#[derive(Debug, Clone)]
+pub enum SmsConfig {
+    Sns {
+        region: String,
+        endpoint: Option<String>,
+        /// From AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
+        credentials: Option<SnsKeys>,
+    },
+    Webhook(String),
 }
 
 /// Cognito's sender address for pools that send with Cognito's own email.
@@ -337,6 +380,32 @@ impl Config {
             limits,
             db_timeout,
             metrics,
+            sms: match (
+                args.sns_region.or(file.sns_region),
+                args.sms_webhook_url.or(file.sms_webhook_url),
+            ) {
+                (Some(_), Some(_)) => {
+                    return Err("give either an SNS region or an SMS webhook URL, not both".into());
+                }
+                (Some(region), None) => {
+                    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+                    Some(SmsConfig::Sns {
+                        region,
+                        endpoint: args.sns_endpoint.or(file.sns_endpoint),
+                        credentials: match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"))
+                        {
+                            (Some(id), Some(secret)) => Some(SnsKeys {
+                                access_key_id: id,
+                                secret_access_key: secret,
+                                session_token: env("AWS_SESSION_TOKEN"),
+                            }),
+                            _ => None,
+                        },
+                    })
+                }
+                (None, Some(url)) => Some(SmsConfig::Webhook(url)),
+                (None, None) => None,
+            },
             smtp_url: args.smtp_url.or(file.smtp_url),
             smtp_from: args
                 .smtp_from
@@ -363,6 +432,7 @@ impl Config {
             metrics: Metrics::On,
             smtp_url: None,
             smtp_from: DEFAULT_SMTP_FROM.into(),
+            sms: None,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Wiring: store, domain, adapters, listener and graceful shutdown.
 
-use crate::config::{AccessKey, Config, Metrics, Storage};
+use crate::config::{AccessKey, Config, Metrics, SmsConfig, Storage};
 use crate::keyfiles;
 use axum::Router;
 use cognate_api::sigv4::AccessKeys;
@@ -246,6 +246,36 @@ fn senders(config: &Config) -> Result<cognate_delivery::Senders, String> {
         tracing::info!(server = %smtp.server(), "email goes through SMTP");
         senders.email = Some(smtp);
     }
+    senders.sms = match &config.sms {
+        None => None,
+        Some(SmsConfig::Webhook(url)) => {
+            tracing::info!("SMS go through the webhook");
+            Some(cognate_delivery::SmsSender::Webhook(
+                cognate_delivery::WebhookSender::new(url)?,
+            ))
+        }
+        Some(SmsConfig::Sns {
+            region,
+            endpoint,
+            credentials,
+        }) => {
+            let Some(keys) = credentials else {
+                return Err("SMS through SNS needs AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)".into());
+            };
+            tracing::info!(%region, "SMS go through Amazon SNS");
+            Some(cognate_delivery::SmsSender::Sns(
+                cognate_delivery::SnsSender::new(
+                    region,
+                    endpoint.as_deref(),
+                    cognate_delivery::SnsCredentials {
+                        access_key_id: keys.access_key_id.clone(),
+                        secret_access_key: keys.secret_access_key.clone(),
+                        session_token: keys.session_token.clone(),
+                    },
+                ),
+            ))
+        }
+    };
     Ok(senders)
 }
 

@@ -82,7 +82,9 @@ pub trait Sender: Send + Sync {
     /// when no sender is configured for it: they stay in the development outbox.
     fn channel(&self, medium: Medium) -> Option<&'static str>;
 
-    async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError>;
+    /// Sends one message; `id` is its outbox row's, the same on every try (for idempotent
+    /// receivers).
+    async fn send(&self, id: &str, message: &OutgoingMessage) -> Result<(), SendError>;
 }
 
 /// A sender with no channel: every message stays in the development outbox.
@@ -94,7 +96,7 @@ impl Sender for OutboxOnly {
         None
     }
 
-    async fn send(&self, _: &OutgoingMessage) -> Result<(), SendError> {
+    async fn send(&self, _: &str, _: &OutgoingMessage) -> Result<(), SendError> {
         Ok(())
     }
 }

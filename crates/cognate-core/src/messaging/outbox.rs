@@ -175,7 +175,7 @@ impl Cognito {
             crate::metrics::message("outbox", "delivered");
             return Ok(Outcome::Delivered);
         };
-        match sender.send(&message).await {
+        match sender.send(&id, &message).await {
             Ok(()) => {
                 let at = self.clock.now().millis();
                 self.store.message_delivered(&id, at, channel).await?;

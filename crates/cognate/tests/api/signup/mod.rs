@@ -5,6 +5,7 @@ mod confirm;
 mod expiry;
 mod recovery;
 mod sign_up;
+mod sms;
 mod smtp;
 mod verification;
 

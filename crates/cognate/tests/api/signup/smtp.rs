@@ -19,7 +19,8 @@ struct SmtpServer {
 
 impl SmtpServer {
     fn start(port: u16, maildir: &Path) -> SmtpServer {
-        let child = Command::new("python3")
+        let python = std::env::var("COGNATE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        let child = Command::new(python)
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(maildir)

@@ -12,7 +12,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
-if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/openid-client ]; then
+if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/openid-client ] \
+   || [ ! -d tests/e2e/node_modules/amazon-cognito-identity-js ]; then
   echo "browser.sh: installing the Node packages of tests/e2e" >&2
   (cd tests/e2e && npm ci --no-audit --no-fund >&2)
 fi

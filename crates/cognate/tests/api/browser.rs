@@ -75,3 +75,45 @@ async fn openid_client_interop() {
         .await
         .unwrap();
 }
+
+/// amazon-cognito-identity-js (the library behind many web apps) through sign-up, confirmation
+/// with the emailed code, sign-in, refresh and a password reset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs tests/e2e/node_modules: scripts/test.sh runs it"]
+async fn amazon_cognito_identity_js_interop() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        ExplicitAuthFlowsType as F, VerifiedAttributeType,
+    };
+    let t = start().await;
+    let pool = create_pool(&t.client, "identity-js").await;
+    t.client
+        .update_user_pool()
+        .user_pool_id(&pool)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap();
+    // The library cannot send a secret: a public client.
+    let client = t
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("web")
+        .explicit_auth_flows(F::AllowUserPasswordAuth)
+        .explicit_auth_flows(F::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let envs = vec![
+        ("COGNATE_BASE", t.url()),
+        ("POOL_ID", pool),
+        ("CLIENT_ID", client),
+    ];
+    tokio::task::spawn_blocking(move || run_node("identity_js.mjs", &envs))
+        .await
+        .unwrap();
+}

@@ -38,6 +38,24 @@ pub fn router(cognito: Arc<Cognito>) -> Router {
         .route("/error", get(pages::error))
         .route("/ui-images/{pool_id}/{client_id}", get(pages::ui_image))
         .route("/confirmUser", get(signup_pages::confirm_user))
+        .route(
+            "/signup",
+            get(signup_pages::sign_up_form).post(signup_pages::sign_up_submit),
+        )
+        .route(
+            "/confirm",
+            get(signup_pages::confirm_form).post(signup_pages::confirm_submit),
+        )
+        .route("/resendcode", get(signup_pages::resend_code))
+        .route(
+            "/forgotPassword",
+            get(signup_pages::forgot_password_form).post(signup_pages::forgot_password_submit),
+        )
+        .route(
+            "/confirmForgotPassword",
+            get(signup_pages::confirm_forgot_password_form)
+                .post(signup_pages::confirm_forgot_password_submit),
+        )
         .route_layer(axum::middleware::from_fn(security::refuse_nul))
         .with_state(cognito)
 }

@@ -24,10 +24,16 @@ struct LoginPage {
     custom_css: Option<String>,
     logo_url: Option<String>,
     error: Option<String>,
+    /// Said after a confirmation or a password reset sent the user here.
+    notice: Option<&'static str>,
     query: String,
+    /// The authorization request alone, for the links to the other pages.
+    authorize_query: String,
     csrf: String,
     username_label: &'static str,
     username: String,
+    /// Whether the pool lets users sign themselves up.
+    sign_up: bool,
 }
 
 #[derive(Template)]
@@ -52,12 +58,12 @@ struct ErrorPage {
 
 /// The pool's or client's UI customization (SetUICustomization): CSS and logo.
 #[derive(Default, Clone)]
-struct Branding {
-    css: Option<String>,
-    logo: Option<String>,
+pub(crate) struct Branding {
+    pub(crate) css: Option<String>,
+    pub(crate) logo: Option<String>,
 }
 
-async fn branding(cognito: &Cognito, g: &AuthorizeGrant) -> Branding {
+pub(crate) async fn branding(cognito: &Cognito, g: &AuthorizeGrant) -> Branding {
     match cognito
         .effective_ui_customization(&g.pool.id, g.client.client_id())
         .await
@@ -77,7 +83,7 @@ async fn branding(cognito: &Cognito, g: &AuthorizeGrant) -> Branding {
     }
 }
 
-fn render(t: impl Template, status: StatusCode) -> Response {
+pub(crate) fn render(t: impl Template, status: StatusCode) -> Response {
     match t.render() {
         Ok(html) => harden((status, Html(html)).into_response()),
         Err(e) => {
@@ -87,7 +93,7 @@ fn render(t: impl Template, status: StatusCode) -> Response {
     }
 }
 
-fn error_page(message: impl Into<String>, status: StatusCode) -> Response {
+pub(crate) fn error_page(message: impl Into<String>, status: StatusCode) -> Response {
     render(
         ErrorPage {
             custom_css: None,
@@ -99,7 +105,7 @@ fn error_page(message: impl Into<String>, status: StatusCode) -> Response {
 }
 
 /// `302 Found`, as Cognito answers (the browser follows with a GET, also after a POST).
-fn redirect(to: &str) -> Response {
+pub(crate) fn redirect(to: &str) -> Response {
     match HeaderValue::from_str(to) {
         Ok(v) => harden((StatusCode::FOUND, [(header::LOCATION, v)]).into_response()),
         Err(_) => error_page("Invalid redirect.", StatusCode::BAD_REQUEST),
@@ -107,7 +113,7 @@ fn redirect(to: &str) -> Response {
 }
 
 /// What the username field asks for, by the pool's sign-in options.
-fn username_label(pool: &UserPool) -> &'static str {
+pub(crate) fn username_label(pool: &UserPool) -> &'static str {
     let email = pool.username_attributes.iter().any(|a| a == "email");
     let phone = pool.username_attributes.iter().any(|a| a == "phone_number");
     match (email, phone) {
@@ -148,7 +154,7 @@ fn authorize_failure(e: AuthorizeError, response_type: Option<&str>) -> Response
     }
 }
 
-async fn grant(
+pub(crate) async fn grant(
     cognito: &Cognito,
     headers: &HeaderMap,
     p: &AuthorizeParams,
@@ -263,10 +269,13 @@ pub async fn login_form(
         custom_css: brand.css,
         logo_url: brand.logo,
         error: None,
+        notice: crate::signup_pages::notice_of(&query),
+        authorize_query: crate::signup_pages::authorize_query(&query),
         query,
         csrf,
         username_label: username_label(&g.pool),
         username: String::new(),
+        sign_up: !g.pool.admin_create_user_config.allow_admin_create_user_only,
     };
     (jar, render(page, StatusCode::OK)).into_response()
 }
@@ -293,7 +302,7 @@ fn new_password_form_of(query: &str) -> CsrfForm<'_> {
     }
 }
 
-fn csrf_failure() -> Response {
+pub(crate) fn csrf_failure() -> Response {
     error_page(
         "The form has expired or did not come from this site. Go back and try again.",
         StatusCode::FORBIDDEN,
@@ -327,10 +336,13 @@ pub async fn login_submit(
         custom_css: brand.css.clone(),
         logo_url: brand.logo.clone(),
         error: Some(error),
+        notice: None,
+        authorize_query: crate::signup_pages::authorize_query(&query),
         query: query.clone(),
         csrf,
         username_label: username_label(&g.pool),
         username: username.clone(),
+        sign_up: !g.pool.admin_create_user_config.allow_admin_create_user_only,
     };
     if username.is_empty() || password.is_empty() {
         return (

@@ -147,10 +147,35 @@ impl Cognito {
                 "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null",
             ));
         };
-        check_client_writes(&client, req.user_attributes.iter().map(|a| a.name.as_str()))?;
-        let given = check_writes(&pool, &req.user_attributes, true)?;
+        self.sign_up_with(
+            &pool,
+            &client,
+            &req.username,
+            password,
+            &req.user_attributes,
+        )
+        .await
+    }
+
+    /// Sign-up once the caller is authorized (SECRET_HASH, or the hosted UI itself).
+    pub async fn sign_up_with(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        username: &str,
+        password: &str,
+        user_attributes: &[Attribute],
+    ) -> Result<SignUpResponse> {
+        let (pool, client) = (pool.clone(), client.clone());
+        if pool.admin_create_user_config.allow_admin_create_user_only {
+            return Err(CognitoError::not_authorized(
+                "SignUp is not permitted for this user pool",
+            ));
+        }
+        check_client_writes(&client, user_attributes.iter().map(|a| a.name.as_str()))?;
+        let given = check_writes(&pool, user_attributes, true)?;
         password::check_policy(pool.password_policy(), password, PolicyContext::SignUp)?;
-        let (username, sub, attributes) = new_identity(&pool, &req.username, given)?;
+        let (username, sub, attributes) = new_identity(&pool, username, given)?;
         for def in pool.schema_attributes.iter().filter(|a| a.is_required()) {
             if def.name != "sub" && !attributes.iter().any(|a| a.name == def.name) {
                 return Err(CognitoError::invalid_parameter(format!(
@@ -231,7 +256,7 @@ impl Cognito {
 
     /// Confirms a sign-up with its code (ConfirmSignUp and the emailed link): the user becomes
     /// `CONFIRMED` and the attribute the code went to is verified.
-    pub(crate) async fn confirm_with_code(
+    pub async fn confirm_with_code(
         &self,
         pool: &UserPool,
         mut user: User,
@@ -275,8 +300,20 @@ impl Cognito {
             req.secret_hash.as_deref(),
             &[&req.username, internal],
         )?;
+        self.resend_with(&pool, &client, &req.username, user).await
+    }
+
+    /// ResendConfirmationCode once the caller is authorized; `user` as found by `username`.
+    pub async fn resend_with(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        username: &str,
+        user: Option<User>,
+    ) -> Result<CodeDeliveryResponse> {
+        let (pool, client) = (pool.clone(), client.clone());
         let Some(user) = user else {
-            return self.simulated_delivery(&pool, &client, &req.username);
+            return self.simulated_delivery(&pool, &client, username);
         };
         if user.status != status::UNCONFIRMED {
             return Err(CognitoError::invalid_parameter(

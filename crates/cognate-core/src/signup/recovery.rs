@@ -5,6 +5,7 @@
 
 use super::codes::{Cap, Purpose};
 use super::{CodeDeliveryResponse, unknown_user_in_code_flow};
+use crate::client::AppClient;
 use crate::error::{CognitoError, Result};
 use crate::messaging::{CodeDeliveryDetails, Medium, templates};
 use crate::password::{self, PolicyContext};
@@ -111,16 +112,29 @@ impl Cognito {
             req.secret_hash.as_deref(),
             &[&req.username, internal],
         )?;
+        self.forgot_password_with(&pool, &client, &req.username, user)
+            .await
+    }
+
+    /// ForgotPassword once the caller is authorized (SECRET_HASH, or the hosted UI itself);
+    /// `user` as found by `username`.
+    pub async fn forgot_password_with(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        username: &str,
+        user: Option<User>,
+    ) -> Result<CodeDeliveryResponse> {
         let hidden = client.settings.prevent_user_existence_errors == "ENABLED";
         let user = match user {
             Some(u) if u.enabled => u,
             Some(_) if !hidden => return Err(CognitoError::not_authorized("User is disabled.")),
             // Unknown or disabled: nothing is sent, and nothing tells so when hidden.
-            _ => return self.simulated_delivery(&pool, &client, &req.username),
+            _ => return self.simulated_delivery(pool, client, username),
         };
         self.within_cap(&pool.id, &user.username_key, Cap::ForgotPassword)
             .await?;
-        let details = self.send_reset_code(&pool, &user).await?;
+        let details = self.send_reset_code(pool, &user).await?;
         tracing::info!(pool_id = %pool.id, sub = %user.sub, "password reset code sent");
         Ok(CodeDeliveryResponse {
             code_delivery_details: details,
@@ -139,14 +153,33 @@ impl Cognito {
             req.secret_hash.as_deref(),
             &[&req.username, internal],
         )?;
-        let mut user = user.ok_or_else(|| unknown_user_in_code_flow(&client))?;
+        self.confirm_forgot_password_with(
+            &pool,
+            &client,
+            user,
+            &req.confirmation_code,
+            &req.password,
+        )
+        .await
+    }
+
+    /// ConfirmForgotPassword once the caller is authorized; `user` as found by the name given.
+    pub async fn confirm_forgot_password_with(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: Option<User>,
+        code: &str,
+        new_password: &str,
+    ) -> Result<()> {
+        let mut user = user.ok_or_else(|| unknown_user_in_code_flow(client))?;
         self.within_cap(&pool.id, &user.username_key, Cap::ConfirmForgotPassword)
             .await?;
         // The policy first: a weak password does not spend the code.
-        password::check_policy(pool.password_policy(), &req.password, PolicyContext::Other)?;
-        self.spend_verification_code(&user, Purpose::ForgotPassword, &req.confirmation_code)
+        password::check_policy(pool.password_policy(), new_password, PolicyContext::Other)?;
+        self.spend_verification_code(&user, Purpose::ForgotPassword, code)
             .await?;
-        self.set_password(&pool, &mut user, &req.password).await?;
+        self.set_password(pool, &mut user, new_password).await?;
         user.status = status::CONFIRMED.into();
         self.store.update_user(&user).await?;
         self.store

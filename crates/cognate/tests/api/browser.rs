@@ -117,3 +117,61 @@ async fn amazon_cognito_identity_js_interop() {
         .await
         .unwrap();
 }
+
+/// The hosted UI's self-service pages in Chromium: sign up, confirm with the emailed code, sign
+/// in; forgotten password, code, new password, sign in (screenshots under target/e2e/).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and tests/e2e/node_modules: scripts/test.sh runs it"]
+async fn hosted_sign_up_and_password_reset_in_chromium() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        OAuthFlowType, UsernameAttributeType, VerifiedAttributeType,
+    };
+    let t = start().await;
+    let pool = t
+        .client
+        .create_user_pool()
+        .pool_name("hosted-signup")
+        .username_attributes(UsernameAttributeType::Email)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client = t
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("web")
+        .generate_secret(true)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("email")
+        .callback_urls("http://localhost:5000/postlogin")
+        .supported_identity_providers("COGNITO")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
+    let envs = vec![
+        (
+            "COGNATE_BASE",
+            format!("http://localhost:{}", t.server.addr.port()),
+        ),
+        ("CLIENT_ID", client),
+        ("ARTIFACTS", artifacts.display().to_string()),
+    ];
+    tokio::task::spawn_blocking(move || run_node("hosted_signup.mjs", &envs))
+        .await
+        .unwrap();
+    for shot in ["signup.png", "confirm.png", "reset.png"] {
+        assert!(artifacts.join(shot).exists(), "{shot} is kept");
+    }
+}

@@ -12,6 +12,7 @@
 //! ```
 
 mod client;
+mod outbox;
 mod procstat;
 mod setup;
 mod sigv4;
@@ -75,12 +76,13 @@ fn main() {
         "ready" => rt(1).block_on(ready(&a)),
         "setup" => rt(1).block_on(setup(&a)),
         "probe" => rt(1).block_on(probe(&a)),
+        "outbox" => rt(2).block_on(outbox::drain(&a)),
         "run" => {
             let threads = get_or(&a, "threads", 1usize);
             rt(threads).block_on(run(&a))
         }
         _ => {
-            eprintln!("usage: loadgen argon2|ready|setup|run ... (see src/main.rs)");
+            eprintln!("usage: loadgen argon2|ready|setup|probe|outbox|run ... (see src/main.rs)");
             std::process::exit(2);
         }
     }
@@ -305,6 +307,19 @@ fn next_call(
             }),
             true,
         ),
+        "sign_up" => {
+            let u = format!("su{nonce}w{worker}s{seq}");
+            json_call(
+                "SignUp",
+                json!({
+                    "ClientId": s.client_id,
+                    "Username": u,
+                    "Password": PASSWORD,
+                    "UserAttributes": [{"Name": "email", "Value": format!("{u}@bench.example")}],
+                }),
+                false,
+            )
+        }
         "admin_create_user" => {
             let u = format!("n{nonce}w{worker}s{seq}");
             json_call(

@@ -897,7 +897,8 @@ def svg(results: dict) -> str:
         "admin_get_user": "AdminGetUser", "get_user": "GetUser",
         "list_users_filter": "ListUsers filter", "refresh_token_auth": "REFRESH_TOKEN",
         "user_password_auth": "USER_PASSWORD*", "oauth_refresh": "oauth2 refresh",
-        "oauth_client_credentials": "oauth2 client_cred.", "admin_create_user": "AdminCreateUser*",
+        "oauth_client_credentials": "oauth2 client_cred.", "sign_up": "SignUp*",
+        "admin_create_user": "AdminCreateUser*",
     }
     conc = results["params"]["concurrency"]
     mid = conc[len(conc) // 2]

@@ -307,9 +307,20 @@ pub trait AuthStore {
         reset_after_ms: i64,
     ) -> StoreResult<()>;
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
-    /// Forgets failure counts whose last failure was before `before_ms` (they count from one
-    /// again anyway); unknown usernames would otherwise pile up rows.
-    async fn prune_sign_in_failures(&self, before_ms: i64) -> StoreResult<u64>;
+    /// Forgets what has expired, in one transaction (one connection, so an idle node keeps
+    /// one open): failure counts whose last failure was before `cutoffs.failures_before_ms`
+    /// (they count from one again anyway; unknown usernames would otherwise pile up rows),
+    /// codes expired at `cutoffs.now_ms`, caps whose hour has passed, and messages delivered or
+    /// failed before `cutoffs.messages_before_ms`. Returns the rows removed.
+    async fn prune_expired(&self, cutoffs: PruneCutoffs) -> StoreResult<u64>;
+}
+
+/// What [`AuthStore::prune_expired`] removes, by time (milliseconds since the epoch).
+#[derive(Debug, Clone, Copy)]
+pub struct PruneCutoffs {
+    pub now_ms: i64,
+    pub failures_before_ms: i64,
+    pub messages_before_ms: i64,
 }
 
 /// An authorization code of the OAuth code flow, as stored (under the code's hash).

@@ -6,7 +6,7 @@ use crate::lookups::{Fields, doc};
 use crate::{Backend, SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::store::{
-    AuthSession, AuthStore, RefreshTokenRecord, SigningKeyRecord, StoreResult,
+    AuthSession, AuthStore, PruneCutoffs, RefreshTokenRecord, SigningKeyRecord, StoreResult,
 };
 use cognate_core::user::User;
 
@@ -365,12 +365,37 @@ impl AuthStore for SqlStore {
         Ok(())
     }
 
-    async fn prune_sign_in_failures(&self, before_ms: i64) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM sign_in_failures WHERE last_failure_ms < $1")
-            .bind(before_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(done.rows_affected())
+    async fn prune_expired(&self, cutoffs: PruneCutoffs) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut removed = 0;
+        for (sql, cutoff) in [
+            (
+                "DELETE FROM sign_in_failures WHERE last_failure_ms < $1",
+                cutoffs.failures_before_ms,
+            ),
+            (
+                "DELETE FROM verification_codes WHERE expires_ms < $1",
+                cutoffs.now_ms,
+            ),
+            // Every cap's window is an hour.
+            (
+                "DELETE FROM user_quotas WHERE window_start_ms < $1",
+                cutoffs.now_ms - 3_600_000,
+            ),
+            (
+                "DELETE FROM outbox WHERE (delivered_ms IS NOT NULL AND delivered_ms < $1) \
+                 OR (failed_ms IS NOT NULL AND failed_ms < $1)",
+                cutoffs.messages_before_ms,
+            ),
+        ] {
+            let done = sqlx::query(sql)
+                .bind(cutoff)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+            removed += done.rows_affected();
+        }
+        tx.commit().await.map_err(backend_error)?;
+        Ok(removed)
     }
 }

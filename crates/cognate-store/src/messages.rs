@@ -176,21 +176,6 @@ impl CodeStore for SqlStore {
         tx.commit().await.map_err(backend_error)
     }
 
-    async fn prune_codes(&self, now_ms: i64) -> StoreResult<u64> {
-        let codes = sqlx::query("DELETE FROM verification_codes WHERE expires_ms < $1")
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        // Every cap's window is an hour.
-        let quotas = sqlx::query("DELETE FROM user_quotas WHERE window_start_ms < $1")
-            .bind(now_ms - 3_600_000)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
-        Ok(codes.rows_affected() + quotas.rows_affected())
-    }
-
     async fn count_use(
         &self,
         pool_id: &str,
@@ -231,18 +216,18 @@ impl OutboxStore for SqlStore {
         lease_ms: i64,
         limit: usize,
     ) -> StoreResult<Vec<OutboxEntry>> {
-        let candidates = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM outbox WHERE delivered_ms IS NULL AND failed_ms IS NULL \
-             AND next_attempt_ms <= $1 AND lease_until_ms <= $1 ORDER BY next_attempt_ms LIMIT {}",
-            limit.min(1000)
-        )))
-        .bind(now_ms)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        let mut claimed = Vec::with_capacity(candidates.len());
-        for row in candidates {
-            let id: String = row.try_get("id").map_err(backend_error)?;
+        // Every node asks this twice a second: a look-up by index, inline on embedded SQLite
+        // (no round trip to a pool connection, none kept busy for it when idle).
+        let candidates: Vec<String> = self
+            .lookup_all(
+                "SELECT id FROM outbox WHERE delivered_ms IS NULL AND failed_ms IS NULL \
+                 AND next_attempt_ms <= $1 AND lease_until_ms <= $1 ORDER BY next_attempt_ms LIMIT 1000",
+                &[now_ms.into()],
+                |r| r.required_text("id"),
+            )
+            .await?;
+        let mut claimed = Vec::with_capacity(candidates.len().min(limit));
+        for id in candidates.into_iter().take(limit) {
             // Each row is claimed by one worker only: the lease is taken where it is not held.
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE outbox SET lease_until_ms = $1, attempts = attempts + 1 \
@@ -293,18 +278,6 @@ impl OutboxStore for SqlStore {
                 .bind(id),
         )
         .await
-    }
-
-    async fn prune_messages(&self, before_ms: i64) -> StoreResult<u64> {
-        let done = sqlx::query(
-            "DELETE FROM outbox WHERE (delivered_ms IS NOT NULL AND delivered_ms < $1) \
-             OR (failed_ms IS NOT NULL AND failed_ms < $1)",
-        )
-        .bind(before_ms)
-        .execute(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        Ok(done.rows_affected())
     }
 
     async fn list_messages(&self, channel: &str, limit: usize) -> StoreResult<Vec<OutboxEntry>> {

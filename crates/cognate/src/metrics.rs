@@ -32,16 +32,16 @@ pub fn recorder() -> PrometheusHandle {
             let _ = metrics::set_global_recorder(recorder);
             describe();
             // Histogram samples wait in lock-free buckets until they are folded into the
-            // histograms; fold them every few seconds so memory stays flat when nobody scrapes.
+            // histograms; fold them every few seconds so memory stays flat when nobody scrapes
+            // (a task of the runtime that installed the recorder: no thread of its own).
             let upkeep = handle.clone();
-            let _ = std::thread::Builder::new()
-                .name("metrics-upkeep".into())
-                .spawn(move || {
-                    loop {
-                        std::thread::sleep(std::time::Duration::from_secs(5));
-                        upkeep.run_upkeep();
-                    }
-                });
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+                loop {
+                    every.tick().await;
+                    upkeep.run_upkeep();
+                }
+            });
             handle
         })
         .clone()

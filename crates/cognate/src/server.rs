@@ -293,11 +293,12 @@ fn spawn_maintenance(store: SqlStore, cognito: Arc<Cognito>) -> JoinHandle<()> {
             {
                 tracing::warn!(error = %e, "store maintenance failed");
             }
-            if let Err(e) = cognito.prune_lockouts().await {
-                tracing::warn!(error = %e.message, "pruning lockout counts failed");
-            }
-            if let Err(e) = cognito.prune_messages_and_codes().await {
-                tracing::warn!(error = %e.message, "pruning messages and codes failed");
+            // Not at start, right after the statistics: back-to-back statements would open a
+            // second database connection (a thread and a page cache) on an idle node.
+            if round > 0
+                && let Err(e) = cognito.prune_expired().await
+            {
+                tracing::warn!(error = %e.message, "pruning expired state failed");
             }
             round += 1;
         }

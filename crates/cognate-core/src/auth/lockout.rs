@@ -52,12 +52,17 @@ impl Cognito {
         Ok(())
     }
 
-    /// Drops failure counts that have reset anyway (run now and then by the server).
-    pub async fn prune_lockouts(&self) -> Result<u64> {
+    /// Forgets what has expired (run every few minutes by the server): failure counts that
+    /// have reset, expired codes, past caps, and messages delivered or failed over a week ago.
+    pub async fn prune_expired(&self) -> Result<u64> {
         let now = self.clock.now().millis();
         Ok(self
             .store
-            .prune_sign_in_failures(now - RESET_AFTER_MS)
+            .prune_expired(crate::store::PruneCutoffs {
+                now_ms: now,
+                failures_before_ms: now - RESET_AFTER_MS,
+                messages_before_ms: now - crate::messaging::outbox::KEEP_DONE_MS,
+            })
             .await?)
     }
 

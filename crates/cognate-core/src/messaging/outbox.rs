@@ -14,7 +14,7 @@ const LEASE_MS: i64 = 60_000;
 /// The longest wait between two tries.
 const MAX_BACKOFF_MS: i64 = 300_000;
 /// How long delivered and failed messages stay (the development outbox shows them).
-const KEEP_DONE_MS: i64 = 7 * 24 * 3_600_000;
+pub(crate) const KEEP_DONE_MS: i64 = 7 * 24 * 3_600_000;
 /// How long a message keeps being retried.
 const GIVE_UP_AFTER_MS: i64 = 24 * 3_600_000;
 
@@ -59,8 +59,6 @@ pub trait OutboxStore {
     async fn message_failed(&self, id: &str, at_ms: i64, error: &str) -> StoreResult<()>;
     /// Messages delivered to `channel` (the development outbox), newest first.
     async fn list_messages(&self, channel: &str, limit: usize) -> StoreResult<Vec<OutboxEntry>>;
-    /// Forgets messages delivered or failed before `before_ms`.
-    async fn prune_messages(&self, before_ms: i64) -> StoreResult<u64>;
 }
 
 /// A message of the development outbox (`GET /_cognate/outbox.json`).
@@ -197,15 +195,6 @@ impl Cognito {
                 Ok(Outcome::Failed)
             }
         }
-    }
-
-    /// Forgets messages delivered or failed more than a week ago, expired codes and past
-    /// caps (run now and then by the server).
-    pub async fn prune_messages_and_codes(&self) -> Result<()> {
-        let now = self.clock.now().millis();
-        self.store.prune_messages(now - KEEP_DONE_MS).await?;
-        self.store.prune_codes(now).await?;
-        Ok(())
     }
 
     /// The development outbox: messages kept because no sender serves their medium, newest

@@ -97,8 +97,6 @@ pub trait CodeStore {
         user: &User,
         messages: &[OutboxRecord],
     ) -> StoreResult<()>;
-    /// Forgets codes expired at `now_ms` and caps whose hour has passed.
-    async fn prune_codes(&self, now_ms: i64) -> StoreResult<u64>;
     /// Counts one use of `action` by the user in the current window of `window_ms`, starting a
     /// new window when the last has passed; returns the uses in the window, this one included.
     async fn count_use(

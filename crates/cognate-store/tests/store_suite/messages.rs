@@ -3,6 +3,7 @@
 use super::*;
 use cognate_core::messaging::{Medium, OutboxRecord, OutboxStore};
 use cognate_core::signup::codes::{CodeRecord, CodeStore};
+use cognate_core::store::PruneCutoffs;
 
 fn code(pool_id: &str, user: &str, hash: &str) -> CodeRecord {
     CodeRecord {
@@ -13,6 +14,14 @@ fn code(pool_id: &str, user: &str, hash: &str) -> CodeRecord {
         created_ms: 1,
         expires_ms: 1_000,
         pending_value: None,
+    }
+}
+
+fn cutoffs(now_ms: i64, failures_before_ms: i64, messages_before_ms: i64) -> PruneCutoffs {
+    PruneCutoffs {
+        now_ms,
+        failures_before_ms,
+        messages_before_ms,
     }
 }
 
@@ -180,7 +189,7 @@ async fn done_messages_expired_codes_and_past_caps_are_pruned() {
         }
         s.message_delivered("old", 100, "outbox").await.unwrap();
         s.message_delivered("new", 10_000, "outbox").await.unwrap();
-        assert_eq!(s.prune_messages(5_000).await.unwrap(), 1, "{backend}");
+        s.prune_expired(cutoffs(0, 0, 5_000)).await.unwrap();
         let kept: Vec<String> = s
             .list_messages("outbox", 10)
             .await
@@ -196,7 +205,7 @@ async fn done_messages_expired_codes_and_past_caps_are_pruned() {
         );
         s.put_code(&code(p, "cy", "h"), None).await.unwrap();
         s.count_use(p, "cy", "Resend", 0, 3_600_000).await.unwrap();
-        s.prune_codes(5_000_000).await.unwrap();
+        s.prune_expired(cutoffs(5_000_000, 0, 0)).await.unwrap();
         assert!(
             s.get_code(p, "cy", "signup").await.unwrap().is_none(),
             "{backend}"

@@ -238,7 +238,13 @@ async fn lockout_counts_that_have_reset_are_pruned() {
             .await
             .unwrap();
         assert_eq!(
-            s.prune_sign_in_failures(1_000_000).await.unwrap(),
+            s.prune_expired(cognate_core::store::PruneCutoffs {
+                now_ms: 0,
+                failures_before_ms: 1_000_000,
+                messages_before_ms: 0,
+            })
+            .await
+            .unwrap(),
             2,
             "{backend}"
         );

@@ -109,6 +109,25 @@ impl Cognito {
         Ok((pool, client))
     }
 
+    /// The pool, client and user (if any) of an unsigned code flow (ConfirmSignUp,
+    /// ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword), once its SECRET_HASH
+    /// checks out against the name given or the user's internal username.
+    pub(crate) async fn code_flow_caller(
+        &self,
+        client_id: &str,
+        secret_hash: Option<&str>,
+        username: &str,
+    ) -> Result<(UserPool, AppClient, Option<User>)> {
+        let (pool, client) = self.public_client(client_id).await?;
+        let user = self.find_user_opt(&pool, username).await?;
+        let internal = user
+            .as_ref()
+            .map(|u| u.username.as_str())
+            .unwrap_or(username);
+        self.check_secret_hash(&client, secret_hash, &[username, internal])?;
+        Ok((pool, client, user))
+    }
+
     /// The message that carries a sign-up code: a code, or a link to `/confirmUser` in
     /// `CONFIRM_WITH_LINK` pools.
     fn sign_up_message(
@@ -233,17 +252,9 @@ impl Cognito {
     }
 
     pub async fn confirm_sign_up(&self, req: ConfirmSignUpRequest) -> Result<()> {
-        let (pool, client) = self.public_client(&req.client_id).await?;
-        let user = self.find_user_opt(&pool, &req.username).await?;
-        let internal = user
-            .as_ref()
-            .map(|u| u.username.as_str())
-            .unwrap_or(&req.username);
-        self.check_secret_hash(
-            &client,
-            req.secret_hash.as_deref(),
-            &[&req.username, internal],
-        )?;
+        let (pool, client, user) = self
+            .code_flow_caller(&req.client_id, req.secret_hash.as_deref(), &req.username)
+            .await?;
         let user = user.ok_or_else(|| unknown_user_in_code_flow(&client))?;
         self.confirm_with_code(
             &pool,
@@ -289,17 +300,9 @@ impl Cognito {
         &self,
         req: ResendConfirmationCodeRequest,
     ) -> Result<CodeDeliveryResponse> {
-        let (pool, client) = self.public_client(&req.client_id).await?;
-        let user = self.find_user_opt(&pool, &req.username).await?;
-        let internal = user
-            .as_ref()
-            .map(|u| u.username.as_str())
-            .unwrap_or(&req.username);
-        self.check_secret_hash(
-            &client,
-            req.secret_hash.as_deref(),
-            &[&req.username, internal],
-        )?;
+        let (pool, client, user) = self
+            .code_flow_caller(&req.client_id, req.secret_hash.as_deref(), &req.username)
+            .await?;
         self.resend_with(&pool, &client, &req.username, user).await
     }
 

@@ -101,17 +101,9 @@ impl Cognito {
         &self,
         req: ForgotPasswordRequest,
     ) -> Result<CodeDeliveryResponse> {
-        let (pool, client) = self.public_client(&req.client_id).await?;
-        let user = self.find_user_opt(&pool, &req.username).await?;
-        let internal = user
-            .as_ref()
-            .map(|u| u.username.as_str())
-            .unwrap_or(&req.username);
-        self.check_secret_hash(
-            &client,
-            req.secret_hash.as_deref(),
-            &[&req.username, internal],
-        )?;
+        let (pool, client, user) = self
+            .code_flow_caller(&req.client_id, req.secret_hash.as_deref(), &req.username)
+            .await?;
         self.forgot_password_with(&pool, &client, &req.username, user)
             .await
     }
@@ -142,17 +134,9 @@ impl Cognito {
     }
 
     pub async fn confirm_forgot_password(&self, req: ConfirmForgotPasswordRequest) -> Result<()> {
-        let (pool, client) = self.public_client(&req.client_id).await?;
-        let user = self.find_user_opt(&pool, &req.username).await?;
-        let internal = user
-            .as_ref()
-            .map(|u| u.username.as_str())
-            .unwrap_or(&req.username);
-        self.check_secret_hash(
-            &client,
-            req.secret_hash.as_deref(),
-            &[&req.username, internal],
-        )?;
+        let (pool, client, user) = self
+            .code_flow_caller(&req.client_id, req.secret_hash.as_deref(), &req.username)
+            .await?;
         self.confirm_forgot_password_with(
             &pool,
             &client,

@@ -4,39 +4,20 @@ use crate::common::*;
 
 /// Sends a body signed correctly, so the request reaches parsing and validation.
 async fn signed_raw(url: &str, target: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let host = url.trim_start_matches("http://").to_owned();
-    let headers = [
-        ("content-type", "application/x-amz-json-1.1"),
-        ("host", host.as_str()),
-        ("x-amz-target", target),
-    ];
-    let identity =
-        aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "t").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(REGION)
-        .name("cognito-idp")
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let signable = SignableRequest::new(
-        "POST",
-        format!("{url}/"),
-        headers.iter().copied(),
-        SignableBody::Bytes(&body),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let signature = sigv4_headers(
+        url,
+        &[
+            ("content-type", "application/x-amz-json-1.1"),
+            ("x-amz-target", target),
+        ],
+        &body,
+    );
     let mut req = reqwest::Client::new()
         .post(format!("{url}/"))
         .header("content-type", "application/x-amz-json-1.1")
         .header("x-amz-target", target)
         .body(body);
-    for (name, value) in instructions.headers() {
+    for (name, value) in signature {
         req = req.header(name, value);
     }
     let resp = req.send().await.unwrap();

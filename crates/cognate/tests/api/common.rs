@@ -289,3 +289,36 @@ pub fn pool_urls(t: &TestServer, pool: &str) -> (String, String) {
         format!("http://localhost:{}/{pool}", t.server.addr.port()),
     )
 }
+
+/// The SigV4 headers (`authorization`, `x-amz-date`) of a `POST /` to `url` whose signature
+/// covers the host and exactly `signed` of its other headers, with the test credentials.
+pub fn sigv4_headers(url: &str, signed: &[(&str, &str)], body: &[u8]) -> Vec<(String, String)> {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::sign::v4;
+    let host = url.trim_start_matches("http://").to_owned();
+    let mut headers: Vec<(&str, &str)> = vec![("host", host.as_str())];
+    headers.extend_from_slice(signed);
+    let identity =
+        aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "t").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(REGION)
+        .name("cognito-idp")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        format!("{url}/"),
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    instructions
+        .headers()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}

@@ -172,35 +172,12 @@ pub async fn signed_request(
     signed: &[(&str, &str)],
     extra: &[(&str, &str)],
 ) -> reqwest::Response {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let host = url.trim_start_matches("http://").to_owned();
-    let mut headers: Vec<(&str, &str)> = vec![("host", host.as_str())];
-    headers.extend_from_slice(signed);
-    let identity =
-        aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "t").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(REGION)
-        .name("cognito-idp")
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let signable = SignableRequest::new(
-        "POST",
-        format!("{url}/"),
-        headers.iter().copied(),
-        SignableBody::Bytes(&body),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let signature = crate::common::sigv4_headers(url, signed, &body);
     let mut req = reqwest::Client::new().post(format!("{url}/")).body(body);
     for (name, value) in signed.iter().chain(extra) {
         req = req.header(*name, *value);
     }
-    for (name, value) in instructions.headers() {
+    for (name, value) in signature {
         req = req.header(name, value);
     }
     req.send().await.unwrap()

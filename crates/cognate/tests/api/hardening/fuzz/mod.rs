@@ -7,9 +7,7 @@
 mod generate;
 mod web;
 
-use crate::common::{
-    ACCESS_KEY, PASSWORD, REGION, SECRET_KEY, config, create_user, start_with_config,
-};
+use crate::common::{PASSWORD, config, create_user, start_with_config};
 use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType as Flow, OAuthFlowType};
 use cognate::config::Storage;
 use generate::Gen;
@@ -31,37 +29,14 @@ pub(super) struct Known {
 }
 
 fn sign(url: &str, target: &str, body: &[u8]) -> Vec<(String, String)> {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let host = url.trim_start_matches("http://").to_owned();
-    let headers = [
-        ("content-type", "application/x-amz-json-1.1"),
-        ("host", host.as_str()),
-        ("x-amz-target", target),
-    ];
-    let identity =
-        aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "f").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(REGION)
-        .name("cognito-idp")
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let signable = SignableRequest::new(
-        "POST",
-        format!("{url}/"),
-        headers.iter().copied(),
-        SignableBody::Bytes(body),
+    crate::common::sigv4_headers(
+        url,
+        &[
+            ("content-type", "application/x-amz-json-1.1"),
+            ("x-amz-target", target),
+        ],
+        body,
     )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    instructions
-        .headers()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect()
 }
 
 async fn known_resources(t: &crate::common::TestServer) -> Known {

@@ -40,6 +40,17 @@ fn enqueue_query(m: &OutboxRecord) -> AnyQuery<'_> {
     .bind(&m.sealed)
 }
 
+impl SqlStore {
+    /// Runs `statements` in one transaction: all of them or none.
+    async fn in_one_transaction(&self, statements: Vec<AnyQuery<'_>>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        for q in statements {
+            q.execute(&mut *tx).await.map_err(backend_error)?;
+        }
+        tx.commit().await.map_err(backend_error)
+    }
+}
+
 fn entry(row: &AnyRow) -> StoreResult<OutboxEntry> {
     let medium: String = row.try_get("medium").map_err(backend_error)?;
     Ok(OutboxEntry {
@@ -97,18 +108,9 @@ impl CodeStore for SqlStore {
     }
 
     async fn put_code(&self, code: &CodeRecord, message: Option<&OutboxRecord>) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
-        put_code_query(code)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend_error)?;
-        if let Some(m) = message {
-            enqueue_query(m)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_error)?;
-        }
-        tx.commit().await.map_err(backend_error)
+        let mut statements = vec![put_code_query(code)];
+        statements.extend(message.map(enqueue_query));
+        self.in_one_transaction(statements).await
     }
 
     async fn take_code(
@@ -137,24 +139,10 @@ impl CodeStore for SqlStore {
         code: Option<&CodeRecord>,
         messages: &[OutboxRecord],
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
-        insert_user_query(user)?
-            .execute(&mut *tx)
-            .await
-            .map_err(backend_error)?;
-        if let Some(code) = code {
-            put_code_query(code)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_error)?;
-        }
-        for m in messages {
-            enqueue_query(m)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_error)?;
-        }
-        tx.commit().await.map_err(backend_error)
+        let mut statements = vec![insert_user_query(user)?];
+        statements.extend(code.map(put_code_query));
+        statements.extend(messages.iter().map(enqueue_query));
+        self.in_one_transaction(statements).await
     }
 
     async fn update_user_with_messages(
@@ -162,18 +150,9 @@ impl CodeStore for SqlStore {
         user: &User,
         messages: &[OutboxRecord],
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
-        update_user_query(user)?
-            .execute(&mut *tx)
-            .await
-            .map_err(backend_error)?;
-        for m in messages {
-            enqueue_query(m)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_error)?;
-        }
-        tx.commit().await.map_err(backend_error)
+        let mut statements = vec![update_user_query(user)?];
+        statements.extend(messages.iter().map(enqueue_query));
+        self.in_one_transaction(statements).await
     }
 
     async fn count_use(

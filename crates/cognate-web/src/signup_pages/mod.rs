@@ -217,24 +217,35 @@ async fn open(
     })
 }
 
-fn checked(
+/// A posted form: its CSRF token checked against this browser and this page, then the page
+/// opened as for a GET.
+async fn submitted(
     cognito: &Cognito,
     headers: &HeaderMap,
-    jar: &CookieJar,
+    raw: Option<String>,
+    p: &AuthorizeParams,
+    jar: CookieJar,
     action: &'static str,
-    raw: &Option<String>,
     form: &HashMap<String, String>,
-) -> bool {
-    csrf_ok(
+) -> Result<Opened, Response> {
+    let genuine = csrf_ok(
         &cognito.secrets,
-        jar,
+        &jar,
         &security::host(headers),
         CsrfForm {
             action,
             query: raw.as_deref().unwrap_or(""),
         },
         form.get("_csrf").map(String::as_str),
-    )
+    );
+    if !genuine {
+        tracing::info!(
+            page = action,
+            "hosted form refused: missing or forged CSRF token"
+        );
+        return Err(csrf_failure());
+    }
+    open(cognito, headers, raw, p, jar, action).await
 }
 
 fn internal(e: &cognate_core::CognitoError) -> Option<Response> {

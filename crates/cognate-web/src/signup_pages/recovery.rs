@@ -38,10 +38,7 @@ pub async fn forgot_password_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !checked(&cognito, &headers, &jar, "/forgotPassword", &raw, &form) {
-        return csrf_failure();
-    }
-    let o = match open(&cognito, &headers, raw, &p, jar, "/forgotPassword").await {
+    let o = match submitted(&cognito, &headers, raw, &p, jar, "/forgotPassword", &form).await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -105,17 +102,17 @@ pub async fn confirm_forgot_password_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !checked(
+    let o = match submitted(
         &cognito,
         &headers,
-        &jar,
+        raw,
+        &p,
+        jar,
         "/confirmForgotPassword",
-        &raw,
         &form,
-    ) {
-        return csrf_failure();
-    }
-    let o = match open(&cognito, &headers, raw, &p, jar, "/confirmForgotPassword").await {
+    )
+    .await
+    {
         Ok(o) => o,
         Err(r) => return r,
     };

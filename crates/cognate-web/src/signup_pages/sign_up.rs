@@ -124,10 +124,7 @@ pub async fn sign_up_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !checked(&cognito, &headers, &jar, "/signup", &raw, &form) {
-        return csrf_failure();
-    }
-    let o = match open(&cognito, &headers, raw, &p, jar, "/signup").await {
+    let o = match submitted(&cognito, &headers, raw, &p, jar, "/signup", &form).await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -196,10 +193,7 @@ pub async fn confirm_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !checked(&cognito, &headers, &jar, "/confirm", &raw, &form) {
-        return csrf_failure();
-    }
-    let o = match open(&cognito, &headers, raw, &p, jar, "/confirm").await {
+    let o = match submitted(&cognito, &headers, raw, &p, jar, "/confirm", &form).await {
         Ok(o) => o,
         Err(r) => return r,
     };

@@ -3,6 +3,9 @@
 //! idempotently, the user pools, app clients, domains, groups and users the TOML file describes.
 //!
 //! ```toml
+//! [delivery]                          # optional senders; flags, variables and the config
+//! smtp_url = "smtp://mail:587"        # file win (also smtp_from, sns_region, sns_endpoint,
+//!                                     # sms_webhook_url)
 //! [[pools]]
 //! id = "us-east-1_SeedApp01"          # optional: a fixed ID, `<region>_<letters and digits>`
 //! name = "seed-app-users"
@@ -10,6 +13,11 @@
 //! auto_verified_attributes = ["email"] # username_case_sensitive
 //! domain = "seed-app-auth"            # prefix domain of the hosted UI
 //! password_policy = { minimum_length = 12, require_symbols = false }
+//! account_recovery = ["verified_email"]            # AccountRecoverySetting, by priority
+//! attributes_require_verification_before_update = ["email"]
+//! verification_message_template = { email_subject = "Your code", email_message = "Code: {####}" }
+//! invite_message_template = { email_subject = "Welcome", email_message = "{username}: {####}" }
+//! email_configuration = { from = "Acme <no-reply@acme.test>", reply_to_email_address = "help@acme.test" }
 //!
 //! [[pools.clients]]
 //! name = "seed-app"

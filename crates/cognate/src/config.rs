@@ -360,6 +360,26 @@ impl Config {
             Some(m) => m.parse()?,
             None => Metrics::On,
         };
+        let bootstrap = args.bootstrap.or(file.bootstrap);
+        // The bootstrap file's `[delivery]` fills in what flags, variables and this file leave
+        // unset; SMS are configured by one source as a whole.
+        let delivery = match &bootstrap {
+            Some(path) => crate::bootstrap::load(path)?.delivery.unwrap_or_default(),
+            None => Default::default(),
+        };
+        let mut sms_source = (
+            args.sns_region.or(file.sns_region),
+            args.sms_webhook_url.or(file.sms_webhook_url),
+            args.sns_endpoint.or(file.sns_endpoint),
+        );
+        if sms_source.0.is_none() && sms_source.1.is_none() {
+            sms_source = (
+                delivery.sns_region,
+                delivery.sms_webhook_url,
+                sms_source.2.or(delivery.sns_endpoint),
+            );
+        }
+        let (sns_region, sms_webhook_url, sns_endpoint) = sms_source;
         Ok(Self {
             listen: args
                 .listen
@@ -376,14 +396,11 @@ impl Config {
             access_keys,
             master_key,
             log_format,
-            bootstrap: args.bootstrap.or(file.bootstrap),
+            bootstrap,
             limits,
             db_timeout,
             metrics,
-            sms: match (
-                args.sns_region.or(file.sns_region),
-                args.sms_webhook_url.or(file.sms_webhook_url),
-            ) {
+            sms: match (sns_region, sms_webhook_url) {
                 (Some(_), Some(_)) => {
                     return Err("give either an SNS region or an SMS webhook URL, not both".into());
                 }
@@ -391,7 +408,7 @@ impl Config {
                     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
                     Some(SmsConfig::Sns {
                         region,
-                        endpoint: args.sns_endpoint.or(file.sns_endpoint),
+                        endpoint: sns_endpoint,
                         credentials: match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"))
                         {
                             (Some(id), Some(secret)) => Some(SnsKeys {
@@ -406,10 +423,11 @@ impl Config {
                 (None, Some(url)) => Some(SmsConfig::Webhook(url)),
                 (None, None) => None,
             },
-            smtp_url: args.smtp_url.or(file.smtp_url),
+            smtp_url: args.smtp_url.or(file.smtp_url).or(delivery.smtp_url),
             smtp_from: args
                 .smtp_from
                 .or(file.smtp_from)
+                .or(delivery.smtp_from)
                 .unwrap_or_else(|| DEFAULT_SMTP_FROM.into()),
         })
     }

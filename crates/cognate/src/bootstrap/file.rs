@@ -13,9 +13,29 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BootstrapFile {
+    /// `[delivery]`: where messages go, for what flags, environment and config file leave
+    /// unset.
+    pub delivery: Option<DeliverySpec>,
     /// `[[pools]]`, applied in this order.
     #[serde(default)]
     pub pools: Vec<PoolSpec>,
+}
+
+/// `[delivery]`: the senders, with the names of the `serve` flags (`--smtp-url` ...).
+/// Flags, `COGNATE_*` variables and the config file take precedence.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySpec {
+    /// `smtp://[user:pass@]host:port` or `smtps://...`.
+    pub smtp_url: Option<String>,
+    /// The sender address of emails.
+    pub smtp_from: Option<String>,
+    /// SMS through Amazon SNS in this region.
+    pub sns_region: Option<String>,
+    /// Another SNS endpoint.
+    pub sns_endpoint: Option<String>,
+    /// SMS POSTed to this URL.
+    pub sms_webhook_url: Option<String>,
 }
 
 /// One user pool and what it holds.
@@ -48,6 +68,18 @@ pub struct PoolSpec {
     pub tags: Option<BTreeMap<String, String>>,
     /// The prefix domain of the hosted UI.
     pub domain: Option<String>,
+    /// `VerificationMessageTemplate`: the sign-up and attribute verification messages.
+    pub verification_message_template: Option<VerificationMessageSpec>,
+    /// `AdminCreateUserConfig.InviteMessageTemplate`: the invitation AdminCreateUser sends.
+    pub invite_message_template: Option<InviteMessageSpec>,
+    /// `EmailConfiguration`: From and Reply-To of the pool's emails.
+    pub email_configuration: Option<EmailConfigurationSpec>,
+    /// `AccountRecoverySetting`: `verified_email`, `verified_phone_number` or `admin_only`,
+    /// in order of priority.
+    pub account_recovery: Option<Vec<String>>,
+    /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`: `email`
+    /// and/or `phone_number` keep their old value until the new one is verified.
+    pub attributes_require_verification_before_update: Option<Vec<String>>,
     /// `[[pools.clients]]`.
     #[serde(default)]
     pub clients: Vec<ClientSpec>,
@@ -69,6 +101,46 @@ pub struct PasswordPolicySpec {
     pub require_numbers: Option<bool>,
     pub require_symbols: Option<bool>,
     pub temporary_password_validity_days: Option<i64>,
+}
+
+/// `VerificationMessageTemplate`: `{####}` is the code, `{##text##}` the link (by link only).
+/// Replaces the stored template as a whole.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all(serialize = "PascalCase"))]
+pub struct VerificationMessageSpec {
+    /// `CONFIRM_WITH_CODE` (default) or `CONFIRM_WITH_LINK`.
+    pub default_email_option: Option<String>,
+    pub email_subject: Option<String>,
+    pub email_message: Option<String>,
+    pub email_subject_by_link: Option<String>,
+    pub email_message_by_link: Option<String>,
+    #[serde(rename(serialize = "SmsMessage"))]
+    pub sms_message: Option<String>,
+}
+
+/// `InviteMessageTemplate`: `{username}` and `{####}` (the temporary password).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all(serialize = "PascalCase"))]
+pub struct InviteMessageSpec {
+    pub email_subject: Option<String>,
+    pub email_message: Option<String>,
+    #[serde(rename(serialize = "SMSMessage"))]
+    pub sms_message: Option<String>,
+}
+
+/// `EmailConfiguration`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all(serialize = "PascalCase"))]
+pub struct EmailConfigurationSpec {
+    /// `COGNITO_DEFAULT` or `DEVELOPER`.
+    pub email_sending_account: Option<String>,
+    /// `Name <address>` or an address.
+    pub from: Option<String>,
+    pub reply_to_email_address: Option<String>,
+    /// The SES identity ARN (kept and returned; Cognate sends through its own senders).
+    #[serde(rename(serialize = "SourceArn"))]
+    pub source_arn: Option<String>,
+    pub configuration_set: Option<String>,
 }
 
 /// One app client. The settings have the names of CreateUserPoolClient in snake_case.

@@ -59,6 +59,11 @@ fn changed(stored: Value, desired: &Value) -> Option<Value> {
     normalize(&mut before);
     let mut after = before.clone();
     overlay(&mut after, desired);
+    for name in WHOLE_SETTINGS {
+        if let Some(whole) = desired.get(*name) {
+            after[*name] = whole.clone();
+        }
+    }
     normalize(&mut after);
     (after != before).then_some(after)
 }
@@ -73,10 +78,37 @@ fn pool_settings(spec: &PoolSpec) -> Value {
         "DeletionProtection": spec.deletion_protection.map(|on| if on { "ACTIVE" } else { "INACTIVE" }),
         "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": spec.allow_admin_create_user_only},
         "UserPoolTags": spec.tags,
+        "VerificationMessageTemplate": spec.verification_message_template.as_ref().map(|t| {
+            let mut t = json!(t);
+            // Stored with its default, so that a file that leaves it out compares equal.
+            if t["DefaultEmailOption"].is_null() {
+                t["DefaultEmailOption"] = json!("CONFIRM_WITH_CODE");
+            }
+            t
+        }),
+        "EmailConfiguration": spec.email_configuration,
+        "AccountRecoverySetting": spec.account_recovery.as_ref().map(|names| json!({
+            "RecoveryMechanisms": names.iter().enumerate()
+                .map(|(i, name)| json!({"Name": name, "Priority": i + 1}))
+                .collect::<Vec<_>>(),
+        })),
+        "UserAttributeUpdateSettings": spec.attributes_require_verification_before_update.as_ref()
+            .map(|names| json!({"AttributesRequireVerificationBeforeUpdate": names})),
     });
+    if let Some(invite) = &spec.invite_message_template {
+        v["AdminCreateUserConfig"]["InviteMessageTemplate"] = json!(invite);
+    }
     normalize(&mut v);
     v
 }
+
+/// Members the file states as a whole: they replace the stored value instead of merging
+/// into it (a template that moves from code to link must lose its code message).
+const WHOLE_SETTINGS: &[&str] = &[
+    "VerificationMessageTemplate",
+    "EmailConfiguration",
+    "AccountRecoverySetting",
+];
 
 async fn find_pool(c: &Cognito, region: &str, spec: &PoolSpec) -> Result<Option<UserPool>, String> {
     if let Some(id) = &spec.id {

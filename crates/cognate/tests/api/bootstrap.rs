@@ -2,6 +2,7 @@
 //! applied idempotently at every start, with fixed IDs and secrets, and refused when wrong.
 
 mod cli;
+mod messages;
 
 use crate::common::*;
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;

@@ -8,10 +8,15 @@
 //!                [--oauth] --out STATE.json
 //! loadgen probe  --state STATE.json --workload W             (one request, prints the answer)
 //! loadgen run    --state STATE.json --workload W --concurrency C --seconds S
-//!                [--warmup S] [--server-pid PID] [--threads N]
+//!                [--warmup S] [--server-pid PID] [--threads N] [--items ITEMS.json]
+//! loadgen unconfirmed --state STATE.json --count N --out ITEMS.json   (see confirm.rs)
 //! ```
+//!
+//! With `--items` (ConfirmSignUp), a run ends when every prepared user is confirmed (no
+//! warm-up: each request consumes a user) or at `--seconds`, whichever comes first.
 
 mod client;
+mod confirm;
 mod outbox;
 mod procstat;
 mod setup;
@@ -77,6 +82,7 @@ fn main() {
         "setup" => rt(1).block_on(setup(&a)),
         "probe" => rt(1).block_on(probe(&a)),
         "outbox" => rt(2).block_on(outbox::drain(&a)),
+        "unconfirmed" => rt(1).block_on(confirm::unconfirmed(&a)),
         "run" => {
             let threads = get_or(&a, "threads", 1usize);
             rt(threads).block_on(run(&a))
@@ -387,6 +393,9 @@ async fn run(a: &HashMap<String, String>) {
     }
     let state = std::sync::Arc::new(state);
     let nonce = format!("{:x}", monotonic_ns() % 0xffff_ffff);
+    let items = a.get("items").map(|path| confirm::Items::load(path));
+    let warmup = if items.is_some() { 0.0 } else { warmup };
+    let (finished, all_finished) = tokio::sync::oneshot::channel::<()>();
 
     // Peak memory is measured from here: reset the server's VmHWM to its current RSS.
     if let Some(pid) = server_pid {
@@ -404,7 +413,10 @@ async fn run(a: &HashMap<String, String>) {
         let client0 = self_cpu();
         let machine0 = machine_cpu();
         let wall0 = Instant::now();
-        tokio::time::sleep_until(end.into()).await;
+        tokio::select! {
+            _ = tokio::time::sleep_until(end.into()) => {}
+            _ = all_finished => {}
+        }
         let server1 = server_pid.and_then(proc_cpu);
         let switches1 = server_pid.and_then(proc_ctx_switches);
         let client1 = self_cpu();
@@ -426,6 +438,7 @@ async fn run(a: &HashMap<String, String>) {
         let state = state.clone();
         let workload = workload.clone();
         let nonce = nonce.clone();
+        let items = items.clone();
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::new(&state.endpoint);
             let mut signer = Signer::new(ACCESS_KEY, SECRET_KEY, REGION);
@@ -437,7 +450,13 @@ async fn run(a: &HashMap<String, String>) {
                 if start >= end {
                     break;
                 }
-                let call = next_call(&workload, &state, w, seq, &mut rng, &nonce);
+                let call = match &items {
+                    Some(items) => match items.next_call(&state) {
+                        Some(call) => call,
+                        None => break,
+                    },
+                    None => next_call(&workload, &state, w, seq, &mut rng, &nonce),
+                };
                 seq += 1;
                 let r = conn.send(&call, &mut signer).await;
                 let done = Instant::now();
@@ -490,6 +509,7 @@ async fn run(a: &HashMap<String, String>) {
             first_error = o.first_error;
         }
     }
+    let _ = finished.send(());
     let (server_cpu, client_cpu, wall, switches, machine) = marks.await.expect("marks");
     // CPU that neither the server nor the load generator used: other processes, the kernel's
     // own threads (noise to report beside the figures).

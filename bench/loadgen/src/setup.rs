@@ -59,7 +59,7 @@ pub(crate) async fn setup(a: &HashMap<String, String>) {
     };
     let pool = must(
         conn.json(
-            &json_call("CreateUserPool", json!({"PoolName": "bench"}), true),
+            &json_call("CreateUserPool", json!({"PoolName": "bench", "AutoVerifiedAttributes": ["email"]}), true),
             &mut signer,
         )
         .await,

@@ -21,6 +21,7 @@ pub mod schema;
 pub mod secrets;
 pub mod service;
 pub mod signup;
+pub mod srp;
 pub mod store;
 pub mod tags;
 pub mod time;

@@ -227,6 +227,15 @@ impl PasswordHasher {
             .ok_or_else(|| CognitoError::internal("password hashing failed"))
     }
 
+    /// Runs other password-strength arithmetic (SRP's exponentiations) on the same workers,
+    /// off the async threads and in the same queue as the hashes.
+    pub async fn compute<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        self.workers.run(move |_| f()).await
+    }
+
     /// Spends the time of a real verification, for users that do not exist, so response
     /// times do not tell whether a username is taken.
     pub async fn verify_dummy(&self, password: &str) -> Result<()> {

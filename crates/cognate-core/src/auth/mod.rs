@@ -10,6 +10,7 @@ use crate::client::AppClient;
 use crate::error::{CognitoError, Result};
 use crate::pool::UserPool;
 use crate::service::Cognito;
+use crate::srp::flow::{PASSWORD_VERIFIER, USER_SRP_AUTH};
 use crate::tokens::{ADMIN_SCOPE, AuthenticationResult, Issue};
 use crate::user::{Attribute, User, Writer, check_client_writes, status};
 use serde::{Deserialize, Serialize};
@@ -76,7 +77,7 @@ impl AuthResponse {
     }
 }
 
-fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str> {
+pub(crate) fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str> {
     params.get(name).map(String::as_str).ok_or_else(|| {
         CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
     })
@@ -108,6 +109,11 @@ fn check_flow_enabled(client: &AppClient, flow: &str) -> Result<()> {
         ),
         REFRESH_TOKEN_AUTH | REFRESH_TOKEN => {
             has_flow(client, &["ALLOW_REFRESH_TOKEN_AUTH"]) || uses_legacy_flows(client)
+        }
+        // Legacy flow names left SRP on unless the client took custom authentication only.
+        USER_SRP_AUTH => {
+            has_flow(client, &["ALLOW_USER_SRP_AUTH"])
+                || (uses_legacy_flows(client) && !has_flow(client, &["CUSTOM_AUTH_FLOW_ONLY"]))
         }
         _ => false,
     };
@@ -212,9 +218,13 @@ impl Cognito {
                     .await?;
                 Ok(AuthResponse::done(result))
             }
-            "USER_SRP_AUTH" | "CUSTOM_AUTH" | "USER_AUTH" => Err(
-                CognitoError::feature_not_implemented(&format!("The {flow} flow")),
-            ),
+            USER_SRP_AUTH => {
+                check_flow_enabled(&client, flow)?;
+                self.user_srp_auth(&pool, &client, params).await
+            }
+            "CUSTOM_AUTH" | "USER_AUTH" => Err(CognitoError::feature_not_implemented(&format!(
+                "The {flow} flow"
+            ))),
             other => Err(CognitoError::invalid_parameter(format!(
                 "Invalid AuthFlow: {other}"
             ))),
@@ -271,6 +281,10 @@ impl Cognito {
         crate::metrics::sign_in("success");
         self.password_succeeded(&pool.id, &user.username_key, past)
             .await?;
+        let mut user = user;
+        if self.add_missing_verifier(pool, &mut user, password).await? {
+            self.store.update_user(&user).await?;
+        }
         Ok(user)
     }
 
@@ -349,7 +363,7 @@ impl Cognito {
     }
 
     /// What follows a correct password: the account's state decides.
-    async fn after_password(
+    pub(crate) async fn after_password(
         &self,
         pool: &UserPool,
         client: &AppClient,
@@ -474,6 +488,7 @@ impl Cognito {
                     self.issue_sign_in(&pool, &client, &user).await?,
                 ))
             }
+            PASSWORD_VERIFIER => self.password_verifier(&pool, &client, responses).await,
             other => Err(CognitoError::feature_not_implemented(&format!(
                 "The {other} challenge"
             ))),

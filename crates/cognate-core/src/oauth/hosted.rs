@@ -9,7 +9,7 @@ use crate::service::Cognito;
 use crate::user::{Attribute, User};
 
 pub enum WebSignIn {
-    SignedIn(User),
+    SignedIn(Box<User>),
     /// The user must choose a password: continue with this sealed session.
     NewPasswordRequired {
         session: String,
@@ -30,7 +30,7 @@ impl Cognito {
             .check_password(pool, client, username, user, password)
             .await?;
         match self.account_gate(pool, &user)? {
-            None => Ok(WebSignIn::SignedIn(user)),
+            None => Ok(WebSignIn::SignedIn(Box::new(user))),
             Some(_) => {
                 let required = pool
                     .schema_attributes

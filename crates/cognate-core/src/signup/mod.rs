@@ -203,7 +203,9 @@ impl Cognito {
                 )));
             }
         }
-        let hash = self.hasher.hash(password).await?;
+        let credentials = self
+            .credentials(&pool.id, &username, &sub, password)
+            .await?;
         let now = self.clock.now();
         let user = User {
             pool_id: pool.id.clone(),
@@ -215,8 +217,9 @@ impl Cognito {
             enabled: true,
             created: now,
             modified: now,
-            password_hash: Some(hash),
+            password_hash: Some(credentials.hash),
             password_set: Some(now),
+            srp_verifier: Some(credentials.srp_verifier),
             mfa_options: Vec::new(),
         };
         // Email or phone usernames are unique even unverified.

@@ -34,7 +34,6 @@ impl Cognito {
             .temporary_password
             .clone()
             .unwrap_or_else(|| password::generate_temporary(&policy));
-        let hash = self.hasher.hash(&temporary).await?;
         let now = self.clock.now();
 
         if resend {
@@ -48,7 +47,11 @@ impl Cognito {
                     ),
                 ));
             }
-            user.password_hash = Some(hash);
+            let credentials = self
+                .credentials(&pool.id, &user.username, &user.sub, &temporary)
+                .await?;
+            user.password_hash = Some(credentials.hash);
+            user.srp_verifier = Some(credentials.srp_verifier);
             user.password_set = Some(now);
             user.modified = now;
             let invitations = self.invitations(&pool, &user, &temporary, &req);
@@ -61,6 +64,9 @@ impl Cognito {
 
         let given = check_writes(&pool, &req.user_attributes, true)?;
         let (username, sub, attributes) = new_identity(&pool, &req.username, given)?;
+        let credentials = self
+            .credentials(&pool.id, &username, &sub, &temporary)
+            .await?;
         let user = User {
             pool_id: pool.id.clone(),
             username_key: pool.username_key(&username),
@@ -71,8 +77,9 @@ impl Cognito {
             enabled: true,
             created: now,
             modified: now,
-            password_hash: Some(hash),
+            password_hash: Some(credentials.hash),
             password_set: Some(now),
+            srp_verifier: Some(credentials.srp_verifier),
             mfa_options: Vec::new(),
         };
         self.claim_aliases(&pool, &user, req.force_alias_creation)

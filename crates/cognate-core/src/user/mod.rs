@@ -64,6 +64,10 @@ pub struct User {
     /// When the current password was set (temporary passwords expire from here).
     #[serde(default)]
     pub password_set: Option<Timestamp>,
+    /// The SRP verifier of the current password, sealed ([`crate::srp::verifier`]); `None`
+    /// for passwords set before Cognate stored verifiers (added at the next password sign-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srp_verifier: Option<String>,
     /// Legacy `MFAOptions` set by SetUserSettings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mfa_options: Vec<Value>,
@@ -353,7 +357,11 @@ impl Cognito {
         password: &str,
     ) -> Result<()> {
         password::check_policy(pool.password_policy(), password, PolicyContext::Other)?;
-        user.password_hash = Some(self.hasher.hash(password).await?);
+        let credentials = self
+            .credentials(&pool.id, &user.username, &user.sub, password)
+            .await?;
+        user.password_hash = Some(credentials.hash);
+        user.srp_verifier = Some(credentials.srp_verifier);
         let now = self.clock.now();
         user.password_set = Some(now);
         user.modified = now;

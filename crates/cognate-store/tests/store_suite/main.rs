@@ -59,6 +59,7 @@ fn user(pool_id: &str, name: &str, sub: &str, attrs: &[(&str, &str)]) -> User {
         modified: Default::default(),
         password_hash: Some("$argon2id$...".into()),
         password_set: None,
+        srp_verifier: None,
         mfa_options: Vec::new(),
     }
 }

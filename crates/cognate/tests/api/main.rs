@@ -23,6 +23,7 @@ mod seed_app;
 mod signin;
 mod signup;
 mod sigv4;
+mod srp;
 mod tags;
 mod token_rotation;
 mod tokens;

@@ -9,11 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real servers for the message tests, from PyPI, in a virtual environment of their own:
-# an SMTP server (aiosmtpd) and an SNS-compatible one (moto's server).
+# Real servers for the message tests and independent client libraries, from PyPI, in a
+# virtual environment of their own: an SMTP server (aiosmtpd), an SNS-compatible one (moto's
+# server) and pycognito.
 tools=target/test-tools
-if [ ! -x "$tools/bin/moto_server" ] || ! "$tools/bin/python" -c "import aiosmtpd" 2>/dev/null; then
-  echo "test.sh: installing aiosmtpd and moto[server] into $tools" >&2
+if [ ! -x "$tools/bin/moto_server" ] || ! "$tools/bin/python" -c "import aiosmtpd, pycognito" 2>/dev/null; then
+  echo "test.sh: installing scripts/test-tools.txt into $tools" >&2
   python3 -m venv "$tools"
   "$tools/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-tools.txt >&2
 fi

@@ -175,3 +175,57 @@ async fn hosted_sign_up_and_password_reset_in_chromium() {
         assert!(artifacts.join(shot).exists(), "{shot} is kept");
     }
 }
+
+/// SRP from the JavaScript libraries: amazon-cognito-identity-js's authenticateUser and
+/// Amplify v6's signIn (both USER_SRP_AUTH by default), by username and by email alias.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs tests/e2e/node_modules: scripts/test.sh runs it"]
+async fn srp_from_identity_js_and_amplify() {
+    use aws_sdk_cognitoidentityprovider::types::{AliasAttributeType, ExplicitAuthFlowsType as F};
+    let t = start().await;
+    let pool = t
+        .client
+        .create_user_pool()
+        .pool_name("srp-js")
+        .alias_attributes(AliasAttributeType::Email)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client = t
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("web")
+        .explicit_auth_flows(F::AllowUserSrpAuth)
+        .explicit_auth_flows(F::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let email = "ada.js@example.com";
+    create_user(
+        &t.client,
+        &pool,
+        "ada-js",
+        &[("email", email), ("email_verified", "true")],
+    )
+    .await;
+    let envs = vec![
+        ("COGNATE_BASE", t.url()),
+        ("POOL_ID", pool),
+        ("CLIENT_ID", client),
+        ("USERNAME", "ada-js".to_owned()),
+        ("EMAIL", email.to_owned()),
+        ("PASSWORD", PASSWORD.to_owned()),
+    ];
+    tokio::task::spawn_blocking(move || run_node("srp_clients.mjs", &envs))
+        .await
+        .unwrap();
+}

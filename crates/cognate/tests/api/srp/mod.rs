@@ -1,6 +1,7 @@
 //! USER_SRP_AUTH → PASSWORD_VERIFIER through the official SDK, with an independent SRP client
 //! (the aws-cognito-srp crate) computing the client's side as apps do.
 
+mod interop;
 mod refusals;
 mod sign_in;
 mod verifiers;

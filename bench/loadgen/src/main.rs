@@ -10,6 +10,7 @@
 //! loadgen run    --state STATE.json --workload W --concurrency C --seconds S
 //!                [--warmup S] [--server-pid PID] [--threads N] [--items ITEMS.json]
 //! loadgen unconfirmed --state STATE.json --count N --out ITEMS.json   (see confirm.rs)
+//! loadgen modexp --seconds S                  (the SRP ceiling: see srp.rs)
 //! ```
 //!
 //! With `--items` (ConfirmSignUp), a run ends when every prepared user is confirmed (no
@@ -21,6 +22,7 @@ mod outbox;
 mod procstat;
 mod setup;
 mod sigv4;
+mod srp;
 
 use base64::Engine;
 use client::{Call, Conn};
@@ -83,6 +85,7 @@ fn main() {
         "probe" => rt(1).block_on(probe(&a)),
         "outbox" => rt(2).block_on(outbox::drain(&a)),
         "unconfirmed" => rt(1).block_on(confirm::unconfirmed(&a)),
+        "modexp" => srp::ceiling(&a),
         "run" => {
             let threads = get_or(&a, "threads", 1usize);
             rt(threads).block_on(run(&a))
@@ -241,8 +244,15 @@ async fn probe(a: &HashMap<String, String>) {
     let mut conn = Conn::new(&state.endpoint);
     let mut signer = Signer::new(ACCESS_KEY, SECRET_KEY, REGION);
     let mut rng = Rng(7);
-    let call = next_call(workload, &state, 0, 0, &mut rng, "probe");
-    match conn.send(&call, &mut signer).await {
+    let answer = if workload == "user_srp_auth" {
+        srp::Client::new(7)
+            .sign_in(&mut conn, &mut signer, &state, &username(0))
+            .await
+    } else {
+        let call = next_call(workload, &state, 0, 0, &mut rng, "probe");
+        conn.send(&call, &mut signer).await
+    };
+    match answer {
         Ok((status, body)) => print(&json!({
             "workload": workload,
             "status": status.as_u16(),
@@ -445,20 +455,27 @@ async fn run(a: &HashMap<String, String>) {
             let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((w as u64 + 1) * 0x1000_0001));
             let mut out = WorkerOut::default();
             let mut seq = 0u64;
+            let mut srp_client =
+                (workload == "user_srp_auth").then(|| srp::Client::new(w as u64 + 1));
             loop {
                 let start = Instant::now();
                 if start >= end {
                     break;
                 }
-                let call = match &items {
-                    Some(items) => match items.next_call(&state) {
-                        Some(call) => call,
-                        None => break,
-                    },
-                    None => next_call(&workload, &state, w, seq, &mut rng, &nonce),
+                let r = if let Some(client) = srp_client.as_mut() {
+                    let user = username(rng.below(state.users));
+                    client.sign_in(&mut conn, &mut signer, &state, &user).await
+                } else {
+                    let call = match &items {
+                        Some(items) => match items.next_call(&state) {
+                            Some(call) => call,
+                            None => break,
+                        },
+                        None => next_call(&workload, &state, w, seq, &mut rng, &nonce),
+                    };
+                    conn.send(&call, &mut signer).await
                 };
                 seq += 1;
-                let r = conn.send(&call, &mut signer).await;
                 let done = Instant::now();
                 // Every answer that arrives inside the window counts, whenever its request
                 // was sent: counting only requests both sent and answered inside it would

@@ -59,7 +59,11 @@ pub(crate) async fn setup(a: &HashMap<String, String>) {
     };
     let pool = must(
         conn.json(
-            &json_call("CreateUserPool", json!({"PoolName": "bench", "AutoVerifiedAttributes": ["email"]}), true),
+            &json_call(
+                "CreateUserPool",
+                json!({"PoolName": "bench", "AutoVerifiedAttributes": ["email"]}),
+                true,
+            ),
             &mut signer,
         )
         .await,
@@ -73,7 +77,7 @@ pub(crate) async fn setup(a: &HashMap<String, String>) {
                 json!({
                     "UserPoolId": pool_id,
                     "ClientName": "bench-public",
-                    "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                    "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
                 }),
                 true,
             ),

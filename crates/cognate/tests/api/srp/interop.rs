@@ -49,7 +49,8 @@ async fn pycognito_authenticates_with_srp() {
         .unwrap();
     // The issuer pycognito checks is the endpoint it was given plus the pool ID.
     let port = t.url.rsplit(':').next().unwrap().to_owned();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/pycognito_srp.py");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/pycognito_srp.py");
     let python = std::env::var("COGNATE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = tokio::task::spawn_blocking(move || {
         Command::new(python)

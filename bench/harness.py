@@ -220,9 +220,19 @@ def confirm_items(state: Path, server: Server, args) -> Path:
         for item in items:
             item["code"] = codes[item["email"]]
     elif server.name == "cognito-local":
-        users = {}
-        for db in (server.workdir / ".cognito" / "db").glob("local_*.json"):
-            users.update(json.loads(db.read_text()).get("Users", {}))
+        # cognito-local rewrites its database file as it goes: read until it parses whole and
+        # holds every user just signed up.
+        deadline = time.monotonic() + 30
+        while True:
+            users = {}
+            try:
+                for db in (server.workdir / ".cognito" / "db").glob("local_*.json"):
+                    users.update(json.loads(db.read_text()).get("Users", {}))
+            except json.JSONDecodeError:
+                users = {}
+            if all(i["username"] in users for i in items) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         for item in items:
             item["code"] = users[item["username"]]["ConfirmationCode"]
     else:

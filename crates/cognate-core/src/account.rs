@@ -16,6 +16,10 @@ pub struct GetUserResponse {
     pub user_attributes: Vec<Attribute>,
     #[serde(rename = "MFAOptions", skip_serializing_if = "Vec::is_empty")]
     pub mfa_options: Vec<Value>,
+    #[serde(rename = "UserMFASettingList", skip_serializing_if = "Option::is_none")]
+    pub user_mfa_setting_list: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_mfa_setting: Option<String>,
 }
 
 impl Cognito {
@@ -25,6 +29,8 @@ impl Cognito {
         let readable = client
             .map(|c| c.settings.read_attributes)
             .unwrap_or_default();
+        let (user_mfa_setting_list, preferred_mfa_setting) =
+            crate::mfa::preferences::settings_view(&user);
         let user_attributes = user
             .attributes
             .into_iter()
@@ -32,6 +38,8 @@ impl Cognito {
             .filter(|a| !a.name.starts_with("dev:"))
             .collect();
         Ok(GetUserResponse {
+            user_mfa_setting_list,
+            preferred_mfa_setting,
             username: user.username,
             user_attributes,
             mfa_options: user.mfa_options,
@@ -111,7 +119,28 @@ impl Cognito {
         access_token: &str,
         mfa_options: Vec<Value>,
     ) -> Result<()> {
-        let (_, mut user) = self.authorize_self_service(access_token).await?;
+        let (_, user) = self.authorize_self_service(access_token).await?;
+        self.store_mfa_options(user, mfa_options).await
+    }
+
+    /// AdminSetUserSettings: [`Cognito::set_user_settings`] for an admin.
+    pub async fn admin_set_user_settings(
+        &self,
+        region: &str,
+        pool_id: &str,
+        username: &str,
+        mfa_options: Vec<Value>,
+    ) -> Result<()> {
+        let pool = self.pool(region, pool_id).await?;
+        let user = self.find_user(&pool, username).await?;
+        self.store_mfa_options(user, mfa_options).await
+    }
+
+    async fn store_mfa_options(
+        &self,
+        mut user: crate::user::User,
+        mfa_options: Vec<Value>,
+    ) -> Result<()> {
         for o in &mfa_options {
             let medium = o.get("DeliveryMedium").and_then(Value::as_str);
             let attribute = o.get("AttributeName").and_then(Value::as_str);

@@ -30,6 +30,9 @@ pub enum ErrorKind {
     UnsupportedTokenType,
     Unauthorized,
     RefreshTokenReuse,
+    SoftwareTokenMfaNotFound,
+    EnableSoftwareTokenMfa,
+    InvalidUserPoolConfiguration,
     /// An operation of the model that Cognate does not implement yet.
     NotImplemented,
 }
@@ -64,6 +67,9 @@ impl ErrorKind {
             UnsupportedTokenType => "UnsupportedTokenTypeException",
             Unauthorized => "UnauthorizedException",
             RefreshTokenReuse => "RefreshTokenReuseException",
+            SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
+            EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
+            InvalidUserPoolConfiguration => "InvalidUserPoolConfigurationException",
             NotImplemented => "NotImplementedException",
         }
     }

@@ -12,6 +12,7 @@ pub mod group;
 pub mod ids;
 pub mod messaging;
 pub mod metrics;
+pub mod mfa;
 pub mod oauth;
 pub mod page;
 pub mod password;

@@ -460,7 +460,10 @@ impl Cognito {
         self.pool_view(pool).await
     }
 
-    pub async fn pool_view(&self, pool: UserPool) -> Result<UserPoolView> {
+    pub async fn pool_view(&self, mut pool: UserPool) -> Result<UserPoolView> {
+        for name in crate::mfa::config::HIDDEN_SETTINGS {
+            pool.settings.remove(name);
+        }
         let estimated_number_of_users = self.store.count_users(&pool.id).await?;
         let (mut domain, mut custom_domain) = (None, None);
         for d in self.store.list_domains_of_pool(&pool.id).await? {
@@ -490,6 +493,11 @@ impl Cognito {
         let auto_verified = req.auto_verified_attributes.unwrap_or_default();
         validate_auto_verified(&auto_verified)?;
         let mfa = req.mfa_configuration.unwrap_or_else(|| "OFF".into());
+        if mfa == "ON" && pool.mfa_configuration != "ON" {
+            return Err(CognitoError::invalid_parameter(
+                "Cannot turn MFA functionality ON, once the user pool has been created.",
+            ));
+        }
         if let Some(name) = req.pool_name {
             pool.name = name;
         }
@@ -515,7 +523,14 @@ impl Cognito {
         if let Some(tier) = req.user_pool_tier {
             pool.user_pool_tier = tier;
         }
-        pool.settings = passthrough(&req.extra);
+        // The MFA factors are SetUserPoolMfaConfig's, kept across updates.
+        let mut settings = passthrough(&req.extra);
+        for name in crate::mfa::config::HIDDEN_SETTINGS {
+            if let Some(v) = pool.settings.get(name) {
+                settings.insert(name.into(), v.clone());
+            }
+        }
+        pool.settings = settings;
         pool.last_modified_date = self.clock.now();
         self.store.update_pool(&pool).await?;
         Ok(())

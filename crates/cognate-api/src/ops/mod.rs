@@ -6,6 +6,7 @@ mod auth;
 mod clients;
 mod domains;
 mod groups;
+mod mfa;
 mod pools;
 mod recovery;
 mod resource_servers;
@@ -144,6 +145,14 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "DeleteUser" => account::delete_user(cx, v).await,
         "ChangePassword" => account::change_password(cx, v).await,
         "SetUserSettings" => account::set_user_settings(cx, v).await,
+
+        "SetUserPoolMfaConfig" => mfa::set_pool_config(cx, v).await,
+        "GetUserPoolMfaConfig" => mfa::get_pool_config(cx, v).await,
+        "AssociateSoftwareToken" => mfa::associate_software_token(cx, v).await,
+        "VerifySoftwareToken" => mfa::verify_software_token(cx, v).await,
+        "SetUserMFAPreference" => mfa::set_preference(cx, v).await,
+        "AdminSetUserMFAPreference" => mfa::admin_set_preference(cx, v).await,
+        "AdminSetUserSettings" => mfa::admin_set_user_settings(cx, v).await,
 
         "SignUp" => signup::sign_up(cx, v).await,
         "ConfirmSignUp" => signup::confirm_sign_up(cx, v).await,

@@ -75,6 +75,42 @@ impl Cognito {
         Ok(state)
     }
 
+    /// Opens a session for `challenge` presented without a ClientId (AssociateSoftwareToken
+    /// and VerifySoftwareToken during MFA_SETUP); checks expiry, not use.
+    pub(crate) fn open_challenge_of_any_client(
+        &self,
+        session: &str,
+        challenge: &str,
+    ) -> Result<ChallengeState> {
+        let client_id = self.peek_challenge_client(session)?;
+        self.open_challenge(session, &client_id, challenge)
+    }
+
+    fn peek_challenge_client(&self, session: &str) -> Result<String> {
+        let sealed = B64
+            .decode(session)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(invalid_session)?;
+        let json = self
+            .secrets
+            .open(&sealed, AAD)
+            .ok_or_else(invalid_session)?;
+        let state: ChallengeState = serde_json::from_slice(&json).map_err(|_| invalid_session())?;
+        Ok(state.client_id)
+    }
+
+    /// A new session continuing the same challenge, with the same expiry (each step of
+    /// MFA_SETUP answers with a fresh Session, as Cognito's do).
+    pub(crate) fn reseal_setup(&self, state: &ChallengeState) -> String {
+        let next = ChallengeState {
+            id: crate::ids::uuid(),
+            ..state.clone()
+        };
+        let json = serde_json::to_vec(&next).expect("serializable state");
+        B64.encode(self.secrets.seal(&json, AAD))
+    }
+
     /// Marks a session used; a second use is refused.
     pub(crate) async fn consume_challenge(&self, state: &ChallengeState) -> Result<()> {
         let first = self

@@ -8,6 +8,7 @@ pub mod secret_hash;
 
 use crate::client::AppClient;
 use crate::error::{CognitoError, Result};
+use crate::mfa;
 use crate::pool::UserPool;
 use crate::service::Cognito;
 use crate::srp::flow::{PASSWORD_VERIFIER, USER_SRP_AUTH};
@@ -67,7 +68,7 @@ pub struct AuthResponse {
 }
 
 impl AuthResponse {
-    fn done(result: AuthenticationResult) -> Self {
+    pub(crate) fn done(result: AuthenticationResult) -> Self {
         Self {
             challenge_name: None,
             session: None,
@@ -371,9 +372,7 @@ impl Cognito {
     ) -> Result<AuthResponse> {
         match self.account_gate(pool, &user)? {
             Some(_) => Ok(self.new_password_challenge(pool, client, &user)),
-            None => Ok(AuthResponse::done(
-                self.issue_sign_in(pool, client, &user).await?,
-            )),
+            None => self.second_factor(pool, client, user).await,
         }
     }
 
@@ -484,9 +483,11 @@ impl Cognito {
                 let user = self
                     .complete_new_password(&pool, &client, &state, user, new_password, &attributes)
                     .await?;
-                Ok(AuthResponse::done(
-                    self.issue_sign_in(&pool, &client, &user).await?,
-                ))
+                self.second_factor(&pool, &client, user).await
+            }
+            name @ (mfa::SOFTWARE_TOKEN_MFA | mfa::MFA_SETUP | mfa::SELECT_MFA_TYPE) => {
+                self.respond_to_mfa(&pool, &client, name, req.session.as_deref(), responses)
+                    .await
             }
             PASSWORD_VERIFIER => self.password_verifier(&pool, &client, responses).await,
             other => Err(CognitoError::feature_not_implemented(&format!(

@@ -30,7 +30,10 @@ impl Cognito {
             .check_password(pool, client, username, user, password)
             .await?;
         match self.account_gate(pool, &user)? {
-            None => Ok(WebSignIn::SignedIn(Box::new(user))),
+            None => {
+                self.refuse_hosted_mfa(pool, &user)?;
+                Ok(WebSignIn::SignedIn(Box::new(user)))
+            }
             Some(_) => {
                 let required = pool
                     .schema_attributes
@@ -64,7 +67,10 @@ impl Cognito {
             .get_user(&pool.id, &pool.username_key(&state.username))
             .await?
             .ok_or_else(CognitoError::user_not_found)?;
-        self.complete_new_password(pool, client, &state, user, new_password, attributes)
-            .await
+        let user = self
+            .complete_new_password(pool, client, &state, user, new_password, attributes)
+            .await?;
+        self.refuse_hosted_mfa(pool, &user)?;
+        Ok(user)
     }
 }

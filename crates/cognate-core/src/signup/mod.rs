@@ -220,6 +220,7 @@ impl Cognito {
             password_hash: Some(credentials.hash),
             password_set: Some(now),
             srp_verifier: Some(credentials.srp_verifier),
+            mfa: Default::default(),
             mfa_options: Vec::new(),
         };
         // Email or phone usernames are unique even unverified.

@@ -80,6 +80,7 @@ impl Cognito {
             password_hash: Some(credentials.hash),
             password_set: Some(now),
             srp_verifier: Some(credentials.srp_verifier),
+            mfa: Default::default(),
             mfa_options: Vec::new(),
         };
         self.claim_aliases(&pool, &user, req.force_alias_creation)

@@ -68,6 +68,9 @@ pub struct User {
     /// for passwords set before Cognate stored verifiers (added at the next password sign-in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub srp_verifier: Option<String>,
+    /// TOTP token and MFA preferences ([`crate::mfa`]).
+    #[serde(default, skip_serializing_if = "crate::mfa::UserMfa::is_empty")]
+    pub mfa: crate::mfa::UserMfa,
     /// Legacy `MFAOptions` set by SetUserSettings.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mfa_options: Vec<Value>,
@@ -141,6 +144,10 @@ pub struct AdminGetUserResponse {
     pub user_status: String,
     #[serde(rename = "MFAOptions", skip_serializing_if = "Vec::is_empty")]
     pub mfa_options: Vec<Value>,
+    #[serde(rename = "UserMFASettingList", skip_serializing_if = "Option::is_none")]
+    pub user_mfa_setting_list: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_mfa_setting: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -283,7 +290,11 @@ impl Cognito {
     ) -> Result<AdminGetUserResponse> {
         let pool = self.pool(region, pool_id).await?;
         let u = self.find_user(&pool, username).await?;
+        let (user_mfa_setting_list, preferred_mfa_setting) =
+            crate::mfa::preferences::settings_view(&u);
         Ok(AdminGetUserResponse {
+            user_mfa_setting_list,
+            preferred_mfa_setting,
             username: u.username,
             user_attributes: u.attributes,
             user_create_date: u.created,

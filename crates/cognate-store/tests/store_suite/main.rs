@@ -60,6 +60,7 @@ fn user(pool_id: &str, name: &str, sub: &str, attrs: &[(&str, &str)]) -> User {
         password_hash: Some("$argon2id$...".into()),
         password_set: None,
         srp_verifier: None,
+        mfa: Default::default(),
         mfa_options: Vec::new(),
     }
 }

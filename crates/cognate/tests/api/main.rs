@@ -12,6 +12,7 @@ mod fixture;
 mod groups;
 mod hardening;
 mod list_users;
+mod mfa;
 mod nodes;
 mod oauth;
 mod oauth_grants;

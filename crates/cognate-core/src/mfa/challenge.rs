@@ -1,0 +1,255 @@
+//! The second factor of a sign-in (REFERENCE.md §4, §13): after a right password or SRP
+//! proof (and a new password, when one was required), the pool's `MfaConfiguration` and the
+//! user's factors decide between tokens, `SOFTWARE_TOKEN_MFA`, `SELECT_MFA_TYPE` and
+//! `MFA_SETUP`; the answers to those challenges. Sessions are sealed (any node continues) and
+//! expire with the client's `AuthSessionValidity`. Refreshing never asks for a second factor.
+
+use super::config::{email_enabled, sms_enabled, software_token_enabled};
+use super::preferences::enabled_factors;
+use super::{EMAIL_OTP, MFA_SETUP, SELECT_MFA_TYPE, SMS_MFA, SOFTWARE_TOKEN_MFA};
+use crate::auth::challenge::{ChallengeState, invalid_session};
+use crate::auth::{AuthResponse, param};
+use crate::client::AppClient;
+use crate::error::{CognitoError, Result};
+use crate::pool::UserPool;
+use crate::service::Cognito;
+use crate::user::User;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// What MFA asks of a user who passed the first factor.
+#[derive(Debug, PartialEq)]
+pub enum Step {
+    Tokens,
+    Challenge(&'static str),
+    /// Several factors and none preferred: the user picks one.
+    Select(Vec<&'static str>),
+    /// An ON pool and a user without a factor: set one up (these may be).
+    Setup(Vec<&'static str>),
+}
+
+fn pool_allows(pool: &UserPool, factor: &str) -> bool {
+    match factor {
+        SOFTWARE_TOKEN_MFA => software_token_enabled(pool),
+        SMS_MFA => sms_enabled(pool),
+        EMAIL_OTP => email_enabled(pool),
+        _ => false,
+    }
+}
+
+/// The decision, from the pool's configuration and the user's factors.
+pub fn step(pool: &UserPool, user: &User) -> Step {
+    if pool.mfa_configuration == "OFF" {
+        return Step::Tokens;
+    }
+    let usable: Vec<&'static str> = enabled_factors(user)
+        .into_iter()
+        .filter(|f| pool_allows(pool, f))
+        .collect();
+    if let Some(preferred) = usable
+        .iter()
+        .find(|f| user.mfa.preferred.as_deref() == Some(**f))
+    {
+        return Step::Challenge(preferred);
+    }
+    match usable.as_slice() {
+        [] if pool.mfa_configuration == "ON" => {
+            // An ON pool texts users who have a phone number when SMS is on.
+            if sms_enabled(pool) && user.attr("phone_number").is_some() {
+                return Step::Challenge(SMS_MFA);
+            }
+            let mut can: Vec<&'static str> = Vec::new();
+            if sms_enabled(pool) {
+                can.push(SMS_MFA);
+            }
+            if software_token_enabled(pool) {
+                can.push(SOFTWARE_TOKEN_MFA);
+            }
+            Step::Setup(can)
+        }
+        [] => Step::Tokens,
+        [one] => Step::Challenge(one),
+        several => Step::Select(several.to_vec()),
+    }
+}
+
+fn list(factors: &[&str]) -> Value {
+    Value::from(serde_json::to_string(factors).expect("strings"))
+}
+
+impl Cognito {
+    fn mfa_challenge(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &User,
+        name: &'static str,
+        mut params: Map<String, Value>,
+    ) -> AuthResponse {
+        params.insert("USER_ID_FOR_SRP".into(), Value::from(user.username.clone()));
+        AuthResponse {
+            challenge_name: Some(name.into()),
+            session: Some(self.seal_challenge(
+                &pool.id,
+                client.client_id(),
+                &user.username,
+                name,
+                client.settings.auth_session_validity,
+            )),
+            challenge_parameters: params,
+            authentication_result: None,
+        }
+    }
+
+    /// The challenge for one factor.
+    fn factor_challenge(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &User,
+        factor: &'static str,
+    ) -> Result<AuthResponse> {
+        match factor {
+            SOFTWARE_TOKEN_MFA => {
+                let mut params = Map::new();
+                if let Some(name) = &user.mfa.totp_name {
+                    params.insert("FRIENDLY_DEVICE_NAME".into(), Value::from(name.clone()));
+                }
+                Ok(self.mfa_challenge(pool, client, user, SOFTWARE_TOKEN_MFA, params))
+            }
+            other => Err(CognitoError::feature_not_implemented(&format!(
+                "The {other} challenge"
+            ))),
+        }
+    }
+
+    /// What follows the first factor: tokens, or the challenge MFA asks for.
+    pub(crate) async fn second_factor(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: User,
+    ) -> Result<AuthResponse> {
+        match step(pool, &user) {
+            Step::Tokens => Ok(AuthResponse::done(
+                self.issue_sign_in(pool, client, &user).await?,
+            )),
+            Step::Challenge(factor) => self.factor_challenge(pool, client, &user, factor),
+            Step::Select(factors) => {
+                let mut params = Map::new();
+                params.insert("MFAS_CAN_CHOOSE".into(), list(&factors));
+                Ok(self.mfa_challenge(pool, client, &user, SELECT_MFA_TYPE, params))
+            }
+            Step::Setup(factors) => {
+                let mut params = Map::new();
+                params.insert("MFAS_CAN_SETUP".into(), list(&factors));
+                Ok(self.mfa_challenge(pool, client, &user, MFA_SETUP, params))
+            }
+        }
+    }
+
+    /// The user a challenge answer is for: the session's, named by USERNAME (the internal
+    /// name or an alias), with the client's SECRET_HASH.
+    async fn challenged_user(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        session: Option<&str>,
+        challenge: &str,
+        responses: &HashMap<String, String>,
+    ) -> Result<(ChallengeState, User)> {
+        let session = session
+            .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter Session"))?;
+        let state = self.open_challenge(session, client.client_id(), challenge)?;
+        let username = param(responses, "USERNAME")?;
+        let user = self
+            .store
+            .get_user(&pool.id, &pool.username_key(&state.username))
+            .await?
+            .ok_or_else(invalid_session)?;
+        let named = self.find_user_opt(pool, username).await?;
+        if named.as_ref().map(|u| &u.sub) != Some(&user.sub) {
+            return Err(invalid_session());
+        }
+        self.check_secret_hash(
+            client,
+            responses.get("SECRET_HASH").map(String::as_str),
+            &[username, &user.username],
+        )?;
+        Ok((state, user))
+    }
+
+    /// Answers to SOFTWARE_TOKEN_MFA, MFA_SETUP and SELECT_MFA_TYPE.
+    pub(crate) async fn respond_to_mfa(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        challenge: &str,
+        session: Option<&str>,
+        responses: &HashMap<String, String>,
+    ) -> Result<AuthResponse> {
+        let (state, mut user) = self
+            .challenged_user(pool, client, session, challenge, responses)
+            .await?;
+        match challenge {
+            SOFTWARE_TOKEN_MFA => {
+                let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
+                let past = self.check_lockout(&pool.id, &user.username_key).await?;
+                if let Err(e) = self.check_totp(&mut user, code) {
+                    if e.kind == crate::ErrorKind::CodeMismatch {
+                        self.password_failed(&pool.id, &user.username_key).await?;
+                    }
+                    return Err(e);
+                }
+                self.consume_challenge(&state).await?;
+                self.password_succeeded(&pool.id, &user.username_key, past)
+                    .await?;
+                self.store.update_user(&user).await?;
+            }
+            MFA_SETUP => {
+                if !user.mfa.has_token() {
+                    return Err(CognitoError::invalid_parameter(
+                        "User has not verified software token mfa",
+                    ));
+                }
+                self.consume_challenge(&state).await?;
+                user.mfa.enable(SOFTWARE_TOKEN_MFA);
+                user.mfa.preferred = Some(SOFTWARE_TOKEN_MFA.into());
+                user.modified = self.clock.now();
+                self.store.update_user(&user).await?;
+            }
+            SELECT_MFA_TYPE => {
+                let answer = param(responses, "ANSWER")?;
+                let Step::Select(choices) = step(pool, &user) else {
+                    return Err(invalid_session());
+                };
+                let Some(factor) = choices.into_iter().find(|f| *f == answer) else {
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "Invalid ANSWER: {answer}"
+                    )));
+                };
+                self.consume_challenge(&state).await?;
+                return self.factor_challenge(pool, client, &user, factor);
+            }
+            other => {
+                return Err(CognitoError::feature_not_implemented(&format!(
+                    "The {other} challenge"
+                )));
+            }
+        }
+        Ok(AuthResponse::done(
+            self.issue_sign_in(pool, client, &user).await?,
+        ))
+    }
+
+    /// The hosted pages have no second-factor page yet: a user MFA would challenge is refused
+    /// there (never signed in without the factor).
+    pub(crate) fn refuse_hosted_mfa(&self, pool: &UserPool, user: &User) -> Result<()> {
+        match step(pool, user) {
+            Step::Tokens => Ok(()),
+            _ => Err(CognitoError::feature_not_implemented(
+                "Multi-factor sign-in on the hosted pages",
+            )),
+        }
+    }
+}

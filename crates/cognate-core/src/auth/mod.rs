@@ -485,7 +485,11 @@ impl Cognito {
                     .await?;
                 self.second_factor(&pool, &client, user).await
             }
-            name @ (mfa::SOFTWARE_TOKEN_MFA | mfa::MFA_SETUP | mfa::SELECT_MFA_TYPE) => {
+            name @ (mfa::SOFTWARE_TOKEN_MFA
+            | mfa::SMS_MFA
+            | mfa::EMAIL_OTP
+            | mfa::MFA_SETUP
+            | mfa::SELECT_MFA_TYPE) => {
                 self.respond_to_mfa(&pool, &client, name, req.session.as_deref(), responses)
                     .await
             }

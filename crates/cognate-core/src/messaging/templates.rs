@@ -65,6 +65,40 @@ pub fn code_message(pool: &UserPool, medium: Medium, to: &str, code: &str) -> Ou
     )
 }
 
+/// A sign-in's SMS or email code (`SMS_MFA`, `EMAIL_OTP`): the pool's
+/// `SmsAuthenticationMessage`, or `EmailMfaConfiguration` `Subject` / `Message`.
+pub fn authentication_message(
+    pool: &UserPool,
+    medium: Medium,
+    to: &str,
+    code: &str,
+) -> OutgoingMessage {
+    const DEFAULT: &str = "Your authentication code is {####}. ";
+    let (subject, body) = match medium {
+        Medium::Sms => (
+            None,
+            pool.settings
+                .get("SmsAuthenticationMessage")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(DEFAULT),
+        ),
+        Medium::Email => {
+            let config = pool.settings.get("EmailMfaConfiguration");
+            let field = |k: &str| config.and_then(|c| text(c, k));
+            (
+                Some(
+                    field("Subject")
+                        .unwrap_or("Your authentication code")
+                        .to_owned(),
+                ),
+                field("Message").unwrap_or(DEFAULT),
+            )
+        }
+    };
+    message(pool, medium, to, subject, body.replace("{####}", code))
+}
+
 /// The sign-up confirmation email of a `CONFIRM_WITH_LINK` pool: `{##text##}` becomes a link
 /// to `link` with that text.
 pub fn link_message(pool: &UserPool, to: &str, link: &str) -> OutgoingMessage {

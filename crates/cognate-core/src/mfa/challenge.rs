@@ -101,26 +101,23 @@ impl Cognito {
         }
     }
 
-    /// The challenge for one factor.
-    fn factor_challenge(
+    /// The challenge for one factor (SMS and email send their code now).
+    async fn factor_challenge(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: &User,
         factor: &'static str,
     ) -> Result<AuthResponse> {
-        match factor {
-            SOFTWARE_TOKEN_MFA => {
-                let mut params = Map::new();
-                if let Some(name) = &user.mfa.totp_name {
-                    params.insert("FRIENDLY_DEVICE_NAME".into(), Value::from(name.clone()));
-                }
-                Ok(self.mfa_challenge(pool, client, user, SOFTWARE_TOKEN_MFA, params))
+        let mut params = Map::new();
+        if factor == SOFTWARE_TOKEN_MFA {
+            if let Some(name) = &user.mfa.totp_name {
+                params.insert("FRIENDLY_DEVICE_NAME".into(), Value::from(name.clone()));
             }
-            other => Err(CognitoError::feature_not_implemented(&format!(
-                "The {other} challenge"
-            ))),
+        } else {
+            params = self.send_sign_in_code(pool, user, factor).await?;
         }
+        Ok(self.mfa_challenge(pool, client, user, factor, params))
     }
 
     /// What follows the first factor: tokens, or the challenge MFA asks for.
@@ -134,7 +131,7 @@ impl Cognito {
             Step::Tokens => Ok(AuthResponse::done(
                 self.issue_sign_in(pool, client, &user).await?,
             )),
-            Step::Challenge(factor) => self.factor_challenge(pool, client, &user, factor),
+            Step::Challenge(factor) => self.factor_challenge(pool, client, &user, factor).await,
             Step::Select(factors) => {
                 let mut params = Map::new();
                 params.insert("MFAS_CAN_CHOOSE".into(), list(&factors));
@@ -206,6 +203,19 @@ impl Cognito {
                     .await?;
                 self.store.update_user(&user).await?;
             }
+            SMS_MFA | EMAIL_OTP => {
+                let code = param(responses, super::codes::code_key(challenge))?;
+                let past = self.check_lockout(&pool.id, &user.username_key).await?;
+                if let Err(e) = self.check_sign_in_code(&user, code).await {
+                    if e.kind == crate::ErrorKind::CodeMismatch {
+                        self.password_failed(&pool.id, &user.username_key).await?;
+                    }
+                    return Err(e);
+                }
+                self.consume_challenge(&state).await?;
+                self.password_succeeded(&pool.id, &user.username_key, past)
+                    .await?;
+            }
             MFA_SETUP => {
                 if !user.mfa.has_token() {
                     return Err(CognitoError::invalid_parameter(
@@ -229,7 +239,7 @@ impl Cognito {
                     )));
                 };
                 self.consume_challenge(&state).await?;
-                return self.factor_challenge(pool, client, &user, factor);
+                return self.factor_challenge(pool, client, &user, factor).await;
             }
             other => {
                 return Err(CognitoError::feature_not_implemented(&format!(

@@ -3,6 +3,7 @@
 //! preferences ([`preferences`]) and the challenges of a sign-in ([`challenge`]).
 
 pub mod challenge;
+pub mod codes;
 pub mod config;
 pub mod preferences;
 pub mod totp;

@@ -21,6 +21,8 @@ pub enum Purpose {
     /// Verifying `email` or `phone_number` (`VerifyUserAttribute`).
     VerifyEmail,
     VerifyPhone,
+    /// A sign-in's second factor by SMS or email (`SMS_MFA`, `EMAIL_OTP`).
+    SignIn,
 }
 
 impl Purpose {
@@ -30,6 +32,7 @@ impl Purpose {
             Purpose::ForgotPassword => "forgot_password",
             Purpose::VerifyEmail => "verify:email",
             Purpose::VerifyPhone => "verify:phone_number",
+            Purpose::SignIn => "sign_in",
         }
     }
 
@@ -37,6 +40,8 @@ impl Purpose {
     pub fn lifetime_ms(self) -> i64 {
         match self {
             Purpose::ForgotPassword => 3_600_000,
+            // Cognito's SMS and email sign-in codes last three minutes.
+            Purpose::SignIn => 180_000,
             _ => 24 * 3_600_000,
         }
     }

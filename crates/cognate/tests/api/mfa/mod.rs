@@ -2,6 +2,7 @@
 //! software tokens (codes computed by an independent implementation, totp-lite), users'
 //! preferences and the sign-in challenges.
 
+mod codes;
 mod config;
 mod hosted;
 mod setup;

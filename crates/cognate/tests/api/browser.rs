@@ -229,3 +229,50 @@ async fn srp_from_identity_js_and_amplify() {
         .await
         .unwrap();
 }
+
+/// TOTP MFA from amazon-cognito-identity-js: set up with an access token, then a sign-in
+/// finished with `totpRequired` / `sendMFACode` (codes from otplib).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs tests/e2e/node_modules: scripts/test.sh runs it"]
+async fn totp_mfa_from_identity_js() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        ExplicitAuthFlowsType as F, SoftwareTokenMfaConfigType, UserPoolMfaType,
+    };
+    let t = start().await;
+    let pool = create_pool(&t.client, "mfa-js").await;
+    t.client
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .send()
+        .await
+        .unwrap();
+    let client = t
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("web")
+        .explicit_auth_flows(F::AllowUserSrpAuth)
+        .explicit_auth_flows(F::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    create_user(&t.client, &pool, "ada-mfa", &[]).await;
+    let envs = vec![
+        ("COGNATE_BASE", t.url()),
+        ("POOL_ID", pool),
+        ("CLIENT_ID", client),
+        ("USERNAME", "ada-mfa".to_owned()),
+        ("PASSWORD", PASSWORD.to_owned()),
+    ];
+    tokio::task::spawn_blocking(move || run_node("mfa_identity_js.mjs", &envs))
+        .await
+        .unwrap();
+}

@@ -5,6 +5,7 @@
 mod codes;
 mod config;
 mod hosted;
+mod interop;
 mod setup;
 mod sign_in;
 

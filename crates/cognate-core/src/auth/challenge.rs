@@ -19,6 +19,10 @@ pub struct ChallengeState {
     pub username: String,
     pub challenge: String,
     pub expires_ms: i64,
+    /// MFA_SETUP only: set on the session VerifySoftwareToken returns, the one session that
+    /// may finish the setup.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verified: bool,
 }
 
 pub fn invalid_session() -> CognitoError {
@@ -41,6 +45,7 @@ impl Cognito {
             username: username.to_owned(),
             challenge: challenge.to_owned(),
             expires_ms: self.clock.now().millis() + validity_minutes * 60_000,
+            verified: false,
         };
         let json = serde_json::to_vec(&state).expect("serializable state");
         // Standard base64 of the sealed form: an opaque blob, as Cognito's sessions are.
@@ -102,9 +107,10 @@ impl Cognito {
 
     /// A new session continuing the same challenge, with the same expiry (each step of
     /// MFA_SETUP answers with a fresh Session, as Cognito's do).
-    pub(crate) fn reseal_setup(&self, state: &ChallengeState) -> String {
+    pub(crate) fn reseal_setup(&self, state: &ChallengeState, verified: bool) -> String {
         let next = ChallengeState {
             id: crate::ids::uuid(),
+            verified,
             ..state.clone()
         };
         let json = serde_json::to_vec(&next).expect("serializable state");

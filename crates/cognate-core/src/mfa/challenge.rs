@@ -189,35 +189,37 @@ impl Cognito {
             .challenged_user(pool, client, session, challenge, responses)
             .await?;
         match challenge {
-            SOFTWARE_TOKEN_MFA => {
-                let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-                let past = self.check_lockout(&pool.id, &user.username_key).await?;
-                if let Err(e) = self.check_totp(&mut user, code) {
+            SOFTWARE_TOKEN_MFA | SMS_MFA | EMAIL_OTP => {
+                // Wrong codes count on a counter of their own, which a right password does
+                // not reset: signing in again gives no fresh guesses.
+                let key = format!("mfa:{}", user.username_key);
+                let past = self.check_lockout(&pool.id, &key).await?;
+                let checked = if challenge == SOFTWARE_TOKEN_MFA {
+                    let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
+                    self.check_totp(&mut user, code)
+                } else {
+                    let code = param(responses, super::codes::code_key(challenge))?;
+                    self.check_sign_in_code(&user, code).await
+                };
+                if let Err(e) = checked {
                     if e.kind == crate::ErrorKind::CodeMismatch {
-                        self.password_failed(&pool.id, &user.username_key).await?;
+                        self.password_failed(&pool.id, &key).await?;
                     }
                     return Err(e);
                 }
                 self.consume_challenge(&state).await?;
-                self.password_succeeded(&pool.id, &user.username_key, past)
-                    .await?;
-                self.store.update_user(&user).await?;
-            }
-            SMS_MFA | EMAIL_OTP => {
-                let code = param(responses, super::codes::code_key(challenge))?;
-                let past = self.check_lockout(&pool.id, &user.username_key).await?;
-                if let Err(e) = self.check_sign_in_code(&user, code).await {
-                    if e.kind == crate::ErrorKind::CodeMismatch {
-                        self.password_failed(&pool.id, &user.username_key).await?;
-                    }
-                    return Err(e);
+                self.password_succeeded(&pool.id, &key, past).await?;
+                if challenge == SOFTWARE_TOKEN_MFA {
+                    self.store.update_user(&user).await?;
                 }
-                self.consume_challenge(&state).await?;
-                self.password_succeeded(&pool.id, &user.username_key, past)
-                    .await?;
             }
             MFA_SETUP => {
-                if !user.mfa.has_token() {
+                // Only the session VerifySoftwareToken returned, and only while the user
+                // still has a factor to set up.
+                if !state.verified
+                    || !user.mfa.has_token()
+                    || !matches!(step(pool, &user), Step::Setup(_))
+                {
                     return Err(CognitoError::invalid_parameter(
                         "User has not verified software token mfa",
                     ));
@@ -246,6 +248,10 @@ impl Cognito {
                     "The {other} challenge"
                 )));
             }
+        }
+        // The account may have changed since the first factor (disabled meanwhile).
+        if self.account_gate(pool, &user)?.is_some() {
+            return Err(invalid_session());
         }
         Ok(AuthResponse::done(
             self.issue_sign_in(pool, client, &user).await?,

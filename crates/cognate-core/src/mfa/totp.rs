@@ -89,6 +89,14 @@ impl Cognito {
                     .get_user(&pool.id, &pool.username_key(&state.username))
                     .await?
                     .ok_or_else(crate::auth::challenge::invalid_session)?;
+                // Only a user who still has a factor to set up: a session must not replace a
+                // token enrolled since it was issued.
+                if !matches!(
+                    super::challenge::step(&pool, &user),
+                    super::challenge::Step::Setup(_)
+                ) {
+                    return Err(crate::auth::challenge::invalid_session());
+                }
                 Ok(Setter::Session(state, user))
             }
             (None, None) => Err(CognitoError::invalid_parameter(
@@ -128,16 +136,17 @@ impl Cognito {
         let mut secret = [0u8; SECRET_LEN];
         crate::secrets::fill_random(&mut secret);
         let code = base32::encode(base32::Alphabet::Rfc4648 { padding: false }, &secret);
-        user.mfa.totp_pending = Some(self.secrets.seal(&secret, &owner(&user)));
-        user.modified = self.clock.now();
-        self.store.update_user(&user).await?;
-        // Each step of MFA_SETUP spends its session and answers with the next.
+        // Each step of MFA_SETUP spends its session (before anything is written) and answers
+        // with the next.
         if let Some(state) = &state {
             self.consume_challenge(state).await?;
         }
+        user.mfa.totp_pending = Some(self.secrets.seal(&secret, &owner(&user)));
+        user.modified = self.clock.now();
+        self.store.update_user(&user).await?;
         Ok(Association {
             secret_code: code,
-            session: state.map(|s| self.reseal_setup(&s)),
+            session: state.map(|s| self.reseal_setup(&s, false)),
         })
     }
 
@@ -171,18 +180,18 @@ impl Cognito {
                 "Code mismatch and fail enable Software Token MFA",
             ));
         };
+        if let Some(state) = &state {
+            self.consume_challenge(state).await?;
+        }
         let mfa = &mut user.mfa;
         mfa.totp_secret = mfa.totp_pending.take();
         mfa.totp_name = req.friendly_device_name.filter(|n| !n.is_empty());
         mfa.totp_last_step = step;
         user.modified = self.clock.now();
         self.store.update_user(&user).await?;
-        if let Some(state) = &state {
-            self.consume_challenge(state).await?;
-        }
         Ok(Verification {
             status: "SUCCESS",
-            session: state.map(|s| self.reseal_setup(&s)),
+            session: state.map(|s| self.reseal_setup(&s, true)),
         })
     }
 

@@ -51,6 +51,9 @@ impl Cognito {
             .get_user(&pool.id, &s.username_key)
             .await
             .ok()??;
-        (user.sub == s.sub && user.enabled).then_some((user, s.auth_time_ms))
+        // A second factor turned on since the cookie was set: sign in again (and be refused).
+        let usable =
+            user.sub == s.sub && user.enabled && self.refuse_hosted_mfa(pool, &user).is_ok();
+        usable.then_some((user, s.auth_time_ms))
     }
 }

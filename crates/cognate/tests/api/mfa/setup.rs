@@ -208,3 +208,57 @@ async fn several_factors_without_a_preference_ask_which() {
         .unwrap();
     assert!(done.authentication_result().is_some());
 }
+
+#[tokio::test]
+async fn mfa_setup_finishes_only_with_the_session_of_a_verification() {
+    let t = t();
+    let (pool, client) = totp_pool(&t, UserPoolMfaType::Optional).await;
+    t.user(&pool, "eve", &[]).await;
+    // A token verified earlier but never enabled.
+    let token = super::access_token(&t, &client, "eve").await;
+    super::add_token(&t, &token, now_seconds() - 30).await;
+    t.client
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .mfa_configuration(UserPoolMfaType::On)
+        .send()
+        .await
+        .unwrap();
+    let out = t.sign_in(&client, "eve", PASSWORD).await.unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::MfaSetup));
+    // Answering with the sign-in's own session (no code proven in it) gives no tokens.
+    let r = t
+        .client
+        .respond_to_auth_challenge()
+        .client_id(&client)
+        .challenge_name(ChallengeNameType::MfaSetup)
+        .session(out.session().unwrap())
+        .challenge_responses("USERNAME", "eve")
+        .send()
+        .await;
+    assert_cognito_err!(
+        r,
+        InvalidParameterException,
+        "User has not verified software token mfa"
+    );
+}
+
+#[tokio::test]
+async fn a_setup_session_cannot_replace_a_token_enrolled_since() {
+    let t = t();
+    let (pool, client) = totp_pool(&t, UserPoolMfaType::On).await;
+    t.user(&pool, "trudy", &[]).await;
+    let stale = t.sign_in(&client, "trudy", PASSWORD).await.unwrap();
+    let fresh = t.sign_in(&client, "trudy", PASSWORD).await.unwrap();
+    set_up(&t, &client, "trudy", fresh.session().unwrap()).await;
+    let r = t
+        .client
+        .associate_software_token()
+        .session(stale.session().unwrap())
+        .send()
+        .await;
+    assert_cognito_err!(r, NotAuthorizedException, "Invalid session for the user.");
+}

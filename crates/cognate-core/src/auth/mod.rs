@@ -514,7 +514,16 @@ impl Cognito {
         new_password: &str,
         attributes: &[Attribute],
     ) -> Result<User> {
-        // Every refusal comes before the session is spent.
+        // Every refusal comes before the session is spent. The password may have been changed
+        // (another session of the same temporary password) or the user disabled meanwhile.
+        if user.status != status::FORCE_CHANGE_PASSWORD {
+            // This very session answered already: say so; another one is spent and refused.
+            self.consume_challenge(state).await?;
+            return Err(challenge::invalid_session());
+        }
+        if !user.enabled {
+            return Err(CognitoError::not_authorized("User is disabled."));
+        }
         check_client_writes(client, attributes.iter().map(|a| a.name.as_str()))?;
         crate::user::check_writes(pool, attributes, false)?;
         for name in required_attributes(pool) {

@@ -262,3 +262,31 @@ async fn a_setup_session_cannot_replace_a_token_enrolled_since() {
         .await;
     assert_cognito_err!(r, NotAuthorizedException, "Invalid session for the user.");
 }
+
+#[tokio::test]
+async fn a_second_session_of_a_temporary_password_cannot_set_it_again() {
+    let t = t();
+    let pool = t.pool().await;
+    let client = t.app_client(&pool).await;
+    t.user_with_temporary_password(&pool, "walt").await;
+    let first = t.sign_in(&client, "walt", PASSWORD).await.unwrap();
+    let second = t.sign_in(&client, "walt", PASSWORD).await.unwrap();
+    let answer = |session: String, password: &'static str| {
+        t.client
+            .respond_to_auth_challenge()
+            .client_id(&client)
+            .challenge_name(ChallengeNameType::NewPasswordRequired)
+            .session(session)
+            .challenge_responses("USERNAME", "walt")
+            .challenge_responses("NEW_PASSWORD", password)
+            .send()
+    };
+    assert!(
+        answer(first.session().unwrap().to_owned(), "Walt-Chosen-1")
+            .await
+            .is_ok()
+    );
+    let r = answer(second.session().unwrap().to_owned(), "Mallory-Set-1").await;
+    assert_cognito_err!(r, NotAuthorizedException, "Invalid session for the user.");
+    assert!(t.sign_in(&client, "walt", "Walt-Chosen-1").await.is_ok());
+}

@@ -52,13 +52,8 @@ impl Cognito {
         B64.encode(self.secrets.seal(&json, AAD))
     }
 
-    /// Opens a session presented for `challenge` by `client_id`; checks expiry, not use.
-    pub(crate) fn open_challenge(
-        &self,
-        session: &str,
-        client_id: &str,
-        challenge: &str,
-    ) -> Result<ChallengeState> {
+    /// The state inside a session, whatever it is for.
+    fn unseal(&self, session: &str) -> Result<ChallengeState> {
         let sealed = B64
             .decode(session)
             .ok()
@@ -68,7 +63,17 @@ impl Cognito {
             .secrets
             .open(&sealed, AAD)
             .ok_or_else(invalid_session)?;
-        let state: ChallengeState = serde_json::from_slice(&json).map_err(|_| invalid_session())?;
+        serde_json::from_slice(&json).map_err(|_| invalid_session())
+    }
+
+    /// Opens a session presented for `challenge` by `client_id`; checks expiry, not use.
+    pub(crate) fn open_challenge(
+        &self,
+        session: &str,
+        client_id: &str,
+        challenge: &str,
+    ) -> Result<ChallengeState> {
+        let state = self.unseal(session)?;
         if state.client_id != client_id || state.challenge != challenge {
             return Err(invalid_session());
         }
@@ -87,22 +92,8 @@ impl Cognito {
         session: &str,
         challenge: &str,
     ) -> Result<ChallengeState> {
-        let client_id = self.peek_challenge_client(session)?;
+        let client_id = self.unseal(session)?.client_id;
         self.open_challenge(session, &client_id, challenge)
-    }
-
-    fn peek_challenge_client(&self, session: &str) -> Result<String> {
-        let sealed = B64
-            .decode(session)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(invalid_session)?;
-        let json = self
-            .secrets
-            .open(&sealed, AAD)
-            .ok_or_else(invalid_session)?;
-        let state: ChallengeState = serde_json::from_slice(&json).map_err(|_| invalid_session())?;
-        Ok(state.client_id)
     }
 
     /// A new session continuing the same challenge, with the same expiry (each step of

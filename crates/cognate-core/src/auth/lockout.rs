@@ -66,6 +66,25 @@ impl Cognito {
             .await?)
     }
 
+    /// Records the outcome of a password proof (argon2 verification or SRP claim): a failure
+    /// counts toward lockout and answers "Incorrect username or password."; a success clears
+    /// past failures.
+    pub(crate) async fn record_password_proof(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        ok: bool,
+        past: PastFailures,
+    ) -> Result<()> {
+        if !ok {
+            crate::metrics::sign_in("failure");
+            self.password_failed(pool_id, username_key).await?;
+            return Err(super::wrong_password());
+        }
+        crate::metrics::sign_in("success");
+        self.password_succeeded(pool_id, username_key, past).await
+    }
+
     pub(crate) async fn password_succeeded(
         &self,
         pool_id: &str,

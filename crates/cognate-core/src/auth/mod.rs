@@ -143,7 +143,7 @@ fn flow_allowed(flow: &str, admin: bool) -> bool {
     }
 }
 
-fn wrong_password() -> CognitoError {
+pub(crate) fn wrong_password() -> CognitoError {
     CognitoError::not_authorized("Incorrect username or password.")
 }
 
@@ -274,13 +274,7 @@ impl Cognito {
             Some(hash) => self.hasher.verify(password, hash).await?,
             None => false,
         };
-        if !ok {
-            crate::metrics::sign_in("failure");
-            self.password_failed(&pool.id, &user.username_key).await?;
-            return Err(wrong_password());
-        }
-        crate::metrics::sign_in("success");
-        self.password_succeeded(&pool.id, &user.username_key, past)
+        self.record_password_proof(&pool.id, &user.username_key, ok, past)
             .await?;
         let mut user = user;
         if self.add_missing_verifier(pool, &mut user, password).await? {

@@ -10,7 +10,7 @@
 use super::group;
 use super::timestamp;
 use super::verifier::{Verifier, pool_name};
-use crate::auth::{AuthResponse, param};
+use crate::auth::{AuthResponse, param, wrong_password};
 use crate::client::AppClient;
 use crate::error::{CognitoError, ErrorKind, Result};
 use crate::pool::UserPool;
@@ -47,10 +47,6 @@ struct SecretBlock {
     /// The 16-byte key of the exchange, hex.
     key: String,
     expires_ms: i64,
-}
-
-fn wrong_password() -> CognitoError {
-    CognitoError::not_authorized("Incorrect username or password.")
 }
 
 impl Cognito {
@@ -228,13 +224,8 @@ impl Cognito {
             &claim_time.canonical,
         );
         let given = B64.decode(signature).unwrap_or_default();
-        if !bool::from(given.as_slice().ct_eq(&expected)) {
-            crate::metrics::sign_in("failure");
-            self.password_failed(&pool.id, &user.username_key).await?;
-            return Err(wrong_password());
-        }
-        crate::metrics::sign_in("success");
-        self.password_succeeded(&pool.id, &user.username_key, past)
+        let ok = bool::from(given.as_slice().ct_eq(&expected));
+        self.record_password_proof(&pool.id, &user.username_key, ok, past)
             .await?;
         self.after_password(pool, client, user).await
     }

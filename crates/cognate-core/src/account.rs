@@ -95,19 +95,15 @@ impl Cognito {
     ) -> Result<()> {
         let (claims, mut user) = self.authorize_self_service(access_token).await?;
         let pool = self.pool_of(&claims).await?;
-        let past = self.check_lockout(&pool.id, &user.username_key).await?;
+        let attempt = self.begin_attempt(&pool.id, &user.username_key).await?;
         let ok = match (previous, &user.password_hash) {
             (Some(p), Some(hash)) => self.hasher.verify(p, hash).await?,
             _ => false,
         };
         if !ok {
-            self.password_failed(&pool.id, &user.username_key).await?;
-            return Err(CognitoError::not_authorized(
-                "Incorrect username or password.",
-            ));
+            return Err(crate::auth::wrong_password());
         }
-        self.password_succeeded(&pool.id, &user.username_key, past)
-            .await?;
+        self.attempt_succeeded(attempt).await?;
         self.set_password(&pool, &mut user, proposed).await?;
         self.store.update_user(&user).await?;
         Ok(())

@@ -21,6 +21,8 @@ pub struct Cognito {
     /// Woken when a message is queued, so this node's delivery worker sends it at once
     /// (workers also poll, for messages queued by other nodes).
     pub outbox_ready: Arc<tokio::sync::Notify>,
+    /// Serializes one user's sign-in attempts on this node (see `auth::lockout`).
+    pub(crate) attempt_locks: crate::auth::lockout::AttemptLocks,
 }
 
 impl Cognito {
@@ -41,6 +43,7 @@ impl Cognito {
             issuer_base: issuer_base.into(),
             keys: KeyRing::default(),
             outbox_ready: Arc::new(tokio::sync::Notify::new()),
+            attempt_locks: Default::default(),
         }
     }
 }

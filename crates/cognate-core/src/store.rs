@@ -298,14 +298,18 @@ pub trait AuthStore {
         pool_id: &str,
         username_key: &str,
     ) -> StoreResult<Option<(i64, i64)>>;
-    /// Counts one more failure; a count older than `reset_after_ms` starts again from one.
-    async fn record_sign_in_failure(
+    /// Starts a sign-in attempt, atomically: `None` (nothing written) while the user is locked
+    /// out under `rule`; otherwise the attempt is counted as a failure before the proof is
+    /// checked (a count older than `rule.reset_after_ms` starts again from one) and the new
+    /// count is returned. Counting first means parallel guesses cannot all pass one check;
+    /// a success clears the count with [`AuthStore::clear_sign_in_failures`].
+    async fn begin_sign_in_attempt(
         &self,
         pool_id: &str,
         username_key: &str,
         now_ms: i64,
-        reset_after_ms: i64,
-    ) -> StoreResult<()>;
+        rule: &LockoutRule,
+    ) -> StoreResult<Option<i64>>;
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
     /// Forgets what has expired, in one transaction (one connection, so an idle node keeps
     /// one open): failure counts whose last failure was before `cutoffs.failures_before_ms`
@@ -313,6 +317,17 @@ pub trait AuthStore {
     /// codes expired at `cutoffs.now_ms`, caps whose hour has passed, and messages delivered or
     /// failed before `cutoffs.messages_before_ms`. Returns the rows removed.
     async fn prune_expired(&self, cutoffs: PruneCutoffs) -> StoreResult<u64>;
+}
+
+/// The lockout rule a store applies in [`AuthStore::begin_sign_in_attempt`]: after
+/// `free_failures` failures the user is locked for `2^(failures - free_failures)` seconds,
+/// `max_lock_ms` from `cap_exponent` on; a count quiet for `reset_after_ms` no longer locks.
+#[derive(Debug, Clone, Copy)]
+pub struct LockoutRule {
+    pub free_failures: i64,
+    pub cap_exponent: i64,
+    pub max_lock_ms: i64,
+    pub reset_after_ms: i64,
 }
 
 /// What [`AuthStore::prune_expired`] removes, by time (milliseconds since the epoch).

@@ -6,9 +6,11 @@ use crate::lookups::{Fields, doc};
 use crate::{Backend, SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::store::{
-    AuthSession, AuthStore, PruneCutoffs, RefreshTokenRecord, SigningKeyRecord, StoreResult,
+    AuthSession, AuthStore, LockoutRule, PruneCutoffs, RefreshTokenRecord, SigningKeyRecord,
+    StoreResult,
 };
 use cognate_core::user::User;
+use sqlx::Row;
 
 fn session_from_row(row: &dyn Fields) -> StoreResult<AuthSession> {
     Ok(AuthSession {
@@ -331,28 +333,39 @@ impl AuthStore for SqlStore {
         .await
     }
 
-    async fn record_sign_in_failure(
+    async fn begin_sign_in_attempt(
         &self,
         pool_id: &str,
         username_key: &str,
         now_ms: i64,
-        reset_after_ms: i64,
-    ) -> StoreResult<()> {
-        // One atomic statement, so failures counted by several nodes add up.
-        sqlx::query(
+        rule: &LockoutRule,
+    ) -> StoreResult<Option<i64>> {
+        // One atomic statement, so attempts on every node add up and parallel guesses each
+        // see the others. The WHERE leaves a locked row alone (no row returned): attempts
+        // during a lockout do not extend it.
+        let row = sqlx::query(
             "INSERT INTO sign_in_failures (pool_id, username_key, failures, last_failure_ms) VALUES ($1, $2, 1, $3) \
              ON CONFLICT (pool_id, username_key) DO UPDATE SET \
              failures = CASE WHEN $3 - sign_in_failures.last_failure_ms > $4 THEN 1 ELSE sign_in_failures.failures + 1 END, \
-             last_failure_ms = $3",
+             last_failure_ms = $3 \
+             WHERE NOT (sign_in_failures.failures >= $5 \
+               AND $3 - sign_in_failures.last_failure_ms <= $4 \
+               AND $3 < sign_in_failures.last_failure_ms + CASE WHEN sign_in_failures.failures - $5 >= $6 THEN $7 \
+                 ELSE (CAST(1 AS BIGINT) << CAST(sign_in_failures.failures - $5 AS INTEGER)) * 1000 END) \
+             RETURNING failures",
         )
         .bind(pool_id)
         .bind(username_key)
         .bind(now_ms)
-        .bind(reset_after_ms)
-        .execute(&self.pool)
+        .bind(rule.reset_after_ms)
+        .bind(rule.free_failures)
+        .bind(rule.cap_exponent)
+        .bind(rule.max_lock_ms)
+        .fetch_optional(&self.pool)
         .await
         .map_err(backend_error)?;
-        Ok(())
+        row.map(|r| r.try_get("failures").map_err(backend_error))
+            .transpose()
     }
 
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {

@@ -17,6 +17,10 @@ pub struct ChallengeState {
     pub client_id: String,
     /// The internal username of the user signing in.
     pub username: String,
+    /// Their `sub`: a user deleted and created again under the same name is someone else,
+    /// and does not inherit the session.
+    #[serde(default)]
+    pub sub: String,
     pub challenge: String,
     pub expires_ms: i64,
     /// MFA_SETUP only: set on the session VerifySoftwareToken returns, the one session that
@@ -34,7 +38,7 @@ impl Cognito {
         &self,
         pool_id: &str,
         client_id: &str,
-        username: &str,
+        user: &crate::user::User,
         challenge: &str,
         validity_minutes: i64,
     ) -> String {
@@ -42,7 +46,8 @@ impl Cognito {
             id: crate::ids::uuid(),
             pool_id: pool_id.to_owned(),
             client_id: client_id.to_owned(),
-            username: username.to_owned(),
+            username: user.username.clone(),
+            sub: user.sub.clone(),
             challenge: challenge.to_owned(),
             expires_ms: self.clock.now().millis() + validity_minutes * 60_000,
             verified: false,
@@ -106,6 +111,20 @@ impl Cognito {
         };
         let json = serde_json::to_vec(&next).expect("serializable state");
         B64.encode(self.secrets.seal(&json, AAD))
+    }
+
+    /// The user a session was issued to: `None` when they are gone, or when the name now
+    /// belongs to another user (same name, another `sub`).
+    pub(crate) async fn challenge_user(
+        &self,
+        pool: &crate::pool::UserPool,
+        state: &ChallengeState,
+    ) -> Result<Option<crate::user::User>> {
+        let user = self
+            .store
+            .get_user(&pool.id, &pool.username_key(&state.username))
+            .await?;
+        Ok(user.filter(|u| u.sub == state.sub && u.pool_id == state.pool_id))
     }
 
     /// Marks a session used; a second use is refused.

@@ -3,9 +3,18 @@
 //! 15 minutes; 15 quiet minutes reset the count; attempts during a lockout are refused with
 //! "Password attempts exceeded" and do not extend it. Counts live in the store, so failures
 //! on every node add up.
+//!
+//! Parallel guesses must not outrun the count, and a user's own parallel sign-ins must not
+//! lock them out. So a node takes one user's attempts one at a time (the check, the proof and
+//! its record), and each attempt is counted in the store before its proof is checked, which
+//! bounds what several nodes can try at once to one attempt each.
 
 use crate::error::{CognitoError, Result};
 use crate::service::Cognito;
+use crate::store::LockoutRule;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 const FREE_FAILURES: i64 = 5;
 const MAX_LOCK_SECONDS: i64 = 15 * 60;
@@ -21,33 +30,76 @@ pub fn locked_until(failures: i64, last_ms: i64) -> Option<i64> {
     Some(last_ms + seconds * 1000)
 }
 
-/// Whether the user had failures on record when their lockout was checked: a correct
-/// password then clears them, and otherwise costs no write.
+const RULE: LockoutRule = LockoutRule {
+    free_failures: FREE_FAILURES,
+    // 2^10 s is the first power of two past the 15-minute cap.
+    cap_exponent: 10,
+    max_lock_ms: MAX_LOCK_SECONDS * 1000,
+    reset_after_ms: RESET_AFTER_MS,
+};
+
+/// Locks that take one lockout key's attempts one at a time on this node: a fixed set of
+/// shards (bounded memory; two keys may share one, which only queues them).
+pub(crate) struct AttemptLocks {
+    shards: Vec<Arc<Mutex<()>>>,
+    hasher: std::hash::RandomState,
+}
+
+const SHARDS: usize = 512;
+
+impl Default for AttemptLocks {
+    fn default() -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Arc::new(Mutex::new(()))).collect(),
+            hasher: std::hash::RandomState::new(),
+        }
+    }
+}
+
+impl AttemptLocks {
+    async fn lock(&self, pool_id: &str, key: &str) -> OwnedMutexGuard<()> {
+        let shard = self.hasher.hash_one((pool_id, key)) as usize % SHARDS;
+        self.shards[shard].clone().lock_owned().await
+    }
+}
+
+/// A sign-in attempt, counted as a failure until [`Cognito::record_password_proof`] or
+/// [`Cognito::attempt_succeeded`] says otherwise; holds the key's lock on this node.
 #[must_use]
-pub(crate) struct PastFailures(bool);
+pub(crate) struct Attempt {
+    pool_id: String,
+    key: String,
+    _turn: OwnedMutexGuard<()>,
+}
 
 impl Cognito {
-    pub(crate) async fn check_lockout(
-        &self,
-        pool_id: &str,
-        username_key: &str,
-    ) -> Result<PastFailures> {
+    /// Starts a password (or code) attempt under lockout key `key`: refused with "Password
+    /// attempts exceeded" while locked; otherwise counted before anything is checked, so
+    /// parallel guesses cannot all slip past one check.
+    pub(crate) async fn begin_attempt(&self, pool_id: &str, key: &str) -> Result<Attempt> {
+        let turn = self.attempt_locks.lock(pool_id, key).await;
         let now = self.clock.now().millis();
-        let record = self.store.sign_in_failures(pool_id, username_key).await?;
-        if let Some((failures, last)) = record
-            && now - last <= RESET_AFTER_MS
-            && locked_until(failures, last).is_some_and(|until| now < until)
+        match self
+            .store
+            .begin_sign_in_attempt(pool_id, key, now, &RULE)
+            .await?
         {
-            crate::metrics::lockout();
-            return Err(CognitoError::not_authorized("Password attempts exceeded"));
+            Some(_) => Ok(Attempt {
+                pool_id: pool_id.to_owned(),
+                key: key.to_owned(),
+                _turn: turn,
+            }),
+            None => {
+                crate::metrics::lockout();
+                Err(CognitoError::not_authorized("Password attempts exceeded"))
+            }
         }
-        Ok(PastFailures(record.is_some()))
     }
 
-    pub(crate) async fn password_failed(&self, pool_id: &str, username_key: &str) -> Result<()> {
-        let now = self.clock.now().millis();
+    /// The attempt succeeded: the count starts again.
+    pub(crate) async fn attempt_succeeded(&self, attempt: Attempt) -> Result<()> {
         self.store
-            .record_sign_in_failure(pool_id, username_key, now, RESET_AFTER_MS)
+            .clear_sign_in_failures(&attempt.pool_id, &attempt.key)
             .await?;
         Ok(())
     }
@@ -67,36 +119,14 @@ impl Cognito {
     }
 
     /// Records the outcome of a password proof (argon2 verification or SRP claim): a failure
-    /// counts toward lockout and answers "Incorrect username or password."; a success clears
-    /// past failures.
-    pub(crate) async fn record_password_proof(
-        &self,
-        pool_id: &str,
-        username_key: &str,
-        ok: bool,
-        past: PastFailures,
-    ) -> Result<()> {
+    /// stays counted and answers "Incorrect username or password."; a success clears the count.
+    pub(crate) async fn record_password_proof(&self, attempt: Attempt, ok: bool) -> Result<()> {
         if !ok {
             crate::metrics::sign_in("failure");
-            self.password_failed(pool_id, username_key).await?;
             return Err(super::wrong_password());
         }
         crate::metrics::sign_in("success");
-        self.password_succeeded(pool_id, username_key, past).await
-    }
-
-    pub(crate) async fn password_succeeded(
-        &self,
-        pool_id: &str,
-        username_key: &str,
-        past: PastFailures,
-    ) -> Result<()> {
-        if past.0 {
-            self.store
-                .clear_sign_in_failures(pool_id, username_key)
-                .await?;
-        }
-        Ok(())
+        self.attempt_succeeded(attempt).await
     }
 }
 

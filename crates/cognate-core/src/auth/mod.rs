@@ -269,13 +269,12 @@ impl Cognito {
                 .unknown_user_password(pool, client, typed, password)
                 .await);
         };
-        let past = self.check_lockout(&pool.id, &user.username_key).await?;
+        let attempt = self.begin_attempt(&pool.id, &user.username_key).await?;
         let ok = match &user.password_hash {
             Some(hash) => self.hasher.verify(password, hash).await?,
             None => false,
         };
-        self.record_password_proof(&pool.id, &user.username_key, ok, past)
-            .await?;
+        self.record_password_proof(attempt, ok).await?;
         let mut user = user;
         if self.add_missing_verifier(pool, &mut user, password).await? {
             self.store.update_user(&user).await?;
@@ -298,14 +297,13 @@ impl Cognito {
         let hidden = client.settings.prevent_user_existence_errors == "ENABLED";
         let key = format!(" {}", pool.username_key(typed));
         let attempt = async {
-            if hidden {
-                let _ = self.check_lockout(&pool.id, &key).await?;
-            }
+            // Counted (and never cleared): a wrong password's lockout.
+            let _attempt = match hidden {
+                true => Some(self.begin_attempt(&pool.id, &key).await?),
+                false => None,
+            };
             // Spend the time a real check costs, so timing does not tell either.
             self.hasher.verify_dummy(password).await?;
-            if hidden {
-                self.password_failed(&pool.id, &key).await?;
-            }
             Ok::<_, CognitoError>(())
         };
         match attempt.await {
@@ -402,7 +400,7 @@ impl Cognito {
             session: Some(self.seal_challenge(
                 &pool.id,
                 client.client_id(),
-                &user.username,
+                user,
                 NEW_PASSWORD_REQUIRED,
                 client.settings.auth_session_validity,
             )),
@@ -453,8 +451,7 @@ impl Cognito {
                 let username = param(responses, "USERNAME")?;
                 let new_password = param(responses, "NEW_PASSWORD")?;
                 let user = self
-                    .store
-                    .get_user(&pool.id, &pool.username_key(&state.username))
+                    .challenge_user(&pool, &state)
                     .await?
                     .ok_or_else(|| self.unknown_user(&client))?;
                 // The name may be the one typed at sign-in (an alias) or the internal one.

@@ -92,7 +92,7 @@ impl Cognito {
             session: Some(self.seal_challenge(
                 &pool.id,
                 client.client_id(),
-                &user.username,
+                user,
                 name,
                 client.settings.auth_session_validity,
             )),
@@ -160,8 +160,7 @@ impl Cognito {
         let state = self.open_challenge(session, client.client_id(), challenge)?;
         let username = param(responses, "USERNAME")?;
         let user = self
-            .store
-            .get_user(&pool.id, &pool.username_key(&state.username))
+            .challenge_user(pool, &state)
             .await?
             .ok_or_else(invalid_session)?;
         let named = self.find_user_opt(pool, username).await?;
@@ -193,25 +192,20 @@ impl Cognito {
                 // Wrong codes count on a counter of their own, which a right password does
                 // not reset: signing in again gives no fresh guesses.
                 let key = format!("mfa:{}", user.username_key);
-                let past = self.check_lockout(&pool.id, &key).await?;
-                let checked = if challenge == SOFTWARE_TOKEN_MFA {
-                    let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-                    self.check_totp(&mut user, code)
-                } else {
-                    let code = param(responses, super::codes::code_key(challenge))?;
-                    self.check_sign_in_code(&user, code).await
+                let code_key = match challenge {
+                    SOFTWARE_TOKEN_MFA => "SOFTWARE_TOKEN_MFA_CODE",
+                    _ => super::codes::code_key(challenge),
                 };
-                if let Err(e) = checked {
-                    if e.kind == crate::ErrorKind::CodeMismatch {
-                        self.password_failed(&pool.id, &key).await?;
-                    }
-                    return Err(e);
+                let code = param(responses, code_key)?;
+                // Every answer counts until it proves right, parallel ones included.
+                let attempt = self.begin_attempt(&pool.id, &key).await?;
+                if challenge == SOFTWARE_TOKEN_MFA {
+                    self.check_totp(&user, code).await?;
+                } else {
+                    self.check_sign_in_code(&user, code).await?;
                 }
                 self.consume_challenge(&state).await?;
-                self.password_succeeded(&pool.id, &key, past).await?;
-                if challenge == SOFTWARE_TOKEN_MFA {
-                    self.store.update_user(&user).await?;
-                }
+                self.attempt_succeeded(attempt).await?;
             }
             MFA_SETUP => {
                 // Only the session VerifySoftwareToken returned, and only while the user

@@ -28,7 +28,8 @@ pub struct UserMfa {
     /// `FriendlyDeviceName` of the verified token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_name: Option<String>,
-    /// The last TOTP time step accepted: each code signs in once.
+    /// The time step whose code verified the token: no code of it or an earlier step signs
+    /// in (each later step's single use is recorded in the store, see `totp::spend_step`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub totp_last_step: u64,
     /// Factors the user has enabled: `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, `EMAIL_OTP`.

@@ -85,8 +85,7 @@ impl Cognito {
                     .await?
                     .ok_or_else(crate::auth::challenge::invalid_session)?;
                 let user = self
-                    .store
-                    .get_user(&pool.id, &pool.username_key(&state.username))
+                    .challenge_user(&pool, &state)
                     .await?
                     .ok_or_else(crate::auth::challenge::invalid_session)?;
                 // Only a user who still has a factor to set up: a session must not replace a
@@ -183,6 +182,8 @@ impl Cognito {
         if let Some(state) = &state {
             self.consume_challenge(state).await?;
         }
+        // The code that proved the token cannot sign in too.
+        self.spend_step(&user, &pending, step).await?;
         let mfa = &mut user.mfa;
         mfa.totp_secret = mfa.totp_pending.take();
         mfa.totp_name = req.friendly_device_name.filter(|n| !n.is_empty());
@@ -195,9 +196,9 @@ impl Cognito {
         })
     }
 
-    /// Checks a sign-in's TOTP code against the user's token, once per code; records the step.
+    /// Checks a sign-in's TOTP code against the user's token, once per code.
     /// `CodeMismatchException` for a wrong code, `ExpiredCodeException` for a used one.
-    pub(crate) fn check_totp(&self, user: &mut User, code: &str) -> Result<()> {
+    pub(crate) async fn check_totp(&self, user: &User, code: &str) -> Result<()> {
         let secret = user
             .mfa
             .totp_secret
@@ -215,16 +216,51 @@ impl Cognito {
                 ErrorKind::CodeMismatch,
                 "Invalid code received for user",
             )),
-            Some(step) if step <= user.mfa.totp_last_step => Err(CognitoError::new(
-                ErrorKind::ExpiredCode,
-                "Your software token has already been used once.",
-            )),
-            Some(step) => {
-                user.mfa.totp_last_step = step;
-                Ok(())
-            }
+            Some(step) if step <= user.mfa.totp_last_step => Err(already_used()),
+            Some(step) => self.spend_step(user, &secret, step).await,
         }
     }
+
+    /// Marks the code of `step` used, atomically in the store (two parallel answers with one
+    /// code: one wins), and the step before it too, so an older code cannot follow a newer
+    /// one. Nothing else of the user is written.
+    async fn spend_step(&self, user: &User, secret: &[u8], step: u64) -> Result<()> {
+        let id = |s: u64| step_id(user, secret, s);
+        // Kept until the step has left the window (one step either side).
+        let expires_ms = ((step + 2) * STEP_SECONDS * 1000) as i64;
+        let now_ms = self.clock.now().millis();
+        if !self
+            .store
+            .consume_challenge(&id(step), expires_ms, now_ms)
+            .await?
+        {
+            return Err(already_used());
+        }
+        self.store
+            .consume_challenge(&id(step.saturating_sub(1)), expires_ms, now_ms)
+            .await?;
+        Ok(())
+    }
+}
+
+fn already_used() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::ExpiredCode,
+        "Your software token has already been used once.",
+    )
+}
+
+/// The single-use record of one step's code of one token: a new token (a new secret) starts
+/// afresh. The secret enters only through SHA-256.
+fn step_id(user: &User, secret: &[u8], step: u64) -> String {
+    use sha2::{Digest, Sha256};
+    let token = Sha256::digest(secret);
+    format!(
+        "totp:{}:{}:{}:{step}",
+        user.pool_id,
+        user.sub,
+        hex::encode(&token[..8])
+    )
 }
 
 impl UserMfa {

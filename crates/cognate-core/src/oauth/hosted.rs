@@ -44,7 +44,7 @@ impl Cognito {
                 let session = self.seal_challenge(
                     &pool.id,
                     client.client_id(),
-                    &user.username,
+                    &user,
                     NEW_PASSWORD_REQUIRED,
                     client.settings.auth_session_validity,
                 );
@@ -63,8 +63,7 @@ impl Cognito {
     ) -> Result<User> {
         let state = self.open_challenge(session, client.client_id(), NEW_PASSWORD_REQUIRED)?;
         let user = self
-            .store
-            .get_user(&pool.id, &pool.username_key(&state.username))
+            .challenge_user(pool, &state)
             .await?
             .ok_or_else(CognitoError::user_not_found)?;
         let user = self

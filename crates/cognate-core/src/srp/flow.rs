@@ -192,8 +192,7 @@ impl Cognito {
             // its lockout.
             self.check_secret_hash(client, secret_hash, &[username, &block.typed])?;
             let key = format!(" {}", pool.username_key(&block.typed));
-            let _ = self.check_lockout(&pool.id, &key).await?;
-            self.password_failed(&pool.id, &key).await?;
+            let _attempt = self.begin_attempt(&pool.id, &key).await?;
             crate::metrics::sign_in("failure");
             return Err(wrong_password());
         };
@@ -207,13 +206,13 @@ impl Cognito {
             return Err(wrong_password());
         }
         self.check_secret_hash(client, secret_hash, &[&user.username])?;
-        let past = self.check_lockout(&pool.id, &user.username_key).await?;
         let skew = (now.seconds() - claim_time.unix_seconds).abs();
         if !block.real || skew > TIMESTAMP_WINDOW_S {
             // Not the password's fault: no lockout count.
             crate::metrics::sign_in("failure");
             return Err(wrong_password());
         }
+        let attempt = self.begin_attempt(&pool.id, &user.username_key).await?;
         let mut key = [0u8; 16];
         hex::decode_to_slice(&block.key, &mut key).map_err(|_| wrong_password())?;
         let expected = group::claim(
@@ -225,8 +224,7 @@ impl Cognito {
         );
         let given = B64.decode(signature).unwrap_or_default();
         let ok = bool::from(given.as_slice().ct_eq(&expected));
-        self.record_password_proof(&pool.id, &user.username_key, ok, past)
-            .await?;
+        self.record_password_proof(attempt, ok).await?;
         self.after_password(pool, client, user).await
     }
 }

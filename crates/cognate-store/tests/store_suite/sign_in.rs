@@ -119,10 +119,10 @@ async fn sign_in_state() {
         );
 
         assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
-        s.record_sign_in_failure(p, "alice", 1_000, 900_000)
+        s.begin_sign_in_attempt(p, "alice", 1_000, &RULE)
             .await
             .unwrap();
-        s.record_sign_in_failure(p, "alice", 2_000, 900_000)
+        s.begin_sign_in_attempt(p, "alice", 2_000, &RULE)
             .await
             .unwrap();
         assert_eq!(
@@ -130,7 +130,7 @@ async fn sign_in_state() {
             Some((2, 2_000)),
             "{backend}"
         );
-        s.record_sign_in_failure(p, "alice", 2_000 + 900_001, 900_000)
+        s.begin_sign_in_attempt(p, "alice", 2_000 + 900_001, &RULE)
             .await
             .unwrap();
         assert_eq!(
@@ -142,9 +142,7 @@ async fn sign_in_state() {
         assert!(s.sign_in_failures(p, "alice").await.unwrap().is_none());
 
         // Deleting the user removes their sessions; deleting the pool removes everything.
-        s.record_sign_in_failure(p, "alice", 1, 900_000)
-            .await
-            .unwrap();
+        s.begin_sign_in_attempt(p, "alice", 1, &RULE).await.unwrap();
         s.delete_user(p, "alice").await.unwrap();
         assert!(
             s.get_auth_session("o1").await.unwrap().is_none(),
@@ -228,13 +226,13 @@ async fn lockout_counts_that_have_reset_are_pruned() {
     for (backend, s) in stores {
         let p = "us-east-1_prune";
         s.insert_pool(&pool(p)).await.unwrap();
-        s.record_sign_in_failure(p, "old", 1_000, 900_000)
+        s.begin_sign_in_attempt(p, "old", 1_000, &RULE)
             .await
             .unwrap();
-        s.record_sign_in_failure(p, " unknown", 2_000, 900_000)
+        s.begin_sign_in_attempt(p, " unknown", 2_000, &RULE)
             .await
             .unwrap();
-        s.record_sign_in_failure(p, "recent", 5_000_000, 900_000)
+        s.begin_sign_in_attempt(p, "recent", 5_000_000, &RULE)
             .await
             .unwrap();
         assert_eq!(
@@ -302,5 +300,81 @@ async fn authorization_codes_are_read_without_spending_and_spent_once() {
         let found = s.find_auth_code("h1").await.unwrap().unwrap();
         assert!(found.used, "{backend}");
         assert_eq!(found.origin_jti.as_deref(), Some("o9"), "{backend}");
+    }
+}
+
+const RULE: cognate_core::store::LockoutRule = cognate_core::store::LockoutRule {
+    free_failures: 5,
+    cap_exponent: 10,
+    max_lock_ms: 900_000,
+    reset_after_ms: 900_000,
+};
+
+/// The store's one-statement lockout agrees with the rule as Rust states it
+/// (`auth::lockout::locked_until`): refused exactly while locked, nothing counted then.
+#[tokio::test]
+async fn attempts_are_refused_exactly_while_locked() {
+    use cognate_core::auth::lockout::locked_until;
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
+        let p = "us-east-1_lock";
+        s.insert_pool(&pool(p)).await.unwrap();
+        let (mut failures, mut last) = (0i64, 0i64);
+        let mut now = 10_000i64;
+        let (mut refused, mut most) = (0, 0);
+        // Attempts every 700 ms for a while, then every 400 s to reach the 15-minute cap.
+        for i in 0..60 {
+            now += if i < 40 { 700 } else { 400_000 };
+            let locked = locked_until(failures, last).is_some_and(|until| now < until)
+                && now - last <= RULE.reset_after_ms;
+            let got = s.begin_sign_in_attempt(p, "bob", now, &RULE).await.unwrap();
+            if locked {
+                refused += 1;
+                assert_eq!(got, None, "{backend}: attempt {i} at {now} is locked");
+            } else {
+                failures = if now - last > RULE.reset_after_ms {
+                    1
+                } else {
+                    failures + 1
+                };
+                last = now;
+                most = most.max(failures);
+                assert_eq!(got, Some(failures), "{backend}: attempt {i} at {now}");
+            }
+        }
+        assert!(
+            refused > 10,
+            "{backend}: the lock was exercised ({refused})"
+        );
+        assert!(most >= 15, "{backend}: the cap was reached ({most})");
+        assert_eq!(
+            s.sign_in_failures(p, "bob").await.unwrap(),
+            Some((failures, last)),
+            "{backend}"
+        );
+    }
+}
+
+/// Parallel guesses cannot outrun the count: of 20 attempts at once, 5 pass.
+#[tokio::test]
+async fn parallel_attempts_pass_only_the_free_ones() {
+    let (stores, _dir) = backends().await;
+    for (backend, s) in stores {
+        let p = "us-east-1_race";
+        s.insert_pool(&pool(p)).await.unwrap();
+        let s = std::sync::Arc::new(s);
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(async move { s.begin_sign_in_attempt(p, "eve", 50_000, &RULE).await })
+            })
+            .collect();
+        let mut passed = 0;
+        for t in tasks {
+            if t.await.unwrap().unwrap().is_some() {
+                passed += 1;
+            }
+        }
+        assert_eq!(passed, 5, "{backend}");
     }
 }

@@ -101,6 +101,31 @@ async fn a_code_of_the_next_step_is_accepted_and_then_used_up() {
     }
 }
 
+/// One code answered twice at once, in two sign-ins: one signs in, the other is told the
+/// code was used (its single use is recorded atomically in the store).
+#[tokio::test]
+async fn one_code_answered_in_parallel_signs_in_once() {
+    let t = t();
+    let (_, client, secret) = totp_user(&t, "grace").await;
+    let first = first_factor(&t, &client, "grace").await;
+    let second = first_factor(&t, &client, "grace").await;
+    let code = totp_at(&secret, now_seconds());
+    let (a, b) = tokio::join!(
+        answer(&t, &client, "grace", first.session().unwrap(), &code),
+        answer(&t, &client, "grace", second.session().unwrap(), &code)
+    );
+    let (won, lost) = match (a, b) {
+        (Ok(won), lost @ Err(_)) | (lost @ Err(_), Ok(won)) => (won, lost),
+        (a, b) => panic!("exactly one must sign in: {a:?} {b:?}"),
+    };
+    assert!(won.authentication_result().is_some());
+    assert_cognito_err!(
+        lost,
+        ExpiredCodeException,
+        "Your software token has already been used once."
+    );
+}
+
 #[tokio::test]
 async fn wrong_codes_are_refused_and_count_toward_lockout() {
     let t = t();

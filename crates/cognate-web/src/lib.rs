@@ -1,13 +1,16 @@
 //! The browser- and relying-party-facing side of Cognate, at the paths Cognito uses:
 //! - `/<poolId>/.well-known/{jwks.json,openid-configuration}` (wellknown.rs);
 //! - `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke` (endpoints.rs);
-//! - `/oauth2/authorize`, `/login`, `/logout`, `/error`: the hosted pages (pages.rs).
+//! - `/oauth2/authorize`, `/login`, `/logout`, `/error`: the hosted pages (pages.rs), with
+//!   the second factor's pages under `/login/mfa` (mfa_pages.rs) and sign-up and recovery
+//!   (signup_pages).
 //!
 //! Everything is served at the server root, where the pool comes from `client_id` or the
 //! token, and under any pool domain (prefix or custom) routed here, found by the `Host`
 //! header, where only that pool's clients are accepted.
 
 mod endpoints;
+mod mfa_pages;
 mod pages;
 mod security;
 mod signup_pages;
@@ -34,6 +37,9 @@ pub fn router(cognito: Arc<Cognito>) -> Router {
         .route("/oauth2/authorize", get(pages::authorize))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/login/new-password", post(pages::new_password_submit))
+        .route("/login/mfa", post(mfa_pages::code_submit))
+        .route("/login/mfa/select", post(mfa_pages::select_submit))
+        .route("/login/mfa/setup", post(mfa_pages::setup_submit))
         .route("/logout", get(pages::logout))
         .route("/error", get(pages::error))
         .route("/ui-images/{pool_id}/{client_id}", get(pages::ui_image))

@@ -183,7 +183,7 @@ pub(crate) async fn grant(
 }
 
 /// Signs the browser in (the hosted-UI cookie) and sends it back to the client.
-async fn finish(
+pub(crate) async fn finish(
     cognito: &Cognito,
     headers: &HeaderMap,
     jar: CookieJar,
@@ -362,6 +362,9 @@ pub async fn login_submit(
             let now = cognito.clock.now().millis();
             finish(&cognito, &headers, jar, &g, &user, now).await
         }
+        Ok(WebSignIn::SecondFactor(challenge)) => {
+            crate::mfa_pages::second_factor(&cognito, &headers, jar, query, g, &challenge).await
+        }
         Ok(WebSignIn::NewPasswordRequired { session, required }) => {
             tracing::info!(pool_id = %g.pool.id, client_id = %g.client.client_id(), "hosted sign-in: new password required");
             let (jar, csrf) =
@@ -425,10 +428,17 @@ pub async fn new_password_submit(
         .web_new_password(&g.pool, &g.client, &session, &new_password, &attributes)
         .await
     {
-        Ok(user) => {
+        Ok(WebSignIn::SignedIn(user)) => {
             let now = cognito.clock.now().millis();
             finish(&cognito, &headers, jar, &g, &user, now).await
         }
+        Ok(WebSignIn::SecondFactor(challenge)) => {
+            crate::mfa_pages::second_factor(&cognito, &headers, jar, query, g, &challenge).await
+        }
+        Ok(WebSignIn::NewPasswordRequired { .. }) => error_page(
+            "An internal error occurred.",
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
         Err(e) if e.kind == cognate_core::ErrorKind::InternalError => error_page(
             "An internal error occurred.",
             StatusCode::INTERNAL_SERVER_ERROR,

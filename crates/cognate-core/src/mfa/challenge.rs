@@ -17,6 +17,14 @@ use crate::user::User;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+/// Where a sign-in stands after a step: done (the caller issues tokens, or signs the browser
+/// in), or another challenge to answer.
+#[derive(Debug)]
+pub enum Next {
+    Done(Box<User>),
+    Challenge(AuthResponse),
+}
+
 /// What MFA asks of a user who passed the first factor.
 #[derive(Debug, PartialEq)]
 pub enum Step {
@@ -120,29 +128,55 @@ impl Cognito {
         Ok(self.mfa_challenge(pool, client, user, factor, params))
     }
 
-    /// What follows the first factor: tokens, or the challenge MFA asks for.
+    /// What follows the first factor: done, or the challenge MFA asks for (SMS and email
+    /// codes are sent now).
+    pub(crate) async fn next_factor(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: User,
+    ) -> Result<Next> {
+        let challenge = match step(pool, &user) {
+            Step::Tokens => return Ok(Next::Done(Box::new(user))),
+            Step::Challenge(factor) => self.factor_challenge(pool, client, &user, factor).await?,
+            Step::Select(factors) => {
+                let mut params = Map::new();
+                params.insert("MFAS_CAN_CHOOSE".into(), list(&factors));
+                self.mfa_challenge(pool, client, &user, SELECT_MFA_TYPE, params)
+            }
+            Step::Setup(factors) => {
+                let mut params = Map::new();
+                params.insert("MFAS_CAN_SETUP".into(), list(&factors));
+                self.mfa_challenge(pool, client, &user, MFA_SETUP, params)
+            }
+        };
+        Ok(Next::Challenge(challenge))
+    }
+
+    /// The API's answer: tokens for a finished sign-in, or the next challenge.
+    async fn tokens_or_challenge(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        next: Next,
+    ) -> Result<AuthResponse> {
+        match next {
+            Next::Done(user) => Ok(AuthResponse::done(
+                self.issue_sign_in(pool, client, &user).await?,
+            )),
+            Next::Challenge(challenge) => Ok(challenge),
+        }
+    }
+
+    /// What follows the first factor, as the API answers it.
     pub(crate) async fn second_factor(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: User,
     ) -> Result<AuthResponse> {
-        match step(pool, &user) {
-            Step::Tokens => Ok(AuthResponse::done(
-                self.issue_sign_in(pool, client, &user).await?,
-            )),
-            Step::Challenge(factor) => self.factor_challenge(pool, client, &user, factor).await,
-            Step::Select(factors) => {
-                let mut params = Map::new();
-                params.insert("MFAS_CAN_CHOOSE".into(), list(&factors));
-                Ok(self.mfa_challenge(pool, client, &user, SELECT_MFA_TYPE, params))
-            }
-            Step::Setup(factors) => {
-                let mut params = Map::new();
-                params.insert("MFAS_CAN_SETUP".into(), list(&factors));
-                Ok(self.mfa_challenge(pool, client, &user, MFA_SETUP, params))
-            }
-        }
+        let next = self.next_factor(pool, client, user).await?;
+        self.tokens_or_challenge(pool, client, next).await
     }
 
     /// The user a challenge answer is for: the session's, named by USERNAME (the internal
@@ -184,9 +218,26 @@ impl Cognito {
         session: Option<&str>,
         responses: &HashMap<String, String>,
     ) -> Result<AuthResponse> {
-        let (state, mut user) = self
+        let (state, user) = self
             .challenged_user(pool, client, session, challenge, responses)
             .await?;
+        let next = self
+            .answer_mfa(pool, client, &state, user, responses)
+            .await?;
+        self.tokens_or_challenge(pool, client, next).await
+    }
+
+    /// An answer to the challenge of `state` (opened and checked by the caller, API or hosted
+    /// page) from `user`, the user it was issued to.
+    pub(crate) async fn answer_mfa(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        state: &ChallengeState,
+        mut user: User,
+        responses: &HashMap<String, String>,
+    ) -> Result<Next> {
+        let challenge = state.challenge.as_str();
         match challenge {
             SOFTWARE_TOKEN_MFA | SMS_MFA | EMAIL_OTP => {
                 // Wrong codes count on a counter of their own, which a right password does
@@ -204,7 +255,7 @@ impl Cognito {
                 } else {
                     self.check_sign_in_code(&user, code).await?;
                 }
-                self.consume_challenge(&state).await?;
+                self.consume_challenge(state).await?;
                 self.attempt_succeeded(attempt).await?;
             }
             MFA_SETUP => {
@@ -218,7 +269,7 @@ impl Cognito {
                         "User has not verified software token mfa",
                     ));
                 }
-                self.consume_challenge(&state).await?;
+                self.consume_challenge(state).await?;
                 user.mfa.enable(SOFTWARE_TOKEN_MFA);
                 user.mfa.preferred = Some(SOFTWARE_TOKEN_MFA.into());
                 user.modified = self.clock.now();
@@ -234,8 +285,9 @@ impl Cognito {
                         "Invalid ANSWER: {answer}"
                     )));
                 };
-                self.consume_challenge(&state).await?;
-                return self.factor_challenge(pool, client, &user, factor).await;
+                self.consume_challenge(state).await?;
+                let challenge = self.factor_challenge(pool, client, &user, factor).await?;
+                return Ok(Next::Challenge(challenge));
             }
             other => {
                 return Err(CognitoError::feature_not_implemented(&format!(
@@ -247,19 +299,6 @@ impl Cognito {
         if self.account_gate(pool, &user)?.is_some() {
             return Err(invalid_session());
         }
-        Ok(AuthResponse::done(
-            self.issue_sign_in(pool, client, &user).await?,
-        ))
-    }
-
-    /// The hosted pages have no second-factor page yet: a user MFA would challenge is refused
-    /// there (never signed in without the factor).
-    pub(crate) fn refuse_hosted_mfa(&self, pool: &UserPool, user: &User) -> Result<()> {
-        match step(pool, user) {
-            Step::Tokens => Ok(()),
-            _ => Err(CognitoError::feature_not_implemented(
-                "Multi-factor sign-in on the hosted pages",
-            )),
-        }
+        Ok(Next::Done(Box::new(user)))
     }
 }

@@ -1,10 +1,12 @@
 //! Multi-factor authentication (REFERENCE.md §13; AWS developer guide "Adding MFA to a user
 //! pool"): the pool's configuration ([`config`]), TOTP software tokens ([`totp`]), users'
-//! preferences ([`preferences`]) and the challenges of a sign-in ([`challenge`]).
+//! preferences ([`preferences`]), the challenges of a sign-in ([`challenge`]) and their hosted
+//! pages' side ([`hosted`]).
 
 pub mod challenge;
 pub mod codes;
 pub mod config;
+pub mod hosted;
 pub mod preferences;
 pub mod totp;
 

@@ -161,17 +161,12 @@ impl Cognito {
             Setter::Token(user) => (user, None),
             Setter::Session(state, user) => (user, Some(state)),
         };
-        let pending = user
-            .mfa
-            .totp_pending
-            .as_deref()
-            .and_then(|sealed| self.secrets.open(sealed, &owner(&user)))
-            .ok_or_else(|| {
-                CognitoError::new(
-                    ErrorKind::InvalidParameter,
-                    "User has not associated a software token.",
-                )
-            })?;
+        let pending = self.pending_totp_secret(&user).ok_or_else(|| {
+            CognitoError::new(
+                ErrorKind::InvalidParameter,
+                "User has not associated a software token.",
+            )
+        })?;
         let now = self.clock.now().seconds().max(0) as u64;
         let Some(step) = matching_step(&pending, req.user_code.trim(), now) else {
             return Err(CognitoError::new(
@@ -194,6 +189,12 @@ impl Cognito {
             status: "SUCCESS",
             session: state.map(|s| self.reseal_setup(&s, true)),
         })
+    }
+
+    /// The secret AssociateSoftwareToken gave the user and they have not verified yet.
+    pub(crate) fn pending_totp_secret(&self, user: &User) -> Option<Vec<u8>> {
+        let sealed = user.mfa.totp_pending.as_deref()?;
+        self.secrets.open(sealed, &owner(user))
     }
 
     /// Checks a sign-in's TOTP code against the user's token, once per code.

@@ -1,9 +1,11 @@
 //! Sign-in on the hosted pages: the same checks as the API (lockout, account states,
-//! Cognito's messages), without SECRET_HASH, which a browser cannot compute.
+//! Cognito's messages, the second factor), without SECRET_HASH, which a browser cannot
+//! compute.
 
-use crate::auth::NEW_PASSWORD_REQUIRED;
+use crate::auth::{AuthResponse, NEW_PASSWORD_REQUIRED};
 use crate::client::AppClient;
 use crate::error::{CognitoError, Result};
+use crate::mfa::challenge::Next;
 use crate::pool::UserPool;
 use crate::service::Cognito;
 use crate::user::{Attribute, User};
@@ -15,6 +17,18 @@ pub enum WebSignIn {
         session: String,
         required: Vec<String>,
     },
+    /// A second factor is asked: the challenge as the API gives it (name, session,
+    /// parameters such as CODE_DELIVERY_DESTINATION or MFAS_CAN_SETUP).
+    SecondFactor(Box<AuthResponse>),
+}
+
+impl From<Next> for WebSignIn {
+    fn from(next: Next) -> Self {
+        match next {
+            Next::Done(user) => WebSignIn::SignedIn(user),
+            Next::Challenge(challenge) => WebSignIn::SecondFactor(Box::new(challenge)),
+        }
+    }
 }
 
 impl Cognito {
@@ -30,10 +44,7 @@ impl Cognito {
             .check_password(pool, client, username, user, password)
             .await?;
         match self.account_gate(pool, &user)? {
-            None => {
-                self.refuse_hosted_mfa(pool, &user)?;
-                Ok(WebSignIn::SignedIn(Box::new(user)))
-            }
+            None => Ok(self.next_factor(pool, client, user).await?.into()),
             Some(_) => {
                 let required = pool
                     .schema_attributes
@@ -60,7 +71,7 @@ impl Cognito {
         session: &str,
         new_password: &str,
         attributes: &[Attribute],
-    ) -> Result<User> {
+    ) -> Result<WebSignIn> {
         let state = self.open_challenge(session, client.client_id(), NEW_PASSWORD_REQUIRED)?;
         let user = self
             .challenge_user(pool, &state)
@@ -69,7 +80,6 @@ impl Cognito {
         let user = self
             .complete_new_password(pool, client, &state, user, new_password, attributes)
             .await?;
-        self.refuse_hosted_mfa(pool, &user)?;
-        Ok(user)
+        Ok(self.next_factor(pool, client, user).await?.into())
     }
 }

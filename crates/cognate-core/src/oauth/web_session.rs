@@ -2,6 +2,7 @@
 //! Any node can open it (master key); it lasts an hour, as Cognito's does, and a second
 //! authorize within that hour signs in without the form.
 
+use crate::mfa::challenge::{Step, step};
 use crate::pool::UserPool;
 use crate::service::Cognito;
 use crate::user::User;
@@ -20,6 +21,9 @@ struct WebSession {
     sub: String,
     auth_time_ms: i64,
     expires_ms: i64,
+    /// Whether the sign-in went through a second factor.
+    #[serde(default)]
+    second_factor: bool,
 }
 
 impl Cognito {
@@ -31,6 +35,9 @@ impl Cognito {
             sub: user.sub.clone(),
             auth_time_ms,
             expires_ms: self.clock.now().millis() + LIFETIME_SECONDS * 1000,
+            // A cookie is set only once a sign-in is complete: for a user MFA challenges,
+            // that includes the second factor.
+            second_factor: step(pool, user) != Step::Tokens,
         };
         let sealed = self
             .secrets
@@ -51,9 +58,10 @@ impl Cognito {
             .get_user(&pool.id, &s.username_key)
             .await
             .ok()??;
-        // A second factor turned on since the cookie was set: sign in again (and be refused).
-        let usable =
-            user.sub == s.sub && user.enabled && self.refuse_hosted_mfa(pool, &user).is_ok();
+        // A second factor turned on since the cookie was set: sign in again, with it.
+        let usable = user.sub == s.sub
+            && user.enabled
+            && (s.second_factor || step(pool, &user) == Step::Tokens);
         usable.then_some((user, s.auth_time_ms))
     }
 }

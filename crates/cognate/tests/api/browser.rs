@@ -276,3 +276,87 @@ async fn totp_mfa_from_identity_js() {
         .await
         .unwrap();
 }
+
+/// The second factor on the hosted pages in Chromium (tests/e2e/hosted_mfa.mjs): an ON pool
+/// with authenticator apps and text messages; a new password then authenticator setup from
+/// the QR page, a code from the app, and a texted code. Screenshots in target/e2e.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and tests/e2e/node_modules: scripts/test.sh runs it"]
+async fn hosted_mfa_journey_in_chromium() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        MessageActionType, OAuthFlowType, SmsConfigurationType, SmsMfaConfigType,
+        SoftwareTokenMfaConfigType, UserPoolMfaType,
+    };
+    let t = start().await;
+    let c = &t.client;
+    let pool = create_pool(c, "mfa-hosted").await;
+    c.set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_configuration(
+                    SmsConfigurationType::builder()
+                        .sns_caller_arn("arn:aws:iam::123456789012:role/sns")
+                        .build(),
+                )
+                .build(),
+        )
+        .mfa_configuration(UserPoolMfaType::On)
+        .send()
+        .await
+        .unwrap();
+    let client = c
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("hosted")
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .callback_urls(crate::oauth_support::CALLBACK)
+        .supported_identity_providers("COGNITO")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let temporary = "Temporary-Pass-1";
+    c.admin_create_user()
+        .user_pool_id(&pool)
+        .username("erin")
+        .temporary_password(temporary)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let phone = "+15555550123";
+    create_user(
+        c,
+        &pool,
+        "frank",
+        &[("phone_number", phone), ("phone_number_verified", "true")],
+    )
+    .await;
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
+    let envs = vec![
+        (
+            "COGNATE_BASE",
+            format!("http://localhost:{}", t.server.addr.port()),
+        ),
+        ("CLIENT_ID", client),
+        ("SETUP_USER", "erin".to_owned()),
+        ("TEMPORARY_PASSWORD", temporary.to_owned()),
+        ("SMS_USER", "frank".to_owned()),
+        ("SMS_PHONE", phone.to_owned()),
+        ("PASSWORD", PASSWORD.to_owned()),
+        ("ARTIFACTS", artifacts.display().to_string()),
+    ];
+    tokio::task::spawn_blocking(move || run_node("hosted_mfa.mjs", &envs))
+        .await
+        .unwrap();
+    assert!(artifacts.join("mfa-setup.png").exists());
+}

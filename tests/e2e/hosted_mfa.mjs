@@ -1,14 +1,14 @@
 // The second factor on the hosted pages, in headless Chromium, on a pool where MFA is ON
 // with authenticator apps and text messages:
 // - a user with a temporary password chooses a new one, then sets up an authenticator from
-//   the key shown beside the QR code (codes from otplib), and lands on the callback; signed
-//   out, they sign in again with a code from the app;
+//   the key shown beside the QR code (codes from otplib), and lands on the callback; they
+//   sign out (/logout) and sign in again with a code from the app;
 // - a user with a phone number gets a texted code (read from the development outbox).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { authenticator } from 'otplib';
-import { CALLBACK, env, launch } from './common.mjs';
+import { CALLBACK, SIGN_OUT, env, launch } from './common.mjs';
 
 const base = env('COGNATE_BASE');
 const clientId = env('CLIENT_ID');
@@ -75,8 +75,9 @@ try {
   await page.fill('#device_name', 'Chromium');
   landed(await submitTo(page, (u) => u.href.startsWith(CALLBACK)));
 
-  // Signed out (a fresh browser session): password, then a code from the app.
-  await page.context().clearCookies();
+  // Signed out: the sign-in page again, the password, then a code from the app.
+  await page.goto(`${base}/logout?` + new URLSearchParams({ client_id: clientId, logout_uri: SIGN_OUT }));
+  assert.equal(page.url(), SIGN_OUT);
   await password(page, env('SETUP_USER'), 'Chromium-Mfa-Pass-1');
   assert.match(await page.textContent('#prompt'), /authenticator app/);
   await shot(page, 'mfa-code.png');

@@ -316,6 +316,7 @@ async fn hosted_mfa_journey_in_chromium() {
         .allowed_o_auth_scopes("openid")
         .allowed_o_auth_flows_user_pool_client(true)
         .callback_urls(crate::oauth_support::CALLBACK)
+        .logout_urls(crate::oauth_support::SIGN_OUT)
         .supported_identity_providers("COGNITO")
         .send()
         .await

@@ -163,3 +163,90 @@ async fn codes_are_emailed_over_smtp_and_survive_the_server_being_down() {
         .unwrap();
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// A sign-in's EMAIL_OTP code, mailed over SMTP with the pool's EmailMfaConfiguration subject
+/// and message, and answered from the received mail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_sign_in_code_arrives_over_smtp() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthFlowType, ChallengeNameType, EmailMfaConfigType, EmailMfaSettingsType,
+        ExplicitAuthFlowsType, UserPoolMfaType,
+    };
+    let scratch = crate::common::temp_dir("maildir-otp");
+    let smtp = SmtpServer::start(free_port(), &scratch.join("box"));
+    let mut cfg = config(Storage::InMemory);
+    cfg.smtp_url = Some(format!("smtp://127.0.0.1:{}", smtp.port));
+    cfg.smtp_from = "auth@cognate.test".into();
+    let t = start_with_config(cfg).await;
+    let c = &t.client;
+    let pool = crate::common::create_pool(c, "mail-otp").await;
+    c.set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .email_mfa_configuration(
+            EmailMfaConfigType::builder()
+                .subject("Your sign-in code")
+                .message("Sign in with {####}")
+                .build(),
+        )
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .send()
+        .await
+        .unwrap();
+    let client = c
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let to = email("otp");
+    crate::common::create_user(
+        c,
+        &pool,
+        "otp-user",
+        &[("email", &to), ("email_verified", "true")],
+    )
+    .await;
+    c.admin_set_user_mfa_preference()
+        .user_pool_id(&pool)
+        .username("otp-user")
+        .email_mfa_settings(
+            EmailMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let out = c
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "otp-user")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
+    let mail = tokio::task::block_in_place(|| smtp.mail_to(&to, Duration::from_secs(10)));
+    assert!(mail.contains("Subject: Your sign-in code"), "{mail}");
+    let done = c
+        .respond_to_auth_challenge()
+        .client_id(&client)
+        .challenge_name(ChallengeNameType::EmailOtp)
+        .session(out.session().unwrap())
+        .challenge_responses("USERNAME", "otp-user")
+        .challenge_responses("EMAIL_OTP_CODE", code_in(&mail))
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+    let _ = std::fs::remove_dir_all(&scratch);
+}

@@ -3,6 +3,7 @@
 //! nothing is cached, so several Cognate nodes may share one database.
 
 use crate::client::AppClient;
+pub use crate::device::DeviceStore;
 use crate::domain::PoolDomain;
 use crate::error::StoreError;
 use crate::group::Group;
@@ -30,6 +31,7 @@ pub trait Store:
     + UiCustomizationStore
     + CodeStore
     + OutboxStore
+    + DeviceStore
     + Send
     + Sync
     + 'static
@@ -48,6 +50,7 @@ impl<T> Store for T where
         + UiCustomizationStore
         + CodeStore
         + OutboxStore
+        + DeviceStore
         + Send
         + Sync
         + 'static
@@ -231,6 +234,8 @@ pub struct AuthSession {
     pub revoked_ms: Option<i64>,
     /// Scopes granted by an OAuth sign-in (refreshes keep them); `None` for API sign-ins.
     pub scope: Option<String>,
+    /// The device the sign-in was made from (device tracking): refreshing needs its key.
+    pub device_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -21,6 +21,7 @@ fn session_from_row(row: &dyn Fields) -> StoreResult<AuthSession> {
         auth_time_ms: row.required_int("auth_time_ms")?,
         expires_ms: row.required_int("expires_ms")?,
         scope: row.text("scope")?,
+        device_key: row.text("device_key")?,
         revoked_ms: row.int("revoked_ms")?,
     })
 }
@@ -43,12 +44,12 @@ fn signing_key_from_row(row: &dyn Fields) -> StoreResult<SigningKeyRecord> {
     Ok(key)
 }
 
-/// The SQL for a session row (`$1`..`$7`) and a refresh-token row, written once each; the
+/// The SQL for a session row (`$1`..`$8`) and a refresh-token row, written once each; the
 /// combined forms below number the token's placeholders after the session's.
 macro_rules! insert_session {
     () => {
-        "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope) \
-         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)"
+        "INSERT INTO auth_sessions (origin_jti, pool_id, username_key, client_id, auth_time_ms, expires_ms, revoked_ms, scope, device_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)"
     };
 }
 macro_rules! insert_refresh {
@@ -66,14 +67,14 @@ const INSERT_REFRESH: &str = insert_refresh!("$1", "$2", "$3", "$4");
 const INSERT_SESSION_AND_TOKEN_SQLITE: &str = concat!(
     insert_session!(),
     "; ",
-    insert_refresh!("$8", "$9", "$10", "$11")
+    insert_refresh!("$9", "$10", "$11", "$12")
 );
 /// PostgreSQL: one statement.
 const INSERT_SESSION_AND_TOKEN_POSTGRES: &str = concat!(
     "WITH session AS (",
     insert_session!(),
     ") ",
-    insert_refresh!("$8", "$9", "$10", "$11")
+    insert_refresh!("$9", "$10", "$11", "$12")
 );
 
 #[async_trait]
@@ -139,7 +140,8 @@ impl AuthStore for SqlStore {
                         s.client_id,
                         s.auth_time_ms,
                         s.expires_ms,
-                        s.scope
+                        s.scope,
+                        s.device_key
                     ],
                 )?;
                 tx.execute(
@@ -178,6 +180,7 @@ impl AuthStore for SqlStore {
             .bind(s.auth_time_ms)
             .bind(s.expires_ms)
             .bind(&s.scope)
+            .bind(&s.device_key)
             .bind(&refresh.token_hash)
             .bind(&refresh.origin_jti)
             .bind(&refresh.pool_id)

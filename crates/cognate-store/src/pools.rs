@@ -58,6 +58,7 @@ impl PoolStore for SqlStore {
             "verification_codes",
             "user_quotas",
             "outbox",
+            "devices",
         ] {
             // `table` comes from the fixed list above.
             sqlx::query(AssertSqlSafe(format!(

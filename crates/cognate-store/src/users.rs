@@ -145,6 +145,7 @@ impl UserStore for SqlStore {
             "sign_in_failures",
             "verification_codes",
             "user_quotas",
+            "devices",
         ] {
             sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"

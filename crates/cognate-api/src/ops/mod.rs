@@ -4,6 +4,7 @@
 mod account;
 mod auth;
 mod clients;
+mod devices;
 mod domains;
 mod groups;
 mod mfa;
@@ -153,6 +154,16 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "SetUserMFAPreference" => mfa::set_preference(cx, v).await,
         "AdminSetUserMFAPreference" => mfa::admin_set_preference(cx, v).await,
         "AdminSetUserSettings" => mfa::admin_set_user_settings(cx, v).await,
+
+        "ConfirmDevice" => devices::confirm(cx, v).await,
+        "GetDevice" => devices::get(cx, v).await,
+        "AdminGetDevice" => devices::admin_get(cx, v).await,
+        "ListDevices" => devices::list(cx, v).await,
+        "AdminListDevices" => devices::admin_list(cx, v).await,
+        "UpdateDeviceStatus" => devices::update_status(cx, v).await,
+        "AdminUpdateDeviceStatus" => devices::admin_update_status(cx, v).await,
+        "ForgetDevice" => devices::forget(cx, v).await,
+        "AdminForgetDevice" => devices::admin_forget(cx, v).await,
 
         "SignUp" => signup::sign_up(cx, v).await,
         "ConfirmSignUp" => signup::confirm_sign_up(cx, v).await,

@@ -21,6 +21,9 @@ pub struct ChallengeState {
     /// and does not inherit the session.
     #[serde(default)]
     pub sub: String,
+    /// The DEVICE_KEY the sign-in came with (device tracking), carried to its tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
     pub challenge: String,
     pub expires_ms: i64,
     /// MFA_SETUP only: set on the session VerifySoftwareToken returns, the one session that
@@ -41,6 +44,7 @@ impl Cognito {
         user: &crate::user::User,
         challenge: &str,
         validity_minutes: i64,
+        device_key: Option<&str>,
     ) -> String {
         let state = ChallengeState {
             id: crate::ids::uuid(),
@@ -48,6 +52,7 @@ impl Cognito {
             client_id: client_id.to_owned(),
             username: user.username.clone(),
             sub: user.sub.clone(),
+            device_key: device_key.map(str::to_owned),
             challenge: challenge.to_owned(),
             expires_ms: self.clock.now().millis() + validity_minutes * 60_000,
             verified: false,

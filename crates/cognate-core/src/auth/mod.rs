@@ -197,6 +197,7 @@ impl Cognito {
                     username,
                     password,
                     params.get("SECRET_HASH").map(String::as_str),
+                    params.get("DEVICE_KEY").map(String::as_str),
                 )
                 .await
             }
@@ -215,6 +216,7 @@ impl Cognito {
                         token,
                         RefreshCheck::SecretHash(params.get("SECRET_HASH").map(String::as_str)),
                         false,
+                        params.get("DEVICE_KEY").map(String::as_str),
                     )
                     .await?;
                 Ok(AuthResponse::done(result))
@@ -240,6 +242,7 @@ impl Cognito {
         username: &str,
         password: &str,
         secret_hash: Option<&str>,
+        device_key: Option<&str>,
     ) -> Result<AuthResponse> {
         let user = self.find_user_opt(pool, username).await?;
         let internal = user
@@ -250,7 +253,7 @@ impl Cognito {
         let user = self
             .check_password(pool, client, username, user, password)
             .await?;
-        self.after_password(pool, client, user).await
+        self.after_password(pool, client, user, device_key).await
     }
 
     /// The password check every sign-in shares (API and hosted UI): unknown users, lockout,
@@ -355,16 +358,22 @@ impl Cognito {
         }
     }
 
-    /// What follows a correct password: the account's state decides.
+    /// What follows a correct password: the account's state decides, then the device the
+    /// sign-in names (DEVICE_KEY, which must be the user's) and MFA.
     pub(crate) async fn after_password(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: User,
+        device_key: Option<&str>,
     ) -> Result<AuthResponse> {
+        let device_key = self.presented_device(pool, &user, device_key).await?;
         match self.account_gate(pool, &user)? {
-            Some(_) => Ok(self.new_password_challenge(pool, client, &user)),
-            None => self.second_factor(pool, client, user).await,
+            Some(_) => Ok(self.new_password_challenge(pool, client, &user, device_key)),
+            None => {
+                self.device_or_second_factor(pool, client, user, device_key)
+                    .await
+            }
         }
     }
 
@@ -373,6 +382,7 @@ impl Cognito {
         pool: &UserPool,
         client: &AppClient,
         user: &User,
+        device_key: Option<&str>,
     ) -> AuthResponse {
         let missing: Vec<String> = required_attributes(pool)
             .into_iter()
@@ -403,21 +413,31 @@ impl Cognito {
                 user,
                 NEW_PASSWORD_REQUIRED,
                 client.settings.auth_session_validity,
+                device_key,
             )),
             challenge_parameters: params,
             authentication_result: None,
         }
     }
 
-    /// Tokens for a completed sign-in: a new session with its own `origin_jti`.
+    /// Tokens for a completed sign-in: a new session with its own `origin_jti`. In a pool
+    /// that tracks devices, the tokens name the sign-in's device, or a new one offered as
+    /// `NewDeviceMetadata` when it came without DEVICE_KEY.
     pub(crate) async fn issue_sign_in(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: &User,
+        device_key: Option<&str>,
     ) -> Result<AuthenticationResult> {
         let origin_jti = crate::ids::uuid();
-        let result = self
+        let tracked = crate::device::tracking(pool).is_some();
+        let new_device = (tracked && device_key.is_none()).then(|| self.new_device(pool));
+        let device_key = match &new_device {
+            Some(d) => Some(d.device_key.as_str()),
+            None => device_key.filter(|_| tracked),
+        };
+        let mut result = self
             .start_session(&Issue {
                 pool,
                 client,
@@ -427,8 +447,10 @@ impl Cognito {
                 scope: ADMIN_SCOPE,
                 nonce: None,
                 oauth: false,
+                device_key,
             })
             .await?;
+        result.new_device_metadata = new_device;
         tracing::info!(pool_id = %pool.id, client_id = %client.client_id(), sub = %user.sub, "signed in");
         Ok(result)
     }
@@ -474,7 +496,8 @@ impl Cognito {
                 let user = self
                     .complete_new_password(&pool, &client, &state, user, new_password, &attributes)
                     .await?;
-                self.second_factor(&pool, &client, user).await
+                self.second_factor(&pool, &client, user, state.device_key.as_deref())
+                    .await
             }
             name @ (mfa::SOFTWARE_TOKEN_MFA
             | mfa::SMS_MFA
@@ -485,6 +508,14 @@ impl Cognito {
                     .await
             }
             PASSWORD_VERIFIER => self.password_verifier(&pool, &client, responses).await,
+            crate::device::sign_in::DEVICE_SRP_AUTH => {
+                self.device_srp_auth(&pool, &client, req.session.as_deref(), responses)
+                    .await
+            }
+            crate::device::sign_in::DEVICE_PASSWORD_VERIFIER => {
+                self.device_password_verifier(&pool, &client, req.session.as_deref(), responses)
+                    .await
+            }
             other => Err(CognitoError::feature_not_implemented(&format!(
                 "The {other} challenge"
             ))),

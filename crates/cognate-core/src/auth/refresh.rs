@@ -81,6 +81,7 @@ impl Cognito {
         token: &str,
         check: RefreshCheck<'_>,
         rotate: bool,
+        device_key: Option<&str>,
     ) -> Result<(AuthenticationResult, String)> {
         let now = self.clock.now();
         let record = self
@@ -119,6 +120,8 @@ impl Cognito {
         if !user.enabled {
             return Err(CognitoError::not_authorized("User is disabled."));
         }
+        self.check_refresh_device(pool, &session, device_key)
+            .await?;
         if let Some(replaced) = record.replaced_ms
             && now.millis() - replaced > client.settings.rotation_grace_seconds() * 1000
         {
@@ -163,6 +166,7 @@ impl Cognito {
                 scope: session.scope.as_deref().unwrap_or(ADMIN_SCOPE),
                 nonce: None,
                 oauth: session.scope.is_some(),
+                device_key: session.device_key.as_deref(),
             })
             .await?;
         Ok((
@@ -172,6 +176,7 @@ impl Cognito {
                 token_type: "Bearer",
                 id_token,
                 refresh_token,
+                new_device_metadata: None,
             },
             user.username,
         ))
@@ -195,9 +200,30 @@ impl Cognito {
                 &req.refresh_token,
                 RefreshCheck::ClientSecret(req.client_secret.as_deref()),
                 rotate,
+                req.device_key.as_deref(),
             )
             .await?;
         Ok(result)
+    }
+
+    /// The device side of a refresh: tokens issued to a device its user confirmed refresh only
+    /// with that DEVICE_KEY; a key that is not the session's, or of a device forgotten since,
+    /// is refused. Tokens of a device never confirmed refresh without one.
+    async fn check_refresh_device(
+        &self,
+        pool: &UserPool,
+        session: &crate::store::AuthSession,
+        presented: Option<&str>,
+    ) -> Result<()> {
+        let Some(issued) = session.device_key.as_deref() else {
+            return Ok(());
+        };
+        let confirmed = self.store.get_device(&pool.id, issued).await?.is_some();
+        match presented {
+            Some(p) if p == issued && confirmed => Ok(()),
+            None if !confirmed => Ok(()),
+            _ => Err(invalid_refresh()),
+        }
     }
 
     /// Revokes a refresh token and every token minted from it. Unknown tokens are accepted

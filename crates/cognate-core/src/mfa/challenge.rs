@@ -22,7 +22,7 @@ use std::collections::HashMap;
 #[derive(Debug)]
 pub enum Next {
     Done(Box<User>),
-    Challenge(AuthResponse),
+    Challenge(Box<AuthResponse>),
 }
 
 /// What MFA asks of a user who passed the first factor.
@@ -93,6 +93,7 @@ impl Cognito {
         user: &User,
         name: &'static str,
         mut params: Map<String, Value>,
+        device_key: Option<&str>,
     ) -> AuthResponse {
         params.insert("USER_ID_FOR_SRP".into(), Value::from(user.username.clone()));
         AuthResponse {
@@ -103,6 +104,7 @@ impl Cognito {
                 user,
                 name,
                 client.settings.auth_session_validity,
+                device_key,
             )),
             challenge_parameters: params,
             authentication_result: None,
@@ -116,6 +118,7 @@ impl Cognito {
         client: &AppClient,
         user: &User,
         factor: &'static str,
+        device_key: Option<&str>,
     ) -> Result<AuthResponse> {
         let mut params = Map::new();
         if factor == SOFTWARE_TOKEN_MFA {
@@ -125,7 +128,7 @@ impl Cognito {
         } else {
             params = self.send_sign_in_code(pool, user, factor).await?;
         }
-        Ok(self.mfa_challenge(pool, client, user, factor, params))
+        Ok(self.mfa_challenge(pool, client, user, factor, params, device_key))
     }
 
     /// What follows the first factor: done, or the challenge MFA asks for (SMS and email
@@ -135,36 +138,41 @@ impl Cognito {
         pool: &UserPool,
         client: &AppClient,
         user: User,
+        device_key: Option<&str>,
     ) -> Result<Next> {
         let challenge = match step(pool, &user) {
             Step::Tokens => return Ok(Next::Done(Box::new(user))),
-            Step::Challenge(factor) => self.factor_challenge(pool, client, &user, factor).await?,
+            Step::Challenge(factor) => {
+                self.factor_challenge(pool, client, &user, factor, device_key)
+                    .await?
+            }
             Step::Select(factors) => {
                 let mut params = Map::new();
                 params.insert("MFAS_CAN_CHOOSE".into(), list(&factors));
-                self.mfa_challenge(pool, client, &user, SELECT_MFA_TYPE, params)
+                self.mfa_challenge(pool, client, &user, SELECT_MFA_TYPE, params, device_key)
             }
             Step::Setup(factors) => {
                 let mut params = Map::new();
                 params.insert("MFAS_CAN_SETUP".into(), list(&factors));
-                self.mfa_challenge(pool, client, &user, MFA_SETUP, params)
+                self.mfa_challenge(pool, client, &user, MFA_SETUP, params, device_key)
             }
         };
-        Ok(Next::Challenge(challenge))
+        Ok(Next::Challenge(Box::new(challenge)))
     }
 
     /// The API's answer: tokens for a finished sign-in, or the next challenge.
-    async fn tokens_or_challenge(
+    pub(crate) async fn tokens_or_challenge(
         &self,
         pool: &UserPool,
         client: &AppClient,
         next: Next,
+        device_key: Option<&str>,
     ) -> Result<AuthResponse> {
         match next {
             Next::Done(user) => Ok(AuthResponse::done(
-                self.issue_sign_in(pool, client, &user).await?,
+                self.issue_sign_in(pool, client, &user, device_key).await?,
             )),
-            Next::Challenge(challenge) => Ok(challenge),
+            Next::Challenge(challenge) => Ok(*challenge),
         }
     }
 
@@ -174,9 +182,11 @@ impl Cognito {
         pool: &UserPool,
         client: &AppClient,
         user: User,
+        device_key: Option<&str>,
     ) -> Result<AuthResponse> {
-        let next = self.next_factor(pool, client, user).await?;
-        self.tokens_or_challenge(pool, client, next).await
+        let next = self.next_factor(pool, client, user, device_key).await?;
+        self.tokens_or_challenge(pool, client, next, device_key)
+            .await
     }
 
     /// The user a challenge answer is for: the session's, named by USERNAME (the internal
@@ -224,7 +234,8 @@ impl Cognito {
         let next = self
             .answer_mfa(pool, client, &state, user, responses)
             .await?;
-        self.tokens_or_challenge(pool, client, next).await
+        self.tokens_or_challenge(pool, client, next, state.device_key.as_deref())
+            .await
     }
 
     /// An answer to the challenge of `state` (opened and checked by the caller, API or hosted
@@ -286,8 +297,10 @@ impl Cognito {
                     )));
                 };
                 self.consume_challenge(state).await?;
-                let challenge = self.factor_challenge(pool, client, &user, factor).await?;
-                return Ok(Next::Challenge(challenge));
+                let challenge = self
+                    .factor_challenge(pool, client, &user, factor, state.device_key.as_deref())
+                    .await?;
+                return Ok(Next::Challenge(Box::new(challenge)));
             }
             other => {
                 return Err(CognitoError::feature_not_implemented(&format!(

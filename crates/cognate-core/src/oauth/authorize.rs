@@ -206,6 +206,7 @@ impl Cognito {
                         scope: &scope,
                         nonce: g.nonce.as_deref(),
                         oauth: true,
+                        device_key: None,
                     })
                     .await?;
                 // The implicit grant never returns a refresh token.

@@ -26,7 +26,7 @@ impl From<Next> for WebSignIn {
     fn from(next: Next) -> Self {
         match next {
             Next::Done(user) => WebSignIn::SignedIn(user),
-            Next::Challenge(challenge) => WebSignIn::SecondFactor(Box::new(challenge)),
+            Next::Challenge(challenge) => WebSignIn::SecondFactor(challenge),
         }
     }
 }
@@ -44,7 +44,7 @@ impl Cognito {
             .check_password(pool, client, username, user, password)
             .await?;
         match self.account_gate(pool, &user)? {
-            None => Ok(self.next_factor(pool, client, user).await?.into()),
+            None => Ok(self.next_factor(pool, client, user, None).await?.into()),
             Some(_) => {
                 let required = pool
                     .schema_attributes
@@ -58,6 +58,7 @@ impl Cognito {
                     &user,
                     NEW_PASSWORD_REQUIRED,
                     client.settings.auth_session_validity,
+                    None,
                 );
                 Ok(WebSignIn::NewPasswordRequired { session, required })
             }
@@ -80,6 +81,6 @@ impl Cognito {
         let user = self
             .complete_new_password(pool, client, &state, user, new_password, attributes)
             .await?;
-        Ok(self.next_factor(pool, client, user).await?.into())
+        Ok(self.next_factor(pool, client, user, None).await?.into())
     }
 }

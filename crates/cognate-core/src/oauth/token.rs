@@ -169,6 +169,7 @@ impl Cognito {
                 scope: &record.scope,
                 nonce: record.nonce.as_deref(),
                 oauth: true,
+                device_key: None,
             })
             .await
             .map_err(OAuthError::internal)?;
@@ -202,6 +203,7 @@ impl Cognito {
                 token,
                 crate::auth::RefreshCheck::Authenticated,
                 rotate,
+                None,
             )
             .await
         {

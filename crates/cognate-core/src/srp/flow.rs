@@ -178,6 +178,17 @@ impl Cognito {
         {
             return Err(wrong_password());
         }
+        // An unknown DEVICE_KEY is refused before the block is spent: clients
+        // (amazon-cognito-identity-js) answer again with the same block, without the key.
+        if let (Some(key), Some(internal)) = (responses.get("DEVICE_KEY"), &block.username)
+            && crate::device::tracking(pool).is_some()
+            && let Some(user) = self
+                .store
+                .get_user(&pool.id, &pool.username_key(internal))
+                .await?
+        {
+            self.device_of(pool, &user, key).await?;
+        }
         // One answer per block, right or wrong.
         if !self
             .store
@@ -225,6 +236,12 @@ impl Cognito {
         let given = B64.decode(signature).unwrap_or_default();
         let ok = bool::from(given.as_slice().ct_eq(&expected));
         self.record_password_proof(attempt, ok).await?;
-        self.after_password(pool, client, user).await
+        self.after_password(
+            pool,
+            client,
+            user,
+            responses.get("DEVICE_KEY").map(String::as_str),
+        )
+        .await
     }
 }

@@ -32,6 +32,9 @@ pub struct AuthenticationResult {
     pub id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// A sign-in without DEVICE_KEY in a pool that tracks devices: the device to confirm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_device_metadata: Option<crate::device::NewDeviceMetadata>,
 }
 
 /// What a sign-in or refresh issues tokens for.
@@ -48,6 +51,8 @@ pub struct Issue<'a> {
     /// Tokens from the OAuth endpoints carry `version: 2` and `at_hash`; an ID token only
     /// when `openid` was granted.
     pub oauth: bool,
+    /// The device of the sign-in (`device_key` claim of the access token).
+    pub device_key: Option<&'a str>,
 }
 
 impl Issue<'_> {
@@ -147,6 +152,9 @@ impl Cognito {
 
         let mut access = Map::new();
         access.insert("sub".into(), json!(t.user.sub));
+        if let Some(device_key) = t.device_key {
+            access.insert("device_key".into(), json!(device_key));
+        }
         if !group_names.is_empty() {
             access.insert("cognito:groups".into(), json!(group_names));
         }
@@ -236,6 +244,7 @@ impl Cognito {
             expires_ms: now.millis() + t.client.settings.refresh_token_seconds() * 1000,
             revoked_ms: None,
             scope: t.oauth.then(|| t.scope.to_owned()),
+            device_key: t.device_key.map(str::to_owned),
         };
         let record = RefreshTokenRecord {
             token_hash: hash,
@@ -253,6 +262,7 @@ impl Cognito {
             token_type: "Bearer",
             id_token,
             refresh_token: Some(refresh),
+            new_device_metadata: None,
         })
     }
 

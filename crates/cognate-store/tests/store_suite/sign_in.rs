@@ -43,6 +43,7 @@ async fn sign_in_state() {
             expires_ms: 1000,
             revoked_ms: None,
             scope: Some("openid email".into()),
+            device_key: None,
         };
         let token = |hash: &str| RefreshTokenRecord {
             token_hash: hash.into(),
@@ -169,6 +170,7 @@ fn sign_in(jti: &str, hash: &str) -> (AuthSession, RefreshTokenRecord) {
         expires_ms: 1000,
         revoked_ms: None,
         scope: None,
+        device_key: None,
     };
     let token = RefreshTokenRecord {
         token_hash: hash.into(),

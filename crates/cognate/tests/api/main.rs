@@ -6,6 +6,7 @@ mod bootstrap;
 mod browser;
 mod clients;
 mod common;
+mod devices;
 mod domains;
 mod error_paths;
 mod fixture;

@@ -316,10 +316,12 @@ pub trait AuthStore {
         rule: &LockoutRule,
     ) -> StoreResult<Option<i64>>;
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
+    /// Takes back one counted attempt (one whose proof was never judged).
+    async fn forgive_sign_in_attempt(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
     /// Forgets what has expired, in one transaction (one connection, so an idle node keeps
     /// one open): failure counts whose last failure was before `cutoffs.failures_before_ms`
     /// (they count from one again anyway; unknown usernames would otherwise pile up rows),
-    /// codes expired at `cutoffs.now_ms`, caps whose hour has passed, and messages delivered or
+    /// codes and used challenges expired at `cutoffs.now_ms`, caps whose hour has passed, and messages delivered or
     /// failed before `cutoffs.messages_before_ms`. Returns the rows removed.
     async fn prune_expired(&self, cutoffs: PruneCutoffs) -> StoreResult<u64>;
 }

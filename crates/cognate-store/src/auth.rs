@@ -306,17 +306,14 @@ impl AuthStore for SqlStore {
     }
 
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> StoreResult<bool> {
-        // Forget sessions that can no longer be presented anyway.
-        sqlx::query("DELETE FROM used_challenges WHERE expires_ms < $1")
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(backend_error)?;
+        // An entry past its expiry counts as forgotten (prune_expired removes those rows).
         let done = sqlx::query(
-            "INSERT INTO used_challenges (id, expires_ms) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO used_challenges (id, expires_ms) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET expires_ms = $2 WHERE used_challenges.expires_ms < $3",
         )
         .bind(id)
         .bind(expires_ms)
+        .bind(now_ms)
         .execute(&self.pool)
         .await
         .map_err(backend_error)?;
@@ -354,7 +351,7 @@ impl AuthStore for SqlStore {
              WHERE NOT (sign_in_failures.failures >= $5 \
                AND $3 - sign_in_failures.last_failure_ms <= $4 \
                AND $3 < sign_in_failures.last_failure_ms + CASE WHEN sign_in_failures.failures - $5 >= $6 THEN $7 \
-                 ELSE (CAST(1 AS BIGINT) << CAST(sign_in_failures.failures - $5 AS INTEGER)) * 1000 END) \
+                 ELSE (CAST(1 AS BIGINT) << CAST(CASE WHEN sign_in_failures.failures > $5 THEN sign_in_failures.failures - $5 ELSE 0 END AS INTEGER)) * 1000 END) \
              RETURNING failures",
         )
         .bind(pool_id)
@@ -369,6 +366,19 @@ impl AuthStore for SqlStore {
         .map_err(backend_error)?;
         row.map(|r| r.try_get("failures").map_err(backend_error))
             .transpose()
+    }
+
+    async fn forgive_sign_in_attempt(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE sign_in_failures SET failures = failures - 1 \
+             WHERE pool_id = $1 AND username_key = $2 AND failures > 0",
+        )
+        .bind(pool_id)
+        .bind(username_key)
+        .execute(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        Ok(())
     }
 
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
@@ -391,6 +401,10 @@ impl AuthStore for SqlStore {
             ),
             (
                 "DELETE FROM verification_codes WHERE expires_ms < $1",
+                cutoffs.now_ms,
+            ),
+            (
+                "DELETE FROM used_challenges WHERE expires_ms < $1",
                 cutoffs.now_ms,
             ),
             // Every cap's window is an hour.

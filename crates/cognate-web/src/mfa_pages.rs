@@ -56,7 +56,8 @@ struct SetupPage {
     query: String,
     csrf: String,
     session: String,
-    qr_svg: String,
+    /// `None` when the URI is too long for a QR code: the key in text still works.
+    qr_svg: Option<String>,
     secret_grouped: String,
 }
 
@@ -127,7 +128,8 @@ fn grouped(secret: &str) -> String {
 
 /// The QR code of `uri` as inline SVG (our own markup: rectangles and a path, no script).
 fn qr_svg(uri: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(uri.as_bytes()).ok()?;
+    let code =
+        qrcode::QrCode::with_error_correction_level(uri.as_bytes(), qrcode::EcLevel::L).ok()?;
     let svg = code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(200, 200)
@@ -244,13 +246,7 @@ fn setup_page(
     setup: cognate_core::mfa::hosted::TotpSetup,
     error: Option<String>,
 ) -> Response {
-    let Some(qr_svg) = qr_svg(&setup.uri) else {
-        tracing::error!("QR code of the authenticator key failed");
-        return error_page(
-            "An internal error occurred.",
-            StatusCode::INTERNAL_SERVER_ERROR,
-        );
-    };
+    let qr_svg = qr_svg(&setup.uri);
     let (jar, csrf) = ctx.csrf(jar, SETUP_FORM);
     let status = match error {
         Some(_) => StatusCode::BAD_REQUEST,
@@ -374,10 +370,7 @@ pub async fn code_submit(
         c @ (SOFTWARE_TOKEN_MFA | SMS_MFA | EMAIL_OTP) => c,
         _ => return error_page("Invalid request.", StatusCode::BAD_REQUEST),
     };
-    let key = match challenge {
-        SOFTWARE_TOKEN_MFA => "SOFTWARE_TOKEN_MFA_CODE",
-        _ => cognate_core::mfa::codes::code_key(challenge),
-    };
+    let key = cognate_core::mfa::codes::code_key(challenge);
     let responses = HashMap::from([(key.to_owned(), form.code.trim().to_owned())]);
     let g = &ctx.grant;
     match cognito
@@ -390,6 +383,10 @@ pub async fn code_submit(
                 return r;
             }
             tracing::info!(pool_id = %g.pool.id, client_id = %g.client.client_id(), error = %e.kind.name(), "hosted second factor failed");
+            // A session spent or expired cannot take another code: sign in again.
+            if e.message.starts_with("Invalid session") {
+                return error_page(e.message, StatusCode::BAD_REQUEST);
+            }
             code_page(
                 &ctx,
                 jar,

@@ -4,10 +4,11 @@
 //! "Password attempts exceeded" and do not extend it. Counts live in the store, so failures
 //! on every node add up.
 //!
-//! Parallel guesses must not outrun the count, and a user's own parallel sign-ins must not
-//! lock them out. So a node takes one user's attempts one at a time (the check, the proof and
-//! its record), and each attempt is counted in the store before its proof is checked, which
-//! bounds what several nodes can try at once to one attempt each.
+//! Parallel guesses must not outrun the count, and a user's own parallel sign-ins on a node
+//! must not lock them out. So a node takes one user's attempts one at a time (the check, the
+//! proof and its record), and each attempt is counted in the store before its proof is
+//! checked, which bounds what several nodes can try at once to one attempt each (a user with
+//! failures on record who signs in on several nodes at once may see the lock early).
 
 use crate::error::{CognitoError, Result};
 use crate::service::Cognito;
@@ -63,13 +64,41 @@ impl AttemptLocks {
     }
 }
 
-/// A sign-in attempt, counted as a failure until [`Cognito::record_password_proof`] or
-/// [`Cognito::attempt_succeeded`] says otherwise; holds the key's lock on this node.
+/// A sign-in attempt, counted as a failure from its start; holds the key's lock on this
+/// node. Its outcome is said once: [`Attempt::failed`] (the count stays),
+/// [`Cognito::attempt_succeeded`] (the count is cleared). An attempt dropped without an
+/// outcome (the request ended before the proof was judged: a store error, a client gone)
+/// gives its count back, which reveals nothing, since no verdict was reached.
 #[must_use]
 pub(crate) struct Attempt {
+    store: Arc<dyn crate::store::Store>,
     pool_id: String,
     key: String,
+    judged: bool,
     _turn: OwnedMutexGuard<()>,
+}
+
+impl Attempt {
+    /// The proof was wrong: the count stays.
+    pub(crate) fn failed(mut self) {
+        self.judged = true;
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if self.judged {
+            return;
+        }
+        let (store, pool_id, key) = (self.store.clone(), self.pool_id.clone(), self.key.clone());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = store.forgive_sign_in_attempt(&pool_id, &key).await {
+                    tracing::warn!(error = %e, "an unjudged sign-in attempt stays counted");
+                }
+            });
+        }
+    }
 }
 
 impl Cognito {
@@ -85,8 +114,10 @@ impl Cognito {
             .await?
         {
             Some(_) => Ok(Attempt {
+                store: self.store.clone(),
                 pool_id: pool_id.to_owned(),
                 key: key.to_owned(),
+                judged: false,
                 _turn: turn,
             }),
             None => {
@@ -96,11 +127,22 @@ impl Cognito {
         }
     }
 
+    /// The attempt was refused for something other than a wrong proof (a used or expired
+    /// code): its count is given back.
+    pub(crate) async fn attempt_unjudged(&self, mut attempt: Attempt) -> Result<()> {
+        attempt.judged = true;
+        self.store
+            .forgive_sign_in_attempt(&attempt.pool_id, &attempt.key)
+            .await?;
+        Ok(())
+    }
+
     /// The attempt succeeded: the count starts again.
-    pub(crate) async fn attempt_succeeded(&self, attempt: Attempt) -> Result<()> {
+    pub(crate) async fn attempt_succeeded(&self, mut attempt: Attempt) -> Result<()> {
         self.store
             .clear_sign_in_failures(&attempt.pool_id, &attempt.key)
             .await?;
+        attempt.judged = true;
         Ok(())
     }
 
@@ -123,6 +165,7 @@ impl Cognito {
     pub(crate) async fn record_password_proof(&self, attempt: Attempt, ok: bool) -> Result<()> {
         if !ok {
             crate::metrics::sign_in("failure");
+            attempt.failed();
             return Err(super::wrong_password());
         }
         crate::metrics::sign_in("success");

@@ -301,12 +301,15 @@ impl Cognito {
         let key = format!(" {}", pool.username_key(typed));
         let attempt = async {
             // Counted (and never cleared): a wrong password's lockout.
-            let _attempt = match hidden {
+            let attempt = match hidden {
                 true => Some(self.begin_attempt(&pool.id, &key).await?),
                 false => None,
             };
             // Spend the time a real check costs, so timing does not tell either.
             self.hasher.verify_dummy(password).await?;
+            if let Some(attempt) = attempt {
+                attempt.failed();
+            }
             Ok::<_, CognitoError>(())
         };
         match attempt.await {

@@ -251,20 +251,26 @@ impl Cognito {
         let challenge = state.challenge.as_str();
         match challenge {
             SOFTWARE_TOKEN_MFA | SMS_MFA | EMAIL_OTP => {
-                // Wrong codes count on a counter of their own, which a right password does
-                // not reset: signing in again gives no fresh guesses.
-                let key = format!("mfa:{}", user.username_key);
-                let code_key = match challenge {
-                    SOFTWARE_TOKEN_MFA => "SOFTWARE_TOKEN_MFA_CODE",
-                    _ => super::codes::code_key(challenge),
-                };
-                let code = param(responses, code_key)?;
-                // Every answer counts until it proves right, parallel ones included.
+                // Wrong codes count on a counter of their own (under a key no username can
+                // have: usernames hold no whitespace), which a right password does not
+                // reset: signing in again gives no fresh guesses.
+                let key = format!("\tmfa:{}", user.username_key);
+                let code = param(responses, super::codes::code_key(challenge))?;
+                // Every answer counts until it is judged, parallel ones included; only a
+                // wrong code stays counted.
                 let attempt = self.begin_attempt(&pool.id, &key).await?;
-                if challenge == SOFTWARE_TOKEN_MFA {
-                    self.check_totp(&user, code).await?;
+                let checked = if challenge == SOFTWARE_TOKEN_MFA {
+                    self.check_totp(&user, code).await
                 } else {
-                    self.check_sign_in_code(&user, code).await?;
+                    self.check_sign_in_code(&user, code).await
+                };
+                if let Err(e) = checked {
+                    if e.kind == crate::ErrorKind::CodeMismatch {
+                        attempt.failed();
+                    } else {
+                        self.attempt_unjudged(attempt).await?;
+                    }
+                    return Err(e);
                 }
                 self.consume_challenge(state).await?;
                 self.attempt_succeeded(attempt).await?;

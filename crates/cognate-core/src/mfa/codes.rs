@@ -67,11 +67,11 @@ impl Cognito {
     }
 }
 
-/// The response key of a factor's code.
+/// The ChallengeResponses key of a factor's code.
 pub fn code_key(factor: &str) -> &'static str {
-    if factor == SMS_MFA {
-        "SMS_MFA_CODE"
-    } else {
-        "EMAIL_OTP_CODE"
+    match factor {
+        SMS_MFA => "SMS_MFA_CODE",
+        super::SOFTWARE_TOKEN_MFA => "SOFTWARE_TOKEN_MFA_CODE",
+        _ => "EMAIL_OTP_CODE",
     }
 }

@@ -16,6 +16,7 @@ use totp_rs::{Algorithm, TOTP};
 
 const STEP_SECONDS: u64 = 30;
 const SECRET_LEN: usize = 32;
+const CLOCK_MARGIN_MS: i64 = 5 * 60 * 1000;
 
 /// `AssociateSoftwareTokenResponse`.
 #[derive(Debug, Serialize)]
@@ -223,12 +224,13 @@ impl Cognito {
     }
 
     /// Marks the code of `step` used, atomically in the store (two parallel answers with one
-    /// code: one wins), and the step before it too, so an older code cannot follow a newer
-    /// one. Nothing else of the user is written.
+    /// code: one wins), and the two steps before it too, so no older code still in the
+    /// window can follow a newer one. Nothing else of the user is written.
     async fn spend_step(&self, user: &User, secret: &[u8], step: u64) -> Result<()> {
         let id = |s: u64| step_id(user, secret, s);
-        // Kept until the step has left the window (one step either side).
-        let expires_ms = ((step + 2) * STEP_SECONDS * 1000) as i64;
+        // Kept until the step has left the window (one step either side), with a margin for
+        // nodes whose clocks differ.
+        let expires_ms = ((step + 2) * STEP_SECONDS * 1000) as i64 + CLOCK_MARGIN_MS;
         let now_ms = self.clock.now().millis();
         if !self
             .store
@@ -237,9 +239,11 @@ impl Cognito {
         {
             return Err(already_used());
         }
-        self.store
-            .consume_challenge(&id(step.saturating_sub(1)), expires_ms, now_ms)
-            .await?;
+        for older in [step.saturating_sub(1), step.saturating_sub(2)] {
+            self.store
+                .consume_challenge(&id(older), expires_ms, now_ms)
+                .await?;
+        }
         Ok(())
     }
 }

@@ -203,7 +203,7 @@ impl Cognito {
             // its lockout.
             self.check_secret_hash(client, secret_hash, &[username, &block.typed])?;
             let key = format!(" {}", pool.username_key(&block.typed));
-            let _attempt = self.begin_attempt(&pool.id, &key).await?;
+            self.begin_attempt(&pool.id, &key).await?.failed();
             crate::metrics::sign_in("failure");
             return Err(wrong_password());
         };

@@ -147,6 +147,36 @@ async fn wrong_codes_are_refused_and_count_toward_lockout() {
     assert_cognito_err!(r, NotAuthorizedException, "Password attempts exceeded");
 }
 
+/// A used code is refused as used, and does not count toward lockout (only wrong codes do).
+#[tokio::test]
+async fn a_used_code_does_not_count_toward_lockout() {
+    let t = t();
+    let (_, client, secret) = totp_user(&t, "ivan").await;
+    let code = totp_at(&secret, now_seconds());
+    let first = first_factor(&t, &client, "ivan").await;
+    assert!(
+        answer(&t, &client, "ivan", first.session().unwrap(), &code)
+            .await
+            .is_ok()
+    );
+    for _ in 0..6 {
+        let again = first_factor(&t, &client, "ivan").await;
+        let r = answer(&t, &client, "ivan", again.session().unwrap(), &code).await;
+        assert_cognito_err!(
+            r,
+            ExpiredCodeException,
+            "Your software token has already been used once."
+        );
+    }
+    let last = first_factor(&t, &client, "ivan").await;
+    let fresh = totp_at(&secret, now_seconds() + 30);
+    assert!(
+        answer(&t, &client, "ivan", last.session().unwrap(), &fresh)
+            .await
+            .is_ok()
+    );
+}
+
 #[tokio::test]
 async fn a_session_answers_once() {
     let t = t();

@@ -361,3 +361,64 @@ async fn hosted_mfa_journey_in_chromium() {
         .unwrap();
     assert!(artifacts.join("mfa-setup.png").exists());
 }
+
+/// Remembered devices from amazon-cognito-identity-js (tests/e2e/device_identity_js.mjs): the
+/// library confirms the device a sign-in offers, a remembered device then skips TOTP MFA, a
+/// second device is asked for a code, refresh and the device list work with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs tests/e2e/node_modules: scripts/test.sh runs it"]
+async fn remembered_device_from_identity_js() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        DeviceConfigurationType, ExplicitAuthFlowsType as F, SoftwareTokenMfaConfigType,
+        UserPoolMfaType,
+    };
+    let t = start().await;
+    let pool = create_pool(&t.client, "devices-js").await;
+    t.client
+        .update_user_pool()
+        .user_pool_id(&pool)
+        .device_configuration(
+            DeviceConfigurationType::builder()
+                .challenge_required_on_new_device(true)
+                .device_only_remembered_on_user_prompt(false)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    t.client
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .send()
+        .await
+        .unwrap();
+    let client = t
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("web")
+        .explicit_auth_flows(F::AllowUserSrpAuth)
+        .explicit_auth_flows(F::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    create_user(&t.client, &pool, "dev-user", &[]).await;
+    let envs = vec![
+        ("COGNATE_BASE", t.url()),
+        ("POOL_ID", pool),
+        ("CLIENT_ID", client),
+        ("USERNAME", "dev-user".to_owned()),
+        ("PASSWORD", PASSWORD.to_owned()),
+    ];
+    tokio::task::spawn_blocking(move || run_node("device_identity_js.mjs", &envs))
+        .await
+        .unwrap();
+}

@@ -3,6 +3,7 @@
 //! device operations as the user and as an administrator with their errors, device
 //! authentication standing in for MFA, and refresh bound to the device.
 
+mod interop;
 mod operations;
 mod sign_in;
 

@@ -33,6 +33,12 @@ pub enum ErrorKind {
     SoftwareTokenMfaNotFound,
     EnableSoftwareTokenMfa,
     InvalidUserPoolConfiguration,
+    /// A Lambda trigger threw: "<Trigger> failed with error <message>.".
+    UserLambdaValidation,
+    /// A Lambda trigger could not be invoked, or did not answer in time.
+    UnexpectedLambda,
+    /// A Lambda trigger answered something that is not its event.
+    InvalidLambdaResponse,
     /// An operation of the model that Cognate does not implement yet.
     NotImplemented,
 }
@@ -70,6 +76,9 @@ impl ErrorKind {
             SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
             EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
             InvalidUserPoolConfiguration => "InvalidUserPoolConfigurationException",
+            UserLambdaValidation => "UserLambdaValidationException",
+            UnexpectedLambda => "UnexpectedLambdaException",
+            InvalidLambdaResponse => "InvalidLambdaResponseException",
             NotImplemented => "NotImplementedException",
         }
     }

@@ -28,6 +28,7 @@ pub mod store;
 pub mod tags;
 pub mod time;
 pub mod tokens;
+pub mod triggers;
 pub mod ui_customization;
 pub mod user;
 pub mod user_filter;

@@ -427,9 +427,7 @@ impl Cognito {
             name: req.pool_name,
             policies,
             deletion_protection: req.deletion_protection.unwrap_or_else(|| "INACTIVE".into()),
-            lambda_config: req
-                .lambda_config
-                .unwrap_or_else(|| Value::Object(Map::new())),
+            lambda_config: self.lambda_config(req.lambda_config)?,
             schema_attributes,
             auto_verified_attributes: auto_verified,
             alias_attributes: alias,
@@ -503,9 +501,7 @@ impl Cognito {
         }
         pool.policies = req.policies.unwrap_or_default().resolve();
         pool.deletion_protection = req.deletion_protection.unwrap_or_else(|| "INACTIVE".into());
-        pool.lambda_config = req
-            .lambda_config
-            .unwrap_or_else(|| Value::Object(Map::new()));
+        pool.lambda_config = self.lambda_config(req.lambda_config)?;
         pool.auto_verified_attributes = auto_verified;
         pool.verification_message_template =
             verification_template(&req.extra, req.verification_message_template)?;

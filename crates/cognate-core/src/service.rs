@@ -21,6 +21,8 @@ pub struct Cognito {
     /// Woken when a message is queued, so this node's delivery worker sends it at once
     /// (workers also poll, for messages queued by other nodes).
     pub outbox_ready: Arc<tokio::sync::Notify>,
+    /// Reaches the pools' Lambda triggers (see `triggers`); none by default.
+    pub invoker: Arc<dyn crate::triggers::Invoker>,
     /// Serializes one user's sign-in attempts on this node (see `auth::lockout`).
     pub(crate) attempt_locks: crate::auth::lockout::AttemptLocks,
 }
@@ -44,6 +46,7 @@ impl Cognito {
             keys: KeyRing::default(),
             outbox_ready: Arc::new(tokio::sync::Notify::new()),
             attempt_locks: Default::default(),
+            invoker: Arc::new(crate::triggers::NoInvoker),
         }
     }
 }

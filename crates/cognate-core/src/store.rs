@@ -72,6 +72,12 @@ pub trait PoolStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<UserPool>>;
+    /// Pools of every region ordered by ID, after the given ID (start-up checks).
+    async fn list_pools_everywhere(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserPool>>;
 }
 
 #[async_trait]

@@ -3,10 +3,12 @@
 //! the router that picks a sender by medium (`Senders`). A medium with no sender keeps its
 //! messages in the development outbox.
 
+mod functions;
 mod smtp;
 mod sns;
 mod webhook;
 
+pub use functions::{FunctionRoutes, Functions};
 pub use smtp::SmtpSender;
 pub use sns::{SnsCredentials, SnsSender};
 pub use webhook::WebhookSender;

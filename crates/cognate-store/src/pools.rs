@@ -93,6 +93,19 @@ impl PoolStore for SqlStore {
         )
         .await
     }
+
+    async fn list_pools_everywhere(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<UserPool>> {
+        self.all_docs(
+            sqlx::query("SELECT doc FROM user_pools WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after.unwrap_or(""))
+                .bind(limit as i64),
+        )
+        .await
+    }
 }
 
 #[async_trait]

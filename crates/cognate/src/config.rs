@@ -128,6 +128,10 @@ pub struct ServeArgs {
     /// Send SMS by POSTing {"id","poolId","to","message"} to this URL instead [default: none]
     #[arg(long, env = "COGNATE_SMS_WEBHOOK_URL")]
     pub sms_webhook_url: Option<String>,
+    /// The Lambda `Invoke` endpoint for trigger functions without a webhook, e.g.
+    /// `http://127.0.0.1:3001` for `sam local start-lambda` [default: none]
+    #[arg(long, env = "COGNATE_LAMBDA_ENDPOINT")]
+    pub lambda_endpoint: Option<String>,
     /// A TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "COGNATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -164,6 +168,8 @@ pub struct FileConfig {
     pub sms_webhook_url: Option<String>,
     #[serde(default)]
     pub access_keys: Vec<AccessKey>,
+    /// `[lambda]`: `endpoint`, `webhook_secret`, and `[lambda.webhooks]` ARN or name → URL.
+    pub lambda: Option<crate::functions::FileLambda>,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -207,6 +213,8 @@ pub struct Config {
     pub smtp_from: String,
     /// Where SMS go (`None`: the development outbox).
     pub sms: Option<SmsConfig>,
+    /// Where trigger functions are.
+    pub functions: cognate_delivery::FunctionRoutes,
 }
 
 /// AWS credentials for SNS.
@@ -423,6 +431,7 @@ impl Config {
                 (None, Some(url)) => Some(SmsConfig::Webhook(url)),
                 (None, None) => None,
             },
+            functions: crate::functions::routes(args.lambda_endpoint, file.lambda),
             smtp_url: args.smtp_url.or(file.smtp_url).or(delivery.smtp_url),
             smtp_from: args
                 .smtp_from
@@ -451,6 +460,7 @@ impl Config {
             smtp_url: None,
             smtp_from: DEFAULT_SMTP_FROM.into(),
             sms: None,
+            functions: Default::default(),
         }
     }
 

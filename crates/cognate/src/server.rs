@@ -157,14 +157,17 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         .clone()
         .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
 
-    let cognito = Arc::new(Cognito::new(
+    let mut cognito = Cognito::new(
         Arc::new(store.clone()),
         overrides.clock,
         Arc::new(SecretBox::new(&master_key)),
         overrides.hasher,
         config.account_id.clone(),
         issuer_base.clone(),
-    ));
+    );
+    cognito.invoker = Arc::new(cognate_delivery::Functions::new(config.functions.clone())?);
+    let cognito = Arc::new(cognito);
+    crate::functions::check_pools(&cognito).await?;
     if let Some(path) = &config.bootstrap {
         crate::bootstrap::run(&cognito, path, config.log_format == "json").await?;
     }

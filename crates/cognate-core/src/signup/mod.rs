@@ -13,6 +13,7 @@ use crate::messaging::{CodeDeliveryDetails, Medium, OutgoingMessage, templates};
 use crate::password::{self, PolicyContext};
 use crate::pool::UserPool;
 use crate::service::Cognito;
+use crate::triggers::sign_up::{POST_CONFIRMATION_CONFIRM_SIGN_UP, PRE_SIGN_UP_SIGN_UP, Passed};
 use crate::user::{Attribute, User, check_client_writes, check_writes, new_identity, status};
 use codes::{Cap, Purpose};
 use serde::{Deserialize, Serialize};
@@ -166,12 +167,18 @@ impl Cognito {
                 "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null",
             ));
         };
+        let passed = Passed {
+            client_id: Some(client.client_id()),
+            client_metadata: req.client_metadata.as_ref(),
+            validation_data: req.validation_data.as_ref(),
+        };
         self.sign_up_with(
             &pool,
             &client,
             &req.username,
             password,
             &req.user_attributes,
+            passed,
         )
         .await
     }
@@ -184,6 +191,7 @@ impl Cognito {
         username: &str,
         password: &str,
         user_attributes: &[Attribute],
+        passed: Passed<'_>,
     ) -> Result<SignUpResponse> {
         let (pool, client) = (pool.clone(), client.clone());
         if pool.admin_create_user_config.allow_admin_create_user_only {
@@ -207,7 +215,7 @@ impl Cognito {
             .credentials(&pool.id, &username, &sub, password)
             .await?;
         let now = self.clock.now();
-        let user = User {
+        let mut user = User {
             pool_id: pool.id.clone(),
             username_key: pool.username_key(&username),
             username,
@@ -223,9 +231,14 @@ impl Cognito {
             mfa: Default::default(),
             mfa_options: Vec::new(),
         };
+        // PreSignUp decides before anything is written; an auto-confirmed user gets no code.
+        let confirmed = self
+            .pre_sign_up(&pool, &mut user, PRE_SIGN_UP_SIGN_UP, passed)
+            .await?;
         // Email or phone usernames are unique even unverified.
         self.claim_aliases(&pool, &user, false).await?;
-        let delivery = sign_up_medium(&pool, &user).map(|(medium, to)| {
+        let medium = sign_up_medium(&pool, &user).filter(|_| !confirmed);
+        let delivery = medium.map(|(medium, to)| {
             let (record, code) = self.issue_code(&user, Purpose::SignUp, None);
             let message = self.sign_up_message(&pool, &client, &user, medium, &to, &code);
             (
@@ -249,7 +262,7 @@ impl Cognito {
         self.outbox_ready.notify_one();
         tracing::info!(pool_id = %pool.id, client_id = %client.client_id(), sub = %user.sub, "user signed up");
         Ok(SignUpResponse {
-            user_confirmed: false,
+            user_confirmed: confirmed,
             code_delivery_details: delivery.map(|(_, _, d)| d),
             user_sub: sub,
         })
@@ -260,11 +273,17 @@ impl Cognito {
             .code_flow_caller(&req.client_id, req.secret_hash.as_deref(), &req.username)
             .await?;
         let user = user.ok_or_else(|| unknown_user_in_code_flow(&client))?;
+        let passed = Passed {
+            client_id: Some(client.client_id()),
+            client_metadata: req.client_metadata.as_ref(),
+            validation_data: None,
+        };
         self.confirm_with_code(
             &pool,
             user,
             &req.confirmation_code,
             req.force_alias_creation,
+            passed,
         )
         .await
     }
@@ -277,6 +296,7 @@ impl Cognito {
         mut user: User,
         code: &str,
         force_alias_creation: bool,
+        passed: Passed<'_>,
     ) -> Result<()> {
         self.within_cap(&pool.id, &user.username_key, Cap::ConfirmSignUp)
             .await?;
@@ -297,7 +317,8 @@ impl Cognito {
             .await?;
         self.store.update_user(&user).await?;
         tracing::info!(pool_id = %pool.id, sub = %user.sub, "sign-up confirmed");
-        Ok(())
+        self.post_confirmation(pool, &user, POST_CONFIRMATION_CONFIRM_SIGN_UP, passed)
+            .await
     }
 
     pub async fn resend_confirmation_code(
@@ -409,6 +430,11 @@ impl Cognito {
             .find_user_opt(&pool, username)
             .await?
             .ok_or_else(|| unknown_user_in_code_flow(&client))?;
-        self.confirm_with_code(&pool, user, code, false).await
+        let passed = Passed {
+            client_id: Some(client.client_id()),
+            ..Passed::default()
+        };
+        self.confirm_with_code(&pool, user, code, false, passed)
+            .await
     }
 }

@@ -170,7 +170,17 @@ impl Cognito {
             .clear_sign_in_failures(&pool.id, &user.username_key)
             .await?;
         tracing::info!(pool_id = %pool.id, sub = %user.sub, "password reset");
-        Ok(())
+        let passed = crate::triggers::sign_up::Passed {
+            client_id: Some(client.client_id()),
+            ..Default::default()
+        };
+        self.post_confirmation(
+            pool,
+            &user,
+            crate::triggers::sign_up::POST_CONFIRMATION_CONFIRM_FORGOT_PASSWORD,
+            passed,
+        )
+        .await
     }
 
     /// AdminResetUserPassword: the user must choose a new password (`RESET_REQUIRED`: sign-in

@@ -67,7 +67,7 @@ impl Cognito {
         let credentials = self
             .credentials(&pool.id, &username, &sub, &temporary)
             .await?;
-        let user = User {
+        let mut user = User {
             pool_id: pool.id.clone(),
             username_key: pool.username_key(&username),
             username,
@@ -83,6 +83,19 @@ impl Cognito {
             mfa: Default::default(),
             mfa_options: Vec::new(),
         };
+        // PreSignUp may verify attributes; the user still changes the temporary password.
+        let passed = crate::triggers::sign_up::Passed {
+            client_metadata: req.client_metadata.as_ref(),
+            validation_data: req.validation_data.as_ref(),
+            ..Default::default()
+        };
+        self.pre_sign_up(
+            &pool,
+            &mut user,
+            crate::triggers::sign_up::PRE_SIGN_UP_ADMIN_CREATE_USER,
+            passed,
+        )
+        .await?;
         self.claim_aliases(&pool, &user, req.force_alias_creation)
             .await?;
         let invitations = self.invitations(&pool, &user, &temporary, &req);

@@ -396,7 +396,13 @@ impl Cognito {
         user.status = status::CONFIRMED.into();
         user.modified = self.clock.now();
         self.store.update_user(&user).await?;
-        Ok(())
+        self.post_confirmation(
+            &pool,
+            &user,
+            crate::triggers::sign_up::POST_CONFIRMATION_CONFIRM_SIGN_UP,
+            Default::default(),
+        )
+        .await
     }
 
     pub async fn list_users(&self, region: &str, req: ListUsersRequest) -> Result<Page<UserView>> {

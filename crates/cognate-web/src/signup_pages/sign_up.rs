@@ -136,7 +136,17 @@ pub async fn sign_up_submit(
         .filter(|a| !a.value.is_empty())
         .collect();
     match cognito
-        .sign_up_with(&o.g.pool, &o.g.client, &username, &password, &attributes)
+        .sign_up_with(
+            &o.g.pool,
+            &o.g.client,
+            &username,
+            &password,
+            &attributes,
+            cognate_core::triggers::sign_up::Passed {
+                client_id: Some(o.g.client.client_id()),
+                ..Default::default()
+            },
+        )
         .await
     {
         Ok(done) => {
@@ -202,7 +212,16 @@ pub async fn confirm_submit(
     let result = match cognito.find_user_opt(&o.g.pool, &username).await {
         Ok(Some(user)) => {
             cognito
-                .confirm_with_code(&o.g.pool, user, &code, false)
+                .confirm_with_code(
+                    &o.g.pool,
+                    user,
+                    &code,
+                    false,
+                    cognate_core::triggers::sign_up::Passed {
+                        client_id: Some(o.g.client.client_id()),
+                        ..Default::default()
+                    },
+                )
                 .await
         }
         Ok(None) => Err(cognate_core::CognitoError::new(

@@ -29,5 +29,6 @@ mod srp;
 mod tags;
 mod token_rotation;
 mod tokens;
+mod triggers;
 mod ui_customization;
 mod users;

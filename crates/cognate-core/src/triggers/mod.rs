@@ -1,0 +1,215 @@
+//! Lambda triggers (AWS developer guide "Customizing user pool workflows with Lambda
+//! triggers"; REFERENCE.md §14): the pool's `LambdaConfig` says which function runs at which
+//! step; [`Invoker`] reaches it (the Lambda `Invoke` API or an HTTP webhook, chosen by the
+//! binary's configuration); the event is Cognito's, and the function answers with the same
+//! event, its `response` filled in.
+//!
+//! Triggers are synchronous: 5 s, as Cognito's. A function that throws gives
+//! `UserLambdaValidationException` "<Trigger> failed with error <message>."; one that cannot be
+//! reached or does not answer in time `UnexpectedLambdaException`; an answer that is not the
+//! event `InvalidLambdaResponseException`. Nothing the trigger decides is written before it
+//! answered, so a failing trigger leaves no half-made state.
+
+pub mod sign_up;
+
+use crate::error::{CognitoError, ErrorKind, Result};
+use crate::pool::UserPool;
+use crate::service::Cognito;
+use crate::user::User;
+use async_trait::async_trait;
+use serde_json::{Map, Value, json};
+use std::time::Duration;
+
+/// How long Cognito waits for a synchronous trigger.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why an invocation gave no event back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvokeError {
+    /// The function ran and threw: its error message.
+    Function(String),
+    /// No answer within [`TIMEOUT`].
+    Timeout,
+    /// The function could not be reached or run.
+    Failed(String),
+}
+
+/// The port to the functions: implemented by the binary (Lambda `Invoke` API, webhooks).
+#[async_trait]
+pub trait Invoker: Send + Sync {
+    /// Whether invocations of `function_arn` have somewhere to go.
+    fn routes(&self, function_arn: &str) -> bool;
+    /// Runs the function with `event`; its answer.
+    async fn invoke(
+        &self,
+        function_arn: &str,
+        event: &Value,
+    ) -> std::result::Result<Value, InvokeError>;
+}
+
+/// No functions anywhere: every trigger is a configuration error.
+pub struct NoInvoker;
+
+#[async_trait]
+impl Invoker for NoInvoker {
+    fn routes(&self, _: &str) -> bool {
+        false
+    }
+
+    async fn invoke(&self, _: &str, _: &Value) -> std::result::Result<Value, InvokeError> {
+        Err(InvokeError::Failed(
+            "no Lambda endpoint or webhook is configured".into(),
+        ))
+    }
+}
+
+/// The triggers Cognate runs, by their `LambdaConfig` member.
+pub const SUPPORTED: &[&str] = &["PreSignUp", "PostConfirmation"];
+
+/// Checks a `LambdaConfig` before a pool keeps it: every function must have a route, and
+/// every trigger must be one Cognate runs (a trigger kept but never run would be a silent
+/// lie). `InvalidParameterException` naming what is wrong.
+pub fn check_config(invoker: &dyn Invoker, config: &Value) -> Result<()> {
+    let Some(config) = config.as_object() else {
+        return Ok(());
+    };
+    for (name, value) in config {
+        let arn = match value {
+            Value::String(arn) => arn.as_str(),
+            Value::Null => continue,
+            // PreTokenGenerationConfig, CustomSMSSender, CustomEmailSender: not yet run.
+            _ => "",
+        };
+        if name == "KMSKeyID" {
+            continue;
+        }
+        if !SUPPORTED.contains(&name.as_str()) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "The {name} trigger is not supported by Cognate yet."
+            )));
+        }
+        if !invoker.routes(arn) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "No route to Lambda function {arn}: configure --lambda-endpoint or a webhook for it."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The attributes a trigger sees: strings, with `sub` and `cognito:user_status`.
+pub fn user_attributes(user: &User) -> Map<String, Value> {
+    let mut attributes: Map<String, Value> = user
+        .attributes
+        .iter()
+        .map(|a| (a.name.clone(), Value::from(a.value.clone())))
+        .collect();
+    attributes.insert("sub".into(), Value::from(user.sub.clone()));
+    attributes.insert(
+        "cognito:user_status".into(),
+        Value::from(user.status.clone()),
+    );
+    attributes
+}
+
+/// What every event carries, and what differs.
+pub struct Event<'a> {
+    pub pool: &'a UserPool,
+    pub trigger: &'static str,
+    pub source: &'static str,
+    pub user_name: &'a str,
+    pub client_id: Option<&'a str>,
+    pub request: Map<String, Value>,
+}
+
+impl Event<'_> {
+    fn to_json(&self) -> Value {
+        let region = self.pool.id.split('_').next().unwrap_or_default();
+        json!({
+            "version": "1",
+            "triggerSource": self.source,
+            "region": region,
+            "userPoolId": self.pool.id,
+            "userName": self.user_name,
+            "callerContext": {
+                "awsSdkVersion": "aws-sdk-unknown-unknown",
+                "clientId": self.client_id.unwrap_or("CLIENT_ID_NOT_APPLICABLE"),
+            },
+            "request": self.request,
+            "response": {},
+        })
+    }
+}
+
+impl Cognito {
+    /// A `LambdaConfig` given to CreateUserPool or UpdateUserPool, checked
+    /// ([`check_config`]); none is `{}`.
+    pub(crate) fn lambda_config(&self, given: Option<Value>) -> Result<Value> {
+        let config = given.unwrap_or_else(|| Value::Object(Map::new()));
+        check_config(&*self.invoker, &config)?;
+        Ok(config)
+    }
+
+    /// The function the pool runs for `trigger`, if any.
+    pub(crate) fn trigger_arn<'p>(&self, pool: &'p UserPool, trigger: &str) -> Option<&'p str> {
+        pool.lambda_config
+            .get(trigger)
+            .and_then(Value::as_str)
+            .filter(|arn| !arn.is_empty())
+    }
+
+    /// Runs the trigger of `event` if the pool has one: its `response` object, or `None`
+    /// when the pool has no function for it.
+    pub(crate) async fn run_trigger(&self, event: Event<'_>) -> Result<Option<Map<String, Value>>> {
+        let Some(arn) = self.trigger_arn(event.pool, event.trigger) else {
+            return Ok(None);
+        };
+        let trigger = event.trigger;
+        let body = event.to_json();
+        let answer = match tokio::time::timeout(TIMEOUT, self.invoker.invoke(arn, &body)).await {
+            Ok(answer) => answer,
+            Err(_) => Err(InvokeError::Timeout),
+        };
+        tracing::info!(pool_id = %event.pool.id, %trigger, source = %event.source, ok = answer.is_ok(), "trigger ran");
+        match answer {
+            Ok(Value::Object(mut answer)) => match answer.remove("response") {
+                Some(Value::Object(response)) => Ok(Some(response)),
+                Some(Value::Null) | None => Ok(Some(Map::new())),
+                Some(_) => Err(unrecognizable()),
+            },
+            Ok(_) => Err(unrecognizable()),
+            Err(InvokeError::Function(message)) => Err(CognitoError::new(
+                ErrorKind::UserLambdaValidation,
+                format!("{trigger} failed with error {message}."),
+            )),
+            Err(InvokeError::Timeout) => Err(CognitoError::new(
+                ErrorKind::UnexpectedLambda,
+                format!("{trigger} invocation failed due to error TimeoutError."),
+            )),
+            Err(InvokeError::Failed(reason)) => {
+                tracing::warn!(%trigger, %reason, "trigger invocation failed");
+                Err(CognitoError::new(
+                    ErrorKind::UnexpectedLambda,
+                    format!("{trigger} invocation failed due to error AccessDeniedException."),
+                ))
+            }
+        }
+    }
+}
+
+fn unrecognizable() -> CognitoError {
+    CognitoError::new(
+        ErrorKind::InvalidLambdaResponse,
+        "Unrecognizable lambda output",
+    )
+}
+
+/// A boolean of a trigger's response (`true` or `"true"` as Lambdas in several languages
+/// write it).
+pub(crate) fn flag(response: &Map<String, Value>, name: &str) -> bool {
+    match response.get(name) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}

@@ -2,6 +2,7 @@
 //! AdminRespondToAuthChallenge, with Cognito's flows, challenges and errors (REFERENCE.md §4).
 
 pub mod challenge;
+mod issue;
 pub mod lockout;
 pub mod refresh;
 pub mod secret_hash;
@@ -12,7 +13,7 @@ use crate::mfa;
 use crate::pool::UserPool;
 use crate::service::Cognito;
 use crate::srp::flow::{PASSWORD_VERIFIER, USER_SRP_AUTH};
-use crate::tokens::{ADMIN_SCOPE, AuthenticationResult, Issue};
+use crate::tokens::AuthenticationResult;
 use crate::user::{Attribute, User, Writer, check_client_writes, status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -272,6 +273,7 @@ impl Cognito {
                 .unknown_user_password(pool, client, typed, password)
                 .await);
         };
+        self.pre_authentication(pool, client, &user, None).await?;
         let attempt = self.begin_attempt(&pool.id, &user.username_key).await?;
         let ok = match &user.password_hash {
             Some(hash) => self.hasher.verify(password, hash).await?,
@@ -421,41 +423,6 @@ impl Cognito {
             challenge_parameters: params,
             authentication_result: None,
         }
-    }
-
-    /// Tokens for a completed sign-in: a new session with its own `origin_jti`. In a pool
-    /// that tracks devices, the tokens name the sign-in's device, or a new one offered as
-    /// `NewDeviceMetadata` when it came without DEVICE_KEY.
-    pub(crate) async fn issue_sign_in(
-        &self,
-        pool: &UserPool,
-        client: &AppClient,
-        user: &User,
-        device_key: Option<&str>,
-    ) -> Result<AuthenticationResult> {
-        let origin_jti = crate::ids::uuid();
-        let tracked = crate::device::tracking(pool).is_some();
-        let new_device = (tracked && device_key.is_none()).then(|| self.new_device(pool));
-        let device_key = match &new_device {
-            Some(d) => Some(d.device_key.as_str()),
-            None => device_key.filter(|_| tracked),
-        };
-        let mut result = self
-            .start_session(&Issue {
-                pool,
-                client,
-                user,
-                origin_jti: &origin_jti,
-                auth_time_s: self.clock.now().seconds(),
-                scope: ADMIN_SCOPE,
-                nonce: None,
-                oauth: false,
-                device_key,
-            })
-            .await?;
-        result.new_device_metadata = new_device;
-        tracing::info!(pool_id = %pool.id, client_id = %client.client_id(), sub = %user.sub, "signed in");
-        Ok(result)
     }
 
     pub async fn respond_to_auth_challenge(

@@ -167,6 +167,7 @@ impl Cognito {
                 nonce: None,
                 oauth: session.scope.is_some(),
                 device_key: session.device_key.as_deref(),
+                source: crate::triggers::tokens::REFRESH_TOKENS,
             })
             .await?;
         Ok((

@@ -58,7 +58,24 @@ impl Cognito {
             .challenge_user(pool, &state)
             .await?
             .ok_or_else(invalid_session)?;
-        self.answer_mfa(pool, client, &state, user, responses).await
+        let next = self
+            .answer_mfa(pool, client, &state, user, responses)
+            .await?;
+        self.web_finished(pool, client, next).await
+    }
+
+    /// A hosted sign-in that is done has authenticated: PostAuthentication runs (a throw
+    /// refuses it) before the browser is signed in.
+    pub(crate) async fn web_finished(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        next: Next,
+    ) -> Result<Next> {
+        if let Next::Done(user) = &next {
+            self.post_authentication(pool, client, user, false).await?;
+        }
+        Ok(next)
     }
 
     /// Starts TOTP setup for the MFA_SETUP challenge of `session`: a new secret (as

@@ -207,6 +207,7 @@ impl Cognito {
                         nonce: g.nonce.as_deref(),
                         oauth: true,
                         device_key: None,
+                        source: crate::triggers::tokens::HOSTED_AUTH,
                     })
                     .await?;
                 // The implicit grant never returns a refresh token.

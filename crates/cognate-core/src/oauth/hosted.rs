@@ -44,7 +44,10 @@ impl Cognito {
             .check_password(pool, client, username, user, password)
             .await?;
         match self.account_gate(pool, &user)? {
-            None => Ok(self.next_factor(pool, client, user, None).await?.into()),
+            None => {
+                let next = self.next_factor(pool, client, user, None).await?;
+                Ok(self.web_finished(pool, client, next).await?.into())
+            }
             Some(_) => {
                 let required = pool
                     .schema_attributes
@@ -81,6 +84,7 @@ impl Cognito {
         let user = self
             .complete_new_password(pool, client, &state, user, new_password, attributes)
             .await?;
-        Ok(self.next_factor(pool, client, user, None).await?.into())
+        let next = self.next_factor(pool, client, user, None).await?;
+        Ok(self.web_finished(pool, client, next).await?.into())
     }
 }

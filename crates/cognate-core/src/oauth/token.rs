@@ -170,6 +170,7 @@ impl Cognito {
                 nonce: record.nonce.as_deref(),
                 oauth: true,
                 device_key: None,
+                source: crate::triggers::tokens::HOSTED_AUTH,
             })
             .await
             .map_err(OAuthError::internal)?;

@@ -101,6 +101,7 @@ impl Cognito {
                     }
                     _ => {}
                 }
+                self.pre_authentication(pool, client, user, None).await?;
                 match self.open_verifier(user) {
                     Some(v) => (Some(user.username.clone()), user.username.clone(), v, true),
                     None => {

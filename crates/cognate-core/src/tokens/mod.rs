@@ -53,6 +53,8 @@ pub struct Issue<'a> {
     pub oauth: bool,
     /// The device of the sign-in (`device_key` claim of the access token).
     pub device_key: Option<&'a str>,
+    /// PreTokenGeneration's `triggerSource` (`TokenGeneration_*`).
+    pub source: &'static str,
 }
 
 impl Issue<'_> {
@@ -210,6 +212,8 @@ impl Cognito {
         id.insert("iat".into(), json!(iat));
         id.insert("jti".into(), json!(crate::ids::uuid()));
 
+        self.pre_token_generation(t, &groups, &mut id, &mut access)
+            .await?;
         let access_key = self
             .keys
             .active(&*self.store, &self.secrets, pool_id, keys::ACCESS, now)

@@ -10,7 +10,9 @@
 //! event `InvalidLambdaResponseException`. Nothing the trigger decides is written before it
 //! answered, so a failing trigger leaves no half-made state.
 
+pub mod authentication;
 pub mod sign_up;
+pub mod tokens;
 
 use crate::error::{CognitoError, ErrorKind, Result};
 use crate::pool::UserPool;
@@ -64,7 +66,14 @@ impl Invoker for NoInvoker {
 }
 
 /// The triggers Cognate runs, by their `LambdaConfig` member.
-pub const SUPPORTED: &[&str] = &["PreSignUp", "PostConfirmation"];
+pub const SUPPORTED: &[&str] = &[
+    "PreSignUp",
+    "PostConfirmation",
+    "PreAuthentication",
+    "PostAuthentication",
+    "PreTokenGeneration",
+    "PreTokenGenerationConfig",
+];
 
 /// Checks a `LambdaConfig` before a pool keeps it: every function must have a route, and
 /// every trigger must be one Cognate runs (a trigger kept but never run would be a silent
@@ -77,7 +86,19 @@ pub fn check_config(invoker: &dyn Invoker, config: &Value) -> Result<()> {
         let arn = match value {
             Value::String(arn) => arn.as_str(),
             Value::Null => continue,
-            // PreTokenGenerationConfig, CustomSMSSender, CustomEmailSender: not yet run.
+            Value::Object(o) if name == "PreTokenGenerationConfig" => {
+                let version = o.get("LambdaVersion").and_then(Value::as_str);
+                if !matches!(version, Some("V1_0" | "V2_0")) {
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "PreTokenGenerationConfig LambdaVersion {} is not supported by Cognate yet.",
+                        version.unwrap_or("(none)")
+                    )));
+                }
+                o.get("LambdaArn")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            }
+            // CustomSMSSender, CustomEmailSender: not run yet, refused by name below.
             _ => "",
         };
         if name == "KMSKeyID" {
@@ -115,6 +136,8 @@ pub fn user_attributes(user: &User) -> Map<String, Value> {
 /// What every event carries, and what differs.
 pub struct Event<'a> {
     pub pool: &'a UserPool,
+    /// `"1"`; `"2"` for PreTokenGeneration V2.
+    pub version: &'static str,
     pub trigger: &'static str,
     pub source: &'static str,
     pub user_name: &'a str,
@@ -126,7 +149,7 @@ impl Event<'_> {
     fn to_json(&self) -> Value {
         let region = self.pool.id.split('_').next().unwrap_or_default();
         json!({
-            "version": "1",
+            "version": self.version,
             "triggerSource": self.source,
             "region": region,
             "userPoolId": self.pool.id,
@@ -152,8 +175,16 @@ impl Cognito {
 
     /// The function the pool runs for `trigger`, if any.
     pub(crate) fn trigger_arn<'p>(&self, pool: &'p UserPool, trigger: &str) -> Option<&'p str> {
-        pool.lambda_config
-            .get(trigger)
+        let config = &pool.lambda_config;
+        // PreTokenGenerationConfig.LambdaArn wins over the older PreTokenGeneration member.
+        let configured = match trigger {
+            "PreTokenGeneration" => config
+                .get("PreTokenGenerationConfig")
+                .and_then(|c| c.get("LambdaArn"))
+                .or_else(|| config.get(trigger)),
+            _ => config.get(trigger),
+        };
+        configured
             .and_then(Value::as_str)
             .filter(|arn| !arn.is_empty())
     }

@@ -75,6 +75,7 @@ impl Cognito {
         let Some(response) = self
             .run_trigger(Event {
                 pool,
+                version: "1",
                 trigger: "PreSignUp",
                 source,
                 user_name: &user.username,
@@ -116,6 +117,7 @@ impl Cognito {
         request.insert("clientMetadata".into(), metadata(&passed));
         self.run_trigger(Event {
             pool,
+            version: "1",
             trigger: "PostConfirmation",
             source,
             user_name: &user.username,

@@ -5,6 +5,7 @@
 
 mod config;
 mod sign_up;
+mod tokens;
 
 use crate::common::{TestServer, config as base_config, start_with_config};
 use axum::Router;

@@ -115,7 +115,7 @@ pub fn link_message(pool: &UserPool, to: &str, link: &str) -> OutgoingMessage {
 }
 
 /// Replaces `{##text##}` with an HTML link to `href` showing `text`.
-fn with_link(template: &str, href: &str) -> String {
+pub(crate) fn with_link(template: &str, href: &str) -> String {
     let Some(start) = template.find("{##") else {
         return template.to_owned();
     };

@@ -35,6 +35,21 @@ impl Cognito {
         })?;
         let (record, code) = self.issue_code(user, Purpose::SignIn, None);
         let message = templates::authentication_message(pool, medium, to, &code);
+        let secrets = crate::triggers::messages::Secrets {
+            code: &code,
+            link: None,
+            username: None,
+        };
+        let message = self
+            .custom_message(
+                pool,
+                None,
+                user,
+                crate::triggers::messages::AUTHENTICATION,
+                message,
+                secrets,
+            )
+            .await?;
         self.store
             .put_code(&record, Some(&self.seal_message(&message)))
             .await?;

@@ -13,6 +13,7 @@ use crate::messaging::{CodeDeliveryDetails, Medium, OutgoingMessage, templates};
 use crate::password::{self, PolicyContext};
 use crate::pool::UserPool;
 use crate::service::Cognito;
+use crate::triggers::messages::{RESEND_CODE, SIGN_UP, Secrets};
 use crate::triggers::sign_up::{POST_CONFIRMATION_CONFIRM_SIGN_UP, PRE_SIGN_UP_SIGN_UP, Passed};
 use crate::user::{Attribute, User, check_client_writes, check_writes, new_identity, status};
 use codes::{Cap, Purpose};
@@ -130,18 +131,19 @@ impl Cognito {
     }
 
     /// The message that carries a sign-up code: a code, or a link to `/confirmUser` in
-    /// `CONFIRM_WITH_LINK` pools.
-    fn sign_up_message(
+    /// `CONFIRM_WITH_LINK` pools; as the pool's CustomMessage function writes it (`source`).
+    async fn sign_up_message(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: &User,
-        medium: Medium,
-        to: &str,
+        (medium, to): (Medium, &str),
         code: &str,
-    ) -> OutgoingMessage {
-        if medium == Medium::Email && templates::confirms_with_link(pool) {
-            let link = crate::oauth::with_query(
+        source: &'static str,
+    ) -> Result<OutgoingMessage> {
+        let mut link = None;
+        let message = if medium == Medium::Email && templates::confirms_with_link(pool) {
+            let url = crate::oauth::with_query(
                 &format!("{}/confirmUser", self.issuer_base),
                 &[
                     ("client_id", client.client_id()),
@@ -149,9 +151,26 @@ impl Cognito {
                     ("confirmation_code", code),
                 ],
             );
-            return templates::link_message(pool, to, &link);
-        }
-        templates::code_message(pool, medium, to, code)
+            let message = templates::link_message(pool, to, &url);
+            link = Some(url);
+            message
+        } else {
+            templates::code_message(pool, medium, to, code)
+        };
+        let secrets = Secrets {
+            code,
+            link: link.as_deref(),
+            username: None,
+        };
+        self.custom_message(
+            pool,
+            Some(client.client_id()),
+            user,
+            source,
+            message,
+            secrets,
+        )
+        .await
     }
 
     pub async fn sign_up(&self, req: SignUpRequest) -> Result<SignUpResponse> {
@@ -238,15 +257,20 @@ impl Cognito {
         // Email or phone usernames are unique even unverified.
         self.claim_aliases(&pool, &user, false).await?;
         let medium = sign_up_medium(&pool, &user).filter(|_| !confirmed);
-        let delivery = medium.map(|(medium, to)| {
-            let (record, code) = self.issue_code(&user, Purpose::SignUp, None);
-            let message = self.sign_up_message(&pool, &client, &user, medium, &to, &code);
-            (
-                record,
-                self.seal_message(&message),
-                CodeDeliveryDetails::new(medium, &to),
-            )
-        });
+        let delivery = match medium {
+            Some((medium, to)) => {
+                let (record, code) = self.issue_code(&user, Purpose::SignUp, None);
+                let message = self
+                    .sign_up_message(&pool, &client, &user, (medium, &to), &code, SIGN_UP)
+                    .await?;
+                Some((
+                    record,
+                    self.seal_message(&message),
+                    CodeDeliveryDetails::new(medium, &to),
+                ))
+            }
+            None => None,
+        };
         let (code, messages) = match &delivery {
             Some((c, m, _)) => (Some(c), std::slice::from_ref(m)),
             None => (None, &[][..]),
@@ -356,7 +380,9 @@ impl Cognito {
             ));
         };
         let (record, code) = self.issue_code(&user, Purpose::SignUp, None);
-        let message = self.sign_up_message(&pool, &client, &user, medium, &to, &code);
+        let message = self
+            .sign_up_message(&pool, &client, &user, (medium, &to), &code, RESEND_CODE)
+            .await?;
         self.store
             .put_code(&record, Some(&self.seal_message(&message)))
             .await?;

@@ -86,10 +86,30 @@ fn recovery_medium(pool: &UserPool, user: &User) -> Result<Option<(Medium, Strin
 
 impl Cognito {
     /// Issues a password-reset code to the user's recovery channel and queues its message.
-    async fn send_reset_code(&self, pool: &UserPool, user: &User) -> Result<CodeDeliveryDetails> {
+    async fn send_reset_code(
+        &self,
+        pool: &UserPool,
+        client_id: Option<&str>,
+        user: &User,
+    ) -> Result<CodeDeliveryDetails> {
         let (medium, to) = recovery_medium(pool, user)?.ok_or_else(no_recovery_channel)?;
         let (record, code) = self.issue_code(user, Purpose::ForgotPassword, None);
         let message = templates::code_message(pool, medium, &to, &code);
+        let secrets = crate::triggers::messages::Secrets {
+            code: &code,
+            link: None,
+            username: None,
+        };
+        let message = self
+            .custom_message(
+                pool,
+                client_id,
+                user,
+                crate::triggers::messages::FORGOT_PASSWORD,
+                message,
+                secrets,
+            )
+            .await?;
         self.store
             .put_code(&record, Some(&self.seal_message(&message)))
             .await?;
@@ -126,7 +146,9 @@ impl Cognito {
         };
         self.within_cap(&pool.id, &user.username_key, Cap::ForgotPassword)
             .await?;
-        let details = self.send_reset_code(pool, &user).await?;
+        let details = self
+            .send_reset_code(pool, Some(client.client_id()), &user)
+            .await?;
         tracing::info!(pool_id = %pool.id, sub = %user.sub, "password reset code sent");
         Ok(CodeDeliveryResponse {
             code_delivery_details: details,
@@ -193,7 +215,7 @@ impl Cognito {
     ) -> Result<()> {
         let pool = self.pool(region, pool_id).await?;
         let mut user = self.find_user(&pool, username).await?;
-        self.send_reset_code(&pool, &user).await?;
+        self.send_reset_code(&pool, None, &user).await?;
         user.status = status::RESET_REQUIRED.into();
         user.modified = self.clock.now();
         self.store.update_user(&user).await?;

@@ -41,10 +41,19 @@ impl Cognito {
         medium: Medium,
         to: &str,
         pending: Option<String>,
+        source: &'static str,
     ) -> Result<CodeDeliveryDetails> {
         let purpose = Purpose::verify(medium.attribute()).expect("email or phone_number");
         let (record, code) = self.issue_code(user, purpose, pending);
         let message = templates::code_message(pool, medium, to, &code);
+        let secrets = crate::triggers::messages::Secrets {
+            code: &code,
+            link: None,
+            username: None,
+        };
+        let message = self
+            .custom_message(pool, None, user, source, message, secrets)
+            .await?;
         self.store
             .put_code(&record, Some(&self.seal_message(&message)))
             .await?;
@@ -100,8 +109,15 @@ impl Cognito {
         for (medium, value, wait) in codes {
             let pending = wait.then(|| value.clone());
             delivered.push(
-                self.send_verification_code(pool, &user, medium, &value, pending)
-                    .await?,
+                self.send_verification_code(
+                    pool,
+                    &user,
+                    medium,
+                    &value,
+                    pending,
+                    crate::triggers::messages::UPDATE_USER_ATTRIBUTE,
+                )
+                .await?,
             );
         }
         Ok(delivered)
@@ -142,7 +158,14 @@ impl Cognito {
             }
         };
         let details = self
-            .send_verification_code(&pool, &user, medium, &to, pending)
+            .send_verification_code(
+                &pool,
+                &user,
+                medium,
+                &to,
+                pending,
+                crate::triggers::messages::VERIFY_USER_ATTRIBUTE,
+            )
             .await?;
         Ok(CodeDeliveryResponse {
             code_delivery_details: details,

@@ -11,6 +11,7 @@
 //! answered, so a failing trigger leaves no half-made state.
 
 pub mod authentication;
+pub mod messages;
 pub mod sign_up;
 pub mod tokens;
 
@@ -73,6 +74,7 @@ pub const SUPPORTED: &[&str] = &[
     "PostAuthentication",
     "PreTokenGeneration",
     "PreTokenGenerationConfig",
+    "CustomMessage",
 ];
 
 /// Checks a `LambdaConfig` before a pool keeps it: every function must have a route, and

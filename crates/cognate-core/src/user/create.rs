@@ -54,7 +54,7 @@ impl Cognito {
             user.srp_verifier = Some(credentials.srp_verifier);
             user.password_set = Some(now);
             user.modified = now;
-            let invitations = self.invitations(&pool, &user, &temporary, &req);
+            let invitations = self.invitations(&pool, &user, &temporary, &req).await?;
             self.store
                 .update_user_with_messages(&user, &invitations)
                 .await?;
@@ -98,7 +98,7 @@ impl Cognito {
         .await?;
         self.claim_aliases(&pool, &user, req.force_alias_creation)
             .await?;
-        let invitations = self.invitations(&pool, &user, &temporary, &req);
+        let invitations = self.invitations(&pool, &user, &temporary, &req).await?;
         match self
             .store
             .insert_user_with_code(&user, None, &invitations)
@@ -117,16 +117,17 @@ impl Cognito {
         Ok(user.view(None))
     }
 
-    /// The invitation messages of a new (or re-invited) user; none with `SUPPRESS`.
-    fn invitations(
+    /// The invitation messages of a new (or re-invited) user, as the pool's CustomMessage
+    /// function writes them; none with `SUPPRESS`.
+    async fn invitations(
         &self,
         pool: &UserPool,
         user: &User,
         temporary: &str,
         req: &AdminCreateUserRequest,
-    ) -> Vec<OutboxRecord> {
+    ) -> Result<Vec<OutboxRecord>> {
         if req.message_action.as_deref() == Some("SUPPRESS") {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let asked: Vec<Medium> = req
             .desired_delivery_mediums
@@ -152,13 +153,31 @@ impl Cognito {
             .iter()
             .find_map(|a| user.attr(a))
             .unwrap_or(&user.username);
-        mediums
-            .into_iter()
-            .filter_map(|m| {
-                let to = user.attr(m.attribute())?;
-                let message = templates::invitation(pool, m, to, sign_in_name, temporary)?;
-                Some(self.seal_message(&message))
-            })
-            .collect()
+        let mut sealed = Vec::new();
+        for m in mediums {
+            let Some(to) = user.attr(m.attribute()) else {
+                continue;
+            };
+            let Some(message) = templates::invitation(pool, m, to, sign_in_name, temporary) else {
+                continue;
+            };
+            let secrets = crate::triggers::messages::Secrets {
+                code: temporary,
+                link: None,
+                username: Some(sign_in_name),
+            };
+            let message = self
+                .custom_message(
+                    pool,
+                    None,
+                    user,
+                    crate::triggers::messages::ADMIN_CREATE_USER,
+                    message,
+                    secrets,
+                )
+                .await?;
+            sealed.push(self.seal_message(&message));
+        }
+        Ok(sealed)
     }
 }

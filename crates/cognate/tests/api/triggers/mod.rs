@@ -4,6 +4,7 @@
 //! the events it receives and answers as the test tells it.
 
 mod config;
+mod messages;
 mod sign_up;
 mod tokens;
 

@@ -245,7 +245,14 @@ impl Cognito {
         secret_hash: Option<&str>,
         device_key: Option<&str>,
     ) -> Result<AuthResponse> {
-        let user = self.find_user_opt(pool, username).await?;
+        let user = match self.find_user_opt(pool, username).await? {
+            None => {
+                let source = crate::triggers::migration::AUTHENTICATION;
+                self.migrate_user(pool, client, username, Some(password), source)
+                    .await?
+            }
+            found => found,
+        };
         let internal = user
             .as_ref()
             .map(|u| u.username.as_str())

@@ -39,7 +39,14 @@ impl Cognito {
         username: &str,
         password: &str,
     ) -> Result<WebSignIn> {
-        let user = self.find_user_opt(pool, username).await?;
+        let user = match self.find_user_opt(pool, username).await? {
+            None => {
+                let source = crate::triggers::migration::AUTHENTICATION;
+                self.migrate_user(pool, client, username, Some(password), source)
+                    .await?
+            }
+            found => found,
+        };
         let user = self
             .check_password(pool, client, username, user, password)
             .await?;

@@ -139,6 +139,14 @@ impl Cognito {
     ) -> Result<CodeDeliveryResponse> {
         let hidden = client.settings.prevent_user_existence_errors == "ENABLED";
         let user = match user {
+            None => {
+                let source = crate::triggers::migration::FORGOT_PASSWORD;
+                self.migrate_user(pool, client, username, None, source)
+                    .await?
+            }
+            found => found,
+        };
+        let user = match user {
             Some(u) if u.enabled => u,
             Some(_) if !hidden => return Err(CognitoError::not_authorized("User is disabled.")),
             // Unknown or disabled: nothing is sent, and nothing tells so when hidden.

@@ -12,6 +12,7 @@
 
 pub mod authentication;
 pub mod messages;
+pub mod migration;
 pub mod sign_up;
 pub mod tokens;
 
@@ -75,6 +76,7 @@ pub const SUPPORTED: &[&str] = &[
     "PreTokenGeneration",
     "PreTokenGenerationConfig",
     "CustomMessage",
+    "UserMigration",
 ];
 
 /// Checks a `LambdaConfig` before a pool keeps it: every function must have a route, and

@@ -5,6 +5,7 @@
 
 mod config;
 mod messages;
+mod migration;
 mod sign_up;
 mod tokens;
 

@@ -30,6 +30,10 @@ pub struct ChallengeState {
     /// may finish the setup.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub verified: bool,
+    /// CUSTOM_CHALLENGE only: the rounds so far and the challenge's private parameters
+    /// (`triggers::custom_auth`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<serde_json::Value>,
 }
 
 pub fn invalid_session() -> CognitoError {
@@ -56,9 +60,15 @@ impl Cognito {
             challenge: challenge.to_owned(),
             expires_ms: self.clock.now().millis() + validity_minutes * 60_000,
             verified: false,
+            custom: None,
         };
-        let json = serde_json::to_vec(&state).expect("serializable state");
-        // Standard base64 of the sealed form: an opaque blob, as Cognito's sessions are.
+        self.seal_state(&state)
+    }
+
+    /// The `Session` of a state: standard base64 of its sealed form, an opaque blob, as
+    /// Cognito's sessions are.
+    pub(crate) fn seal_state(&self, state: &ChallengeState) -> String {
+        let json = serde_json::to_vec(state).expect("serializable state");
         B64.encode(self.secrets.seal(&json, AAD))
     }
 
@@ -114,8 +124,7 @@ impl Cognito {
             verified,
             ..state.clone()
         };
-        let json = serde_json::to_vec(&next).expect("serializable state");
-        B64.encode(self.secrets.seal(&json, AAD))
+        self.seal_state(&next)
     }
 
     /// The user a session was issued to: `None` when they are gone, or when the name now

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+pub const CUSTOM_AUTH: &str = "CUSTOM_AUTH";
 pub const USER_PASSWORD_AUTH: &str = "USER_PASSWORD_AUTH";
 pub const ADMIN_USER_PASSWORD_AUTH: &str = "ADMIN_USER_PASSWORD_AUTH";
 pub const ADMIN_NO_SRP_AUTH: &str = "ADMIN_NO_SRP_AUTH";
@@ -117,6 +118,7 @@ fn check_flow_enabled(client: &AppClient, flow: &str) -> Result<()> {
             has_flow(client, &["ALLOW_USER_SRP_AUTH"])
                 || (uses_legacy_flows(client) && !has_flow(client, &["CUSTOM_AUTH_FLOW_ONLY"]))
         }
+        CUSTOM_AUTH => has_flow(client, &["ALLOW_CUSTOM_AUTH", "CUSTOM_AUTH_FLOW_ONLY"]),
         _ => false,
     };
     if enabled {
@@ -226,7 +228,11 @@ impl Cognito {
                 check_flow_enabled(&client, flow)?;
                 self.user_srp_auth(&pool, &client, params).await
             }
-            "CUSTOM_AUTH" | "USER_AUTH" => Err(CognitoError::feature_not_implemented(&format!(
+            CUSTOM_AUTH => {
+                check_flow_enabled(&client, flow)?;
+                self.custom_auth(&pool, &client, params).await
+            }
+            "USER_AUTH" => Err(CognitoError::feature_not_implemented(&format!(
                 "The {flow} flow"
             ))),
             other => Err(CognitoError::invalid_parameter(format!(
@@ -485,6 +491,10 @@ impl Cognito {
                     .await
             }
             PASSWORD_VERIFIER => self.password_verifier(&pool, &client, responses).await,
+            crate::triggers::custom_auth::CUSTOM_CHALLENGE => {
+                self.respond_custom_challenge(&pool, &client, req.session.as_deref(), responses)
+                    .await
+            }
             crate::device::sign_in::DEVICE_SRP_AUTH => {
                 self.device_srp_auth(&pool, &client, req.session.as_deref(), responses)
                     .await

@@ -68,7 +68,7 @@ fn matching_step(secret: &[u8], code: &str, now_s: u64) -> Option<u64> {
 /// Who is setting up a token: the user of an access token, or of an MFA_SETUP session.
 enum Setter {
     Token(User),
-    Session(crate::auth::challenge::ChallengeState, User),
+    Session(Box<crate::auth::challenge::ChallengeState>, User),
 }
 
 impl Cognito {
@@ -97,7 +97,7 @@ impl Cognito {
                 ) {
                     return Err(crate::auth::challenge::invalid_session());
                 }
-                Ok(Setter::Session(state, user))
+                Ok(Setter::Session(Box::new(state), user))
             }
             (None, None) => Err(CognitoError::invalid_parameter(
                 "Either AccessToken or Session must be provided.",
@@ -125,7 +125,7 @@ impl Cognito {
         let setter = self.setter(access_token, session).await?;
         let (mut user, state) = match setter {
             Setter::Token(user) => (user, None),
-            Setter::Session(state, user) => (user, Some(state)),
+            Setter::Session(state, user) => (user, Some(*state)),
         };
         let pool = self
             .store
@@ -160,7 +160,7 @@ impl Cognito {
             .await?;
         let (mut user, state) = match setter {
             Setter::Token(user) => (user, None),
-            Setter::Session(state, user) => (user, Some(state)),
+            Setter::Session(state, user) => (user, Some(*state)),
         };
         let pending = self.pending_totp_secret(&user).ok_or_else(|| {
             CognitoError::new(

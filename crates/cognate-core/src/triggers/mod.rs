@@ -11,6 +11,7 @@
 //! answered, so a failing trigger leaves no half-made state.
 
 pub mod authentication;
+pub mod custom_auth;
 pub mod messages;
 pub mod migration;
 pub mod sign_up;
@@ -77,6 +78,9 @@ pub const SUPPORTED: &[&str] = &[
     "PreTokenGenerationConfig",
     "CustomMessage",
     "UserMigration",
+    "DefineAuthChallenge",
+    "CreateAuthChallenge",
+    "VerifyAuthChallengeResponse",
 ];
 
 /// Checks a `LambdaConfig` before a pool keeps it: every function must have a route, and

@@ -4,6 +4,7 @@
 //! the events it receives and answers as the test tells it.
 
 mod config;
+mod custom_auth;
 mod messages;
 mod migration;
 mod sign_up;
@@ -31,6 +32,8 @@ pub enum Behaviour {
     Garbage,
     /// Answers after this many milliseconds.
     Slow(u64),
+    /// Answers the `response` this computes from the event.
+    Script(Arc<dyn Fn(&Value) -> Value + Send + Sync>),
 }
 
 /// One function's recorded events and how it answers.
@@ -87,6 +90,11 @@ impl Function {
                 true,
             ),
             Behaviour::Garbage => (None, false),
+            Behaviour::Script(f) => {
+                let mut event = event;
+                event["response"] = f(&event);
+                (Some(event), false)
+            }
             Behaviour::Slow(ms) => {
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                 let mut event = event;

@@ -247,5 +247,9 @@ async fn process(
         cognito: &state.cognito,
         region: verified.map(|v| v.region),
     };
-    Ok(ops::dispatch(&cx, op_name, input).await?)
+    // The request's ClientMetadata reaches every Lambda trigger the operation runs.
+    let metadata = input.get("ClientMetadata").cloned();
+    let answer =
+        cognate_core::triggers::with_client_metadata(metadata, ops::dispatch(&cx, op_name, input));
+    Ok(answer.await?)
 }

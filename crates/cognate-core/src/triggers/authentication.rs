@@ -27,9 +27,12 @@ impl Cognito {
             "userAttributes".into(),
             Value::Object(user_attributes(user)),
         );
+        // InitiateAuth's ClientMetadata is what PreAuthentication sees as validationData.
         request.insert(
             "validationData".into(),
-            client_metadata.cloned().unwrap_or(Value::Null),
+            client_metadata
+                .cloned()
+                .unwrap_or_else(super::client_metadata),
         );
         request.insert("userNotFound".into(), Value::Bool(false));
         self.run_trigger(Event {

@@ -25,6 +25,29 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 
+tokio::task_local! {
+    /// The `ClientMetadata` of the API request being served (`Value::Null` when none).
+    static CLIENT_METADATA: Value;
+}
+
+/// Runs `f` with the request's `ClientMetadata`, which every trigger it runs receives
+/// (`clientMetadata`; PreAuthentication's `validationData`), as Cognito passes it on.
+pub async fn with_client_metadata<F: std::future::Future>(
+    metadata: Option<Value>,
+    f: F,
+) -> F::Output {
+    CLIENT_METADATA
+        .scope(metadata.unwrap_or(Value::Null), f)
+        .await
+}
+
+/// The `ClientMetadata` of the request being served, if any.
+pub(crate) fn client_metadata() -> Value {
+    CLIENT_METADATA
+        .try_with(Value::clone)
+        .unwrap_or(Value::Null)
+}
+
 /// How long Cognito waits for a synchronous trigger.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -156,6 +179,10 @@ pub struct Event<'a> {
 impl Event<'_> {
     fn to_json(&self) -> Value {
         let region = self.pool.id.split('_').next().unwrap_or_default();
+        let mut request = self.request.clone();
+        if request.get("clientMetadata").is_some_and(Value::is_null) {
+            request.insert("clientMetadata".into(), client_metadata());
+        }
         json!({
             "version": self.version,
             "triggerSource": self.source,
@@ -166,7 +193,7 @@ impl Event<'_> {
                 "awsSdkVersion": "aws-sdk-unknown-unknown",
                 "clientId": self.client_id.unwrap_or("CLIENT_ID_NOT_APPLICABLE"),
             },
-            "request": self.request,
+            "request": request,
             "response": {},
         })
     }

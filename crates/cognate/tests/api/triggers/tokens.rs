@@ -146,13 +146,25 @@ async fn pre_and_post_authentication_can_refuse_a_sign_in() {
         .build();
     let (pool, client) = pool_with(&tr.t, config).await;
     crate::common::create_user(&tr.t.client, &pool, "cy", &[]).await;
-    sign_in(&tr, &client, "cy").await;
+    // InitiateAuth's ClientMetadata reaches both: as validationData, and as clientMetadata.
+    tr.t.client
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "cy")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .client_metadata("app", "kiosk")
+        .send()
+        .await
+        .unwrap();
     let pre = tr.hooked.last();
     assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
     assert_eq!(pre["request"]["userNotFound"], false);
+    assert_eq!(pre["request"]["validationData"], json!({"app": "kiosk"}));
     let post = tr.invoked.last();
     assert_eq!(post["triggerSource"], "PostAuthentication_Authentication");
     assert_eq!(post["request"]["newDeviceUsed"], false);
+    assert_eq!(post["request"]["clientMetadata"], json!({"app": "kiosk"}));
 
     let attempt = || {
         tr.t.client

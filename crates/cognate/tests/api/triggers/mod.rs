@@ -5,6 +5,7 @@
 
 mod config;
 mod custom_auth;
+mod hosted;
 mod messages;
 mod migration;
 mod sign_up;

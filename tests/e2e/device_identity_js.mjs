@@ -68,7 +68,8 @@ assert.equal(session.getAccessToken().decodePayload().device_key, deviceKey);
 
 // Another device is asked for a code (the verification's code is spent: the next step's).
 const next = authenticator.clone({ epoch: Date.now() + 30_000 });
-const elsewhere = await signIn(on(laptop), { mfaCode: () => next.generate(secret) });
+const laptopUser = on(laptop);
+const elsewhere = await signIn(laptopUser, { mfaCode: () => next.generate(secret) });
 assert.deepEqual(elsewhere.asked, ['SOFTWARE_TOKEN_MFA']);
 
 // Refresh from the phone carries its device key.
@@ -76,12 +77,12 @@ const refreshed = await new Promise((resolve, reject) =>
   remembered.refreshSession(session.getRefreshToken(), (e, s) => (e ? reject(e) : resolve(s))));
 assert.equal(refreshed.getAccessToken().decodePayload().device_key, deviceKey);
 
-// The user's devices, then the phone forgotten.
+// The user's devices, then the phone forgotten (its sign-ins end with it); the laptop lists.
 const listed = await new Promise((resolve, reject) =>
   remembered.listDevices(10, null, { onSuccess: resolve, onFailure: reject }));
 assert.ok(listed.Devices.some((d) => d.DeviceKey === deviceKey), JSON.stringify(listed));
 await new Promise((resolve, reject) => remembered.forgetDevice({ onSuccess: resolve, onFailure: reject }));
 const gone = await new Promise((resolve, reject) =>
-  remembered.listDevices(10, null, { onSuccess: resolve, onFailure: reject }));
+  laptopUser.listDevices(10, null, { onSuccess: resolve, onFailure: reject }));
 assert.ok(!gone.Devices.some((d) => d.DeviceKey === deviceKey));
 console.log('amazon-cognito-identity-js: device confirmed, remembered device skips MFA, refresh with it, listed, forgotten');

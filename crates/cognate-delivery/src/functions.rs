@@ -18,7 +18,7 @@ use sha2::Sha256;
 use std::collections::BTreeMap;
 
 /// Where functions are.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FunctionRoutes {
     /// The Lambda `Invoke` endpoint for functions without a webhook.
     pub lambda_endpoint: Option<String>,
@@ -29,6 +29,17 @@ pub struct FunctionRoutes {
     pub webhooks: BTreeMap<String, String>,
     /// Signs webhook bodies when set.
     pub webhook_secret: Option<String>,
+}
+
+impl std::fmt::Debug for FunctionRoutes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Credentials and the webhook secret stay out of logs.
+        f.debug_struct("FunctionRoutes")
+            .field("lambda_endpoint", &self.lambda_endpoint)
+            .field("lambda_region", &self.lambda_region)
+            .field("webhooks", &self.webhooks)
+            .finish_non_exhaustive()
+    }
 }
 
 pub struct Functions {
@@ -51,8 +62,10 @@ impl Functions {
                 ));
             }
         }
+        // No redirects: a body (UserMigration's carries a password) goes only where configured.
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot make the webhook client: {e}"))?;
         let lambda = routes.lambda_endpoint.as_ref().map(|endpoint| {

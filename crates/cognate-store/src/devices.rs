@@ -23,6 +23,18 @@ impl DeviceStore for SqlStore {
         .await
     }
 
+    async fn update_device(&self, d: &Device) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE devices SET doc = $1 WHERE pool_id = $2 AND device_key = $3")
+                .bind(to_doc(d)?)
+                .bind(&d.pool_id)
+                .bind(&d.device_key)
+                .execute(&self.pool)
+                .await
+                .map_err(backend_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn get_device(&self, pool_id: &str, device_key: &str) -> StoreResult<Option<Device>> {
         self.lookup(
             "SELECT doc FROM devices WHERE pool_id = $1 AND device_key = $2",
@@ -52,13 +64,24 @@ impl DeviceStore for SqlStore {
         .await
     }
 
-    async fn delete_device(&self, pool_id: &str, device_key: &str) -> StoreResult<()> {
+    async fn delete_device(&self, pool_id: &str, device_key: &str, at_ms: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
         sqlx::query("DELETE FROM devices WHERE pool_id = $1 AND device_key = $2")
             .bind(pool_id)
             .bind(device_key)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(backend_error)?;
-        Ok(())
+        sqlx::query(
+            "UPDATE auth_sessions SET revoked_ms = $1 \
+             WHERE pool_id = $2 AND device_key = $3 AND revoked_ms IS NULL",
+        )
+        .bind(at_ms)
+        .bind(pool_id)
+        .bind(device_key)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
     }
 }

@@ -253,6 +253,8 @@ impl Cognito {
     ) -> Result<AuthResponse> {
         let user = match self.find_user_opt(pool, username).await? {
             None => {
+                // The caller proves the client first: no migration for a client it is not.
+                self.check_secret_hash(client, secret_hash, &[username])?;
                 let source = crate::triggers::migration::AUTHENTICATION;
                 self.migrate_user(pool, client, username, Some(password), source)
                     .await?

@@ -208,8 +208,8 @@ impl Cognito {
     }
 
     /// The device side of a refresh: tokens issued to a device its user confirmed refresh only
-    /// with that DEVICE_KEY; a key that is not the session's, or of a device forgotten since,
-    /// is refused. Tokens of a device never confirmed refresh without one.
+    /// with that DEVICE_KEY; a key that is not the session's is refused. Tokens of a device
+    /// never confirmed refresh without one. (ForgetDevice revokes the device's sessions.)
     async fn check_refresh_device(
         &self,
         pool: &UserPool,

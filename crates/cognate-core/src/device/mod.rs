@@ -43,8 +43,10 @@ pub struct Device {
 /// Devices, by pool and device key; listed per user in device-key order.
 #[async_trait]
 pub trait DeviceStore {
-    /// Inserts or replaces the device.
+    /// Inserts or replaces the device (ConfirmDevice).
     async fn put_device(&self, device: &Device) -> StoreResult<()>;
+    /// Updates a device that still exists; `false` when it is gone (forgotten meanwhile).
+    async fn update_device(&self, device: &Device) -> StoreResult<bool>;
     async fn get_device(&self, pool_id: &str, device_key: &str) -> StoreResult<Option<Device>>;
     /// Up to `limit` devices of the user with keys after `after`.
     async fn list_devices(
@@ -54,7 +56,9 @@ pub trait DeviceStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<Device>>;
-    async fn delete_device(&self, pool_id: &str, device_key: &str) -> StoreResult<()>;
+    /// Deletes the device and revokes every sign-in made from it (its refresh and access
+    /// tokens stop working), in one transaction.
+    async fn delete_device(&self, pool_id: &str, device_key: &str, at_ms: i64) -> StoreResult<()>;
 }
 
 /// The pool's `DeviceConfiguration`: any member given turns device tracking on.

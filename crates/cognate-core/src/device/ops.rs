@@ -213,7 +213,9 @@ impl Cognito {
         let mut device = self.device_of(&pool, &user, device_key).await?;
         device.remembered = remembered;
         device.modified = self.clock.now();
-        self.store.put_device(&device).await?;
+        if !self.store.update_device(&device).await? {
+            return Err(super::no_such_device());
+        }
         Ok(())
     }
 
@@ -222,7 +224,8 @@ impl Cognito {
     pub async fn forget_device(&self, owner: Owner<'_>, device_key: &str) -> Result<()> {
         let (pool, user) = self.device_owner(owner).await?;
         self.device_of(&pool, &user, device_key).await?;
-        self.store.delete_device(&pool.id, device_key).await?;
+        let now = self.clock.now().millis();
+        self.store.delete_device(&pool.id, device_key, now).await?;
         Ok(())
     }
 }

@@ -103,7 +103,7 @@ impl Cognito {
     ) -> Result<AuthResponse> {
         if let (Some(t), Some(key)) = (tracking(pool), device_key)
             && t.challenge_required_on_new_device
-            && step(pool, &user) != Step::Tokens
+            && matches!(step(pool, &user), Step::Challenge(_) | Step::Select(_))
             && self.device_of(pool, &user, key).await?.remembered
         {
             let mut params = Map::new();
@@ -268,7 +268,9 @@ impl Cognito {
             return Err(crate::auth::challenge::invalid_session());
         }
         device.last_authenticated = Some(now);
-        self.store.put_device(&device).await?;
+        if !self.store.update_device(&device).await? {
+            return Err(no_such_device());
+        }
         Ok(AuthResponse::done(
             self.issue_sign_in(pool, client, &user, Some(&device.device_key))
                 .await?,

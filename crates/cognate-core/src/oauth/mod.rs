@@ -103,6 +103,14 @@ impl OAuthError {
         Self::bad("invalid_grant", description)
     }
     pub(crate) fn internal(e: CognitoError) -> Self {
+        use crate::error::ErrorKind::*;
+        // A trigger's refusal is the request's answer, not a server fault.
+        if matches!(
+            e.kind,
+            UserLambdaValidation | UnexpectedLambda | InvalidLambdaResponse
+        ) {
+            return Self::new(400, "invalid_request", &e.message);
+        }
         tracing::error!(error = %e, "OAuth endpoint failed");
         Self::new(500, "server_error", "Internal server error.")
     }

@@ -181,14 +181,27 @@ impl Cognito {
         }
         // An unknown DEVICE_KEY is refused before the block is spent: clients
         // (amazon-cognito-identity-js) answer again with the same block, without the key.
-        if let (Some(key), Some(internal)) = (responses.get("DEVICE_KEY"), &block.username)
+        // The client is proven first, and a name with no user gets the same answer, so the
+        // check tells nothing about which users exist.
+        if let Some(key) = responses.get("DEVICE_KEY")
             && crate::device::tracking(pool).is_some()
-            && let Some(user) = self
-                .store
-                .get_user(&pool.id, &pool.username_key(internal))
-                .await?
         {
-            self.device_of(pool, &user, key).await?;
+            let internal = block.username.as_deref().unwrap_or(&block.typed);
+            self.check_secret_hash(client, secret_hash, &[username, &block.typed, internal])?;
+            let user = match &block.username {
+                Some(name) => {
+                    self.store
+                        .get_user(&pool.id, &pool.username_key(name))
+                        .await?
+                }
+                None => None,
+            };
+            match user {
+                Some(user) => {
+                    self.device_of(pool, &user, key).await?;
+                }
+                None => return Err(crate::device::no_such_device()),
+            }
         }
         // One answer per block, right or wrong.
         if !self

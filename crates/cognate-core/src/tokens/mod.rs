@@ -257,9 +257,10 @@ impl Cognito {
             created_ms: now.millis(),
             replaced_ms: None,
         };
+        // Signed first: a PreTokenGeneration refusal leaves no session behind.
+        let (access_token, id_token) = self.mint(t).await?;
         self.store.insert_auth_session(&session, &record).await?;
         crate::metrics::tokens_issued("refresh");
-        let (access_token, id_token) = self.mint(t).await?;
         Ok(AuthenticationResult {
             access_token,
             expires_in: t.client.settings.access_token_seconds(),

@@ -140,7 +140,7 @@ pub fn check_config(invoker: &dyn Invoker, config: &Value) -> Result<()> {
                 "The {name} trigger is not supported by Cognate yet."
             )));
         }
-        if !invoker.routes(arn) {
+        if arn.is_empty() || !invoker.routes(arn) {
             return Err(CognitoError::invalid_parameter(format!(
                 "No route to Lambda function {arn}: configure --lambda-endpoint or a webhook for it."
             )));

@@ -100,7 +100,10 @@ fn apply_scopes(access: &mut Map<String, Value>, generation: Option<&Value>) {
             .collect()
     };
     for scope in names("scopesToAdd") {
-        if !scopes.contains(&scope) {
+        // Never the self-service scope (it would open the user's own operations to a token
+        // that was not granted them), never several scopes in one string.
+        let plain = !scope.is_empty() && !scope.contains(char::is_whitespace);
+        if plain && scope != crate::tokens::ADMIN_SCOPE && !scopes.contains(&scope) {
             scopes.push(scope);
         }
     }

@@ -96,9 +96,10 @@ impl Cognito {
             passed,
         )
         .await?;
+        // Messages first (CustomMessage may refuse): nothing of another user changes before.
+        let invitations = self.invitations(&pool, &user, &temporary, &req).await?;
         self.claim_aliases(&pool, &user, req.force_alias_creation)
             .await?;
-        let invitations = self.invitations(&pool, &user, &temporary, &req).await?;
         match self
             .store
             .insert_user_with_code(&user, None, &invitations)

@@ -11,3 +11,4 @@ CREATE INDEX devices_by_user ON devices (pool_id, username_key, device_key);
 
 -- The device a sign-in was made from: its refresh tokens work only with that DEVICE_KEY.
 ALTER TABLE auth_sessions ADD COLUMN device_key TEXT;
+CREATE INDEX auth_sessions_by_device ON auth_sessions (pool_id, device_key);

@@ -271,7 +271,7 @@ async fn a_confirmed_devices_tokens_refresh_with_its_key() {
     let ok = refresh(Some(&device.key)).await.unwrap();
     let access = ok.authentication_result().unwrap().access_token().unwrap();
     assert_eq!(claims(access)["device_key"], device.key.as_str());
-    // A forgotten device's key refreshes no more.
+    // Forgetting the device ends the sign-ins made from it.
     t.client
         .forget_device()
         .access_token(access)
@@ -282,6 +282,33 @@ async fn a_confirmed_devices_tokens_refresh_with_its_key() {
     assert_cognito_err!(
         refresh(Some(&device.key)).await,
         NotAuthorizedException,
-        "Invalid Refresh Token"
+        "Refresh Token has been revoked"
     );
+    assert_cognito_err!(
+        refresh(None).await,
+        NotAuthorizedException,
+        "Refresh Token has been revoked"
+    );
+}
+
+/// Under PreventUserExistenceErrors, a DEVICE_KEY with an unknown name gets the answer a known
+/// name with an unknown device gets: the check tells nothing about which users exist.
+#[tokio::test]
+async fn the_device_check_does_not_reveal_users() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        ExplicitAuthFlowsType as Flow, PreventUserExistenceErrorTypes,
+    };
+    let t = t();
+    let (pool, _) = device_pool(&t, false).await;
+    let client = t
+        .app_client_with(&pool, |r| {
+            r.explicit_auth_flows(Flow::AllowUserSrpAuth)
+                .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        })
+        .await;
+    t.user(&pool, "known", &[]).await;
+    for name in ["known", "nobody"] {
+        let (_, answer) = password_step(&t, &pool, &client, name, "us-east-1_unknown").await;
+        assert_cognito_err!(answer, ResourceNotFoundException, "Device does not exist.");
+    }
 }

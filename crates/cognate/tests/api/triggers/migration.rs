@@ -114,3 +114,44 @@ async fn a_forgotten_password_migrates_the_user_to_reset_it() {
             .unwrap();
     assert_eq!(user.user_status().unwrap().as_str(), "RESET_REQUIRED");
 }
+
+/// For a client with a secret, an unknown name is not looked up in the old system until the
+/// SECRET_HASH proves the client.
+#[tokio::test]
+async fn no_migration_without_the_clients_secret_hash() {
+    let tr = triggers().await;
+    let (pool, _) = pool_with(&tr.t, migration()).await;
+    let client = tr
+        .t
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("confidential")
+        .generate_secret(true)
+        .explicit_auth_flows(
+            aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserPasswordAuth,
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let before = tr.hooked.count();
+    let r =
+        tr.t.client
+            .initiate_auth()
+            .client_id(&client)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "guess")
+            .auth_parameters("PASSWORD", "Guess-Pass-1")
+            .send()
+            .await;
+    assert_cognito_err!(
+        r,
+        NotAuthorizedException,
+        format!("Client {client} is configured for secret but secret was not received")
+    );
+    assert_eq!(tr.hooked.count(), before, "the function was not called");
+}

@@ -13,6 +13,7 @@ use crate::error::{CognitoError, Result};
 use crate::mfa::challenge::{Step, step};
 use crate::pool::UserPool;
 use crate::service::Cognito;
+use crate::srp::flow::TIMESTAMP_WINDOW_S;
 use crate::srp::group;
 use crate::user::User;
 use base64::Engine;
@@ -27,8 +28,6 @@ pub const DEVICE_SRP_AUTH: &str = "DEVICE_SRP_AUTH";
 pub const DEVICE_PASSWORD_VERIFIER: &str = "DEVICE_PASSWORD_VERIFIER";
 const BLOCK_OWNER: &str = "cognate-device-secret-block";
 const VERIFIER_LEN: usize = 384;
-/// As for the user's claim: a TIMESTAMP minutes off the server's clock is refused.
-const TIMESTAMP_WINDOW_S: i64 = 300;
 
 /// What the device exchange's `SECRET_BLOCK` carries, sealed.
 #[derive(Serialize, Deserialize)]

@@ -29,7 +29,7 @@ pub const PASSWORD_VERIFIER: &str = "PASSWORD_VERIFIER";
 const SECRET_BLOCK_OWNER: &str = "cognate-srp-secret-block";
 /// How far a claim's TIMESTAMP may stray from the server's clock, either way. Cognito asks
 /// for an answer "within a few seconds" and refuses clocks minutes off.
-const TIMESTAMP_WINDOW_S: i64 = 300;
+pub(crate) const TIMESTAMP_WINDOW_S: i64 = 300;
 
 /// What `SECRET_BLOCK` carries, sealed.
 #[derive(Serialize, Deserialize)]

@@ -227,6 +227,24 @@ impl PasswordHasher {
             .ok_or_else(|| CognitoError::internal("password hashing failed"))
     }
 
+    /// Hashes `password` and runs `then` (the SRP verifier of the same password) in one job on
+    /// one worker: a second job would cost a queue hand-off and two thread wake-ups, and on a
+    /// busy server both workers are taken anyway, so running them side by side gains nothing.
+    pub async fn hash_then<T: Send + 'static>(
+        &self,
+        password: &str,
+        then: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<(String, T)> {
+        let password = password.as_bytes().to_vec();
+        let params = self.params.clone();
+        let (hash, other) = self
+            .workers
+            .run(move |memory| (hash_with(memory, params, &password), then()))
+            .await?;
+        let hash = hash.ok_or_else(|| CognitoError::internal("password hashing failed"))?;
+        Ok((hash, other))
+    }
+
     /// Runs other password-strength arithmetic (SRP's exponentiations) on the same workers,
     /// off the async threads and in the same queue as the hashes.
     pub async fn compute<T: Send + 'static>(

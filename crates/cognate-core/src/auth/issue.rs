@@ -11,13 +11,15 @@ use crate::user::User;
 impl Cognito {
     /// Tokens for a completed sign-in: a new session with its own `origin_jti`. In a pool
     /// that tracks devices, the tokens name the sign-in's device, or a new one offered as
-    /// `NewDeviceMetadata` when it came without DEVICE_KEY.
+    /// `NewDeviceMetadata` when it came without DEVICE_KEY. `source`: the PreTokenGeneration
+    /// trigger source of this sign-in's last step (`triggers::tokens`).
     pub(crate) async fn issue_sign_in(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: &User,
         device_key: Option<&str>,
+        source: &'static str,
     ) -> Result<AuthenticationResult> {
         let origin_jti = crate::ids::uuid();
         let tracked = crate::device::tracking(pool).is_some();
@@ -39,7 +41,7 @@ impl Cognito {
                 nonce: None,
                 oauth: false,
                 device_key,
-                source: crate::triggers::tokens::AUTHENTICATION,
+                source,
             })
             .await?;
         result.new_device_metadata = new_device;

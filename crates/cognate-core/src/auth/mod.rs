@@ -481,8 +481,14 @@ impl Cognito {
                 let user = self
                     .complete_new_password(&pool, &client, &state, user, new_password, &attributes)
                     .await?;
-                self.second_factor(&pool, &client, user, state.device_key.as_deref())
-                    .await
+                self.second_factor(
+                    &pool,
+                    &client,
+                    user,
+                    state.device_key.as_deref(),
+                    crate::triggers::tokens::NEW_PASSWORD_CHALLENGE,
+                )
+                .await
             }
             name @ (mfa::SOFTWARE_TOKEN_MFA
             | mfa::SMS_MFA

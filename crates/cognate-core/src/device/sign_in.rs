@@ -122,7 +122,14 @@ impl Cognito {
                 authentication_result: None,
             });
         }
-        self.second_factor(pool, client, user, device_key).await
+        self.second_factor(
+            pool,
+            client,
+            user,
+            device_key,
+            crate::triggers::tokens::AUTHENTICATION,
+        )
+        .await
     }
 
     /// The user and device a device challenge is for: the session's, named by USERNAME and
@@ -271,8 +278,14 @@ impl Cognito {
             return Err(no_such_device());
         }
         Ok(AuthResponse::done(
-            self.issue_sign_in(pool, client, &user, Some(&device.device_key))
-                .await?,
+            self.issue_sign_in(
+                pool,
+                client,
+                &user,
+                Some(&device.device_key),
+                crate::triggers::tokens::AUTHENTICATE_DEVICE,
+            )
+            .await?,
         ))
     }
 }

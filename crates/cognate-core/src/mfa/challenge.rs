@@ -167,25 +167,29 @@ impl Cognito {
         client: &AppClient,
         next: Next,
         device_key: Option<&str>,
+        source: &'static str,
     ) -> Result<AuthResponse> {
         match next {
             Next::Done(user) => Ok(AuthResponse::done(
-                self.issue_sign_in(pool, client, &user, device_key).await?,
+                self.issue_sign_in(pool, client, &user, device_key, source)
+                    .await?,
             )),
             Next::Challenge(challenge) => Ok(*challenge),
         }
     }
 
-    /// What follows the first factor, as the API answers it.
+    /// What follows the first factor, as the API answers it; `source` names the first
+    /// factor for PreTokenGeneration when no second one follows.
     pub(crate) async fn second_factor(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: User,
         device_key: Option<&str>,
+        source: &'static str,
     ) -> Result<AuthResponse> {
         let next = self.next_factor(pool, client, user, device_key).await?;
-        self.tokens_or_challenge(pool, client, next, device_key)
+        self.tokens_or_challenge(pool, client, next, device_key, source)
             .await
     }
 
@@ -234,8 +238,14 @@ impl Cognito {
         let next = self
             .answer_mfa(pool, client, &state, user, responses)
             .await?;
-        self.tokens_or_challenge(pool, client, next, state.device_key.as_deref())
-            .await
+        self.tokens_or_challenge(
+            pool,
+            client,
+            next,
+            state.device_key.as_deref(),
+            crate::triggers::tokens::AUTHENTICATION,
+        )
+        .await
     }
 
     /// An answer to the challenge of `state` (opened and checked by the caller, API or hosted

@@ -272,7 +272,7 @@ impl Cognito {
         let now = self.clock.now();
         let iat = now.seconds();
         let expires_in = settings.access_token_seconds();
-        let claims = json!({
+        let mut claims = json!({
             "sub": settings.client_id,
             "token_use": "access",
             "scope": scopes.join(" "),
@@ -284,6 +284,11 @@ impl Cognito {
             "jti": crate::ids::uuid(),
             "client_id": settings.client_id,
         });
+        if let Some(claims) = claims.as_object_mut() {
+            self.pre_token_generation_m2m(pool, client, claims)
+                .await
+                .map_err(OAuthError::internal)?;
+        }
         let key = self
             .keys
             .active(&*self.store, &self.secrets, &pool.id, keys::ACCESS, now)

@@ -49,7 +49,7 @@ fn compute(pool_id: &str, username: &str, password: &str) -> Vec<u8> {
 }
 
 impl Cognito {
-    /// Hashes a password (argon2id) and computes its SRP verifier, side by side on the
+    /// Hashes a password (argon2id) and computes its SRP verifier, in one job on the
     /// hashing workers. `username` is the internal username, the identity SRP binds.
     pub(crate) async fn credentials(
         &self,
@@ -59,13 +59,13 @@ impl Cognito {
         password: &str,
     ) -> Result<Credentials> {
         let (pool, name, secret) = (pool_id.to_owned(), username.to_owned(), password.to_owned());
-        let (hash, raw) = tokio::join!(
-            self.hasher.hash(password),
-            self.hasher.compute(move || compute(&pool, &name, &secret))
-        );
+        let (hash, raw) = self
+            .hasher
+            .hash_then(password, move || compute(&pool, &name, &secret))
+            .await?;
         Ok(Credentials {
-            hash: hash?,
-            srp_verifier: self.secrets.seal(&raw?, &owner(pool_id, sub)),
+            hash,
+            srp_verifier: self.secrets.seal(&raw, &owner(pool_id, sub)),
         })
     }
 

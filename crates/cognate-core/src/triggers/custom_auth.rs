@@ -131,7 +131,9 @@ impl Cognito {
             let Some(user) = signer.user else {
                 return Err(wrong_password());
             };
-            let tokens = self.issue_sign_in(pool, client, &user, None).await?;
+            let tokens = self
+                .issue_sign_in(pool, client, &user, None, super::tokens::AUTHENTICATION)
+                .await?;
             return Ok(AuthResponse::done(tokens));
         }
         match decision.get("challengeName").and_then(Value::as_str) {

@@ -119,7 +119,7 @@ pub fn check_config(invoker: &dyn Invoker, config: &Value) -> Result<()> {
             Value::Null => continue,
             Value::Object(o) if name == "PreTokenGenerationConfig" => {
                 let version = o.get("LambdaVersion").and_then(Value::as_str);
-                if !matches!(version, Some("V1_0" | "V2_0")) {
+                if !matches!(version, Some("V1_0" | "V2_0" | "V3_0")) {
                     return Err(CognitoError::invalid_parameter(format!(
                         "PreTokenGenerationConfig LambdaVersion {} is not supported by Cognate yet.",
                         version.unwrap_or("(none)")

@@ -4,8 +4,11 @@
 //! `PreTokenGenerationConfig` `V1_0`) answers `claimsOverrideDetails`, which touches the ID
 //! token (and the groups of both); V2 (`V2_0`) answers `claimsAndScopeOverrideDetails`, with
 //! `idTokenGeneration` and `accessTokenGeneration` (claims, `scopesToAdd`,
-//! `scopesToSuppress`). Claims that identify or bound the token (`sub`, `iss`, `exp`, ...)
-//! cannot be changed: such entries are ignored, as Cognito does.
+//! `scopesToSuppress`). V3 (`V3_0`) is V2 that also runs for machine-to-machine tokens of
+//! the `client_credentials` grant (`TokenGeneration_ClientCredentials`: no user, so no
+//! attributes or groups, and only the access token's answer applies). Claims that identify
+//! or bound the token (`sub`, `iss`, `exp`, ...) cannot be changed: such entries are
+//! ignored, as Cognito does.
 
 use super::{Event, user_attributes};
 use crate::error::Result;
@@ -17,6 +20,11 @@ use serde_json::{Map, Value, json};
 pub const AUTHENTICATION: &str = "TokenGeneration_Authentication";
 pub const HOSTED_AUTH: &str = "TokenGeneration_HostedAuth";
 pub const REFRESH_TOKENS: &str = "TokenGeneration_RefreshTokens";
+pub const NEW_PASSWORD_CHALLENGE: &str = "TokenGeneration_NewPasswordChallenge";
+pub const AUTHENTICATE_DEVICE: &str = "TokenGeneration_AuthenticateDevice";
+pub const CLIENT_CREDENTIALS: &str = "TokenGeneration_ClientCredentials";
+/// The `userName` of a machine-to-machine event, which has no user.
+const CLIENT_CREDENTIALS_USER: &str = "ClientCredentials";
 
 /// Claims no trigger may add, override or suppress.
 const PROTECTED: &[&str] = &[
@@ -46,7 +54,7 @@ const PROTECTED: &[&str] = &[
     "version",
 ];
 
-/// The configured version: 1 or 2.
+/// The configured version: 1, 2 or 3.
 fn version(pool: &crate::pool::UserPool) -> u8 {
     match pool
         .lambda_config
@@ -54,9 +62,22 @@ fn version(pool: &crate::pool::UserPool) -> u8 {
         .and_then(|c| c.get("LambdaVersion"))
         .and_then(Value::as_str)
     {
+        Some("V3_0") => 3,
         Some("V2_0") => 2,
         _ => 1,
     }
+}
+
+fn version_label(version: u8) -> &'static str {
+    match version {
+        3 => "3",
+        2 => "2",
+        _ => "1",
+    }
+}
+
+fn scope_list(scope: &str) -> Vec<&str> {
+    scope.split(' ').filter(|s| !s.is_empty()).collect()
 }
 
 /// Adds or overrides, then suppresses, the claims a trigger asked for in `token`.
@@ -168,15 +189,14 @@ impl Cognito {
                 "preferredRole": id.get("cognito:preferred_role").cloned().unwrap_or(Value::Null),
             }),
         );
-        if version == 2 {
-            let scopes: Vec<&str> = t.scope.split(' ').filter(|s| !s.is_empty()).collect();
-            request.insert("scopes".into(), json!(scopes));
+        if version >= 2 {
+            request.insert("scopes".into(), json!(scope_list(t.scope)));
         }
         request.insert("clientMetadata".into(), Value::Null);
         let Some(response) = self
             .run_trigger(Event {
                 pool: t.pool,
-                version: if version == 2 { "2" } else { "1" },
+                version: version_label(version),
                 trigger: "PreTokenGeneration",
                 source: t.source,
                 user_name: &t.user.username,
@@ -187,7 +207,7 @@ impl Cognito {
         else {
             return Ok(());
         };
-        if version == 2 {
+        if version >= 2 {
             let Some(details) = response.get("claimsAndScopeOverrideDetails") else {
                 return Ok(());
             };
@@ -200,6 +220,51 @@ impl Cognito {
             apply_claims(id, Some(details));
             apply_groups(id, access, details.get("groupOverrideDetails"));
         }
+        Ok(())
+    }
+
+    /// Runs a V3 PreTokenGeneration function on a machine-to-machine access token (the
+    /// `client_credentials` grant) about to be signed: the event has no user, the client's
+    /// scopes, and only `accessTokenGeneration` applies. V1 and V2 functions are not run for
+    /// these tokens, as in Cognito.
+    pub(crate) async fn pre_token_generation_m2m(
+        &self,
+        pool: &crate::pool::UserPool,
+        client: &crate::client::AppClient,
+        access: &mut Map<String, Value>,
+    ) -> Result<()> {
+        if version(pool) != 3 || self.trigger_arn(pool, "PreTokenGeneration").is_none() {
+            return Ok(());
+        }
+        let scope = access
+            .get("scope")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let mut request = Map::new();
+        request.insert("userAttributes".into(), json!({}));
+        request.insert("groupConfiguration".into(), Value::Null);
+        request.insert("scopes".into(), json!(scope_list(&scope)));
+        request.insert("clientMetadata".into(), Value::Null);
+        let Some(response) = self
+            .run_trigger(Event {
+                pool,
+                version: version_label(3),
+                trigger: "PreTokenGeneration",
+                source: CLIENT_CREDENTIALS,
+                user_name: CLIENT_CREDENTIALS_USER,
+                client_id: Some(client.client_id()),
+                request,
+            })
+            .await?
+        else {
+            return Ok(());
+        };
+        let generation = response
+            .get("claimsAndScopeOverrideDetails")
+            .and_then(|d| d.get("accessTokenGeneration"));
+        apply_claims(access, generation);
+        apply_scopes(access, generation);
         Ok(())
     }
 }

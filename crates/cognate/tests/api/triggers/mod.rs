@@ -9,6 +9,7 @@ mod hosted;
 mod messages;
 mod migration;
 mod sign_up;
+mod token_sources;
 mod tokens;
 
 use crate::common::{TestServer, config as base_config, start_with_config};

@@ -2,7 +2,7 @@
 //! servers it drives; every command prints one JSON object on stdout.
 //!
 //! ```text
-//! loadgen argon2 --seconds S [--threads N]
+//! loadgen argon2 --seconds S [--threads N] [--reuse-memory true] [--verifier true]
 //! loadgen ready  --endpoint URL [--timeout-ms MS]              (prints a line, then polls)
 //! loadgen setup  --endpoint URL --kind cognate|moto|cognito-local --users N --tokens M
 //!                [--oauth] --out STATE.json
@@ -135,6 +135,9 @@ fn argon2_ceiling(a: &HashMap<String, String>) {
     // crate's own `verify_password`, which allocates per hash. The harness measures both and
     // takes the faster as the ceiling.
     let reuse = get_or(a, "reuse-memory", false);
+    // `--verifier true`: each hash is followed by one SRP verifier, `g^x` with a 256-bit `x`
+    // (constant-time, as Cognate computes it): the work of a sign-up, which stores both.
+    let verifier = get_or(a, "verifier", false);
     let handles: Vec<_> = (0..threads)
         .map(|_| {
             let phc = phc.clone();
@@ -163,6 +166,9 @@ fn argon2_ceiling(a: &HashMap<String, String>) {
                             .is_ok()
                     };
                     assert!(ok);
+                    if verifier {
+                        std::hint::black_box(srp::verifier(n));
+                    }
                     n += 1;
                 }
                 n
@@ -181,6 +187,7 @@ fn argon2_ceiling(a: &HashMap<String, String>) {
         "ms_per_hash": secs * 1000.0 * threads as f64 / n as f64,
         "params": format!("Argon2id v19 m={} KiB t={} p={}", params.m_cost(), params.t_cost(), params.p_cost()),
         "reuse_memory": reuse,
+        "verifier": verifier,
         "phc_example": phc,
     }));
 }

@@ -213,6 +213,13 @@ fn timestamp_now() -> String {
     )
 }
 
+/// One SRP verifier `g^x` for a 256-bit `x` derived from `seed`, constant-time as Cognate
+/// computes it at every password change (part of the sign-up ceiling, main.rs).
+pub(crate) fn verifier(seed: u64) -> U3072 {
+    let x = U256::from_u64(seed ^ 0x5eed_5eed_5eed_5eed).wrapping_mul(&U256::MAX.shr_vartime(3));
+    group().g.pow(&x).retrieve()
+}
+
 /// `loadgen modexp --seconds S`: the server's side of one SRP sign-in (three constant-time
 /// exponentiations with 256-bit exponents), as many as every core does in S seconds.
 pub(crate) fn ceiling(a: &HashMap<String, String>) {

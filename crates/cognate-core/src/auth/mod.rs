@@ -498,7 +498,17 @@ impl Cognito {
                 self.respond_to_mfa(&pool, &client, name, req.session.as_deref(), responses)
                     .await
             }
-            PASSWORD_VERIFIER => self.password_verifier(&pool, &client, responses).await,
+            // With a Session, the password step of a custom flow (CUSTOM_AUTH with SRP_A).
+            PASSWORD_VERIFIER => match req.session.as_deref() {
+                Some(session) => {
+                    self.respond_custom_password_verifier(&pool, &client, session, responses)
+                        .await
+                }
+                None => {
+                    check_flow_enabled(&client, USER_SRP_AUTH)?;
+                    self.password_verifier(&pool, &client, responses).await
+                }
+            },
             crate::triggers::custom_auth::CUSTOM_CHALLENGE => {
                 self.respond_custom_challenge(&pool, &client, req.session.as_deref(), responses)
                     .await

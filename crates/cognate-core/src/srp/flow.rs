@@ -31,6 +31,13 @@ const SECRET_BLOCK_OWNER: &str = "cognate-srp-secret-block";
 /// for an answer "within a few seconds" and refuses clocks minutes off.
 pub(crate) const TIMESTAMP_WINDOW_S: i64 = 300;
 
+/// A PASSWORD_VERIFIER challenge: its parameters, and the ID of its secret block (which a
+/// custom flow keeps in its Session, so the two answer together).
+pub(crate) struct SrpChallenge {
+    pub parameters: Map<String, Value>,
+    pub block_id: String,
+}
+
 /// What `SECRET_BLOCK` carries, sealed.
 #[derive(Serialize, Deserialize)]
 struct SecretBlock {
@@ -47,6 +54,10 @@ struct SecretBlock {
     /// The 16-byte key of the exchange, hex.
     key: String,
     expires_ms: i64,
+    /// Issued inside CUSTOM_AUTH: answered only with that flow's Session, never as a plain
+    /// USER_SRP_AUTH (which would skip the flow's later rounds).
+    #[serde(default)]
+    custom: bool,
 }
 
 impl Cognito {
@@ -73,17 +84,8 @@ impl Cognito {
             params.get("SECRET_HASH").map(String::as_str),
             &[typed, internal],
         )?;
-        let (username, user_id, verifier, real) = match &user {
-            None if client.settings.prevent_user_existence_errors == "ENABLED" => {
-                let key = format!(" {}", pool.username_key(typed));
-                let id = self
-                    .secrets
-                    .mac("srp-user-id", format!("{}\n{key}", pool.id).as_bytes());
-                let user_id = uuid::Builder::from_random_bytes(id[..16].try_into().expect("16"))
-                    .into_uuid()
-                    .to_string();
-                (None, user_id, self.stand_in_verifier(&pool.id, &key), false)
-            }
+        match &user {
+            None if client.settings.prevent_user_existence_errors == "ENABLED" => {}
             None => return Err(CognitoError::user_not_found()),
             Some(user) => {
                 match user.status.as_str() {
@@ -102,14 +104,50 @@ impl Cognito {
                     _ => {}
                 }
                 self.pre_authentication(pool, client, user, None).await?;
-                match self.open_verifier(user) {
-                    Some(v) => (Some(user.username.clone()), user.username.clone(), v, true),
-                    None => {
-                        let v = self.stand_in_verifier(&pool.id, &user.sub);
-                        (Some(user.username.clone()), user.username.clone(), v, false)
-                    }
-                }
             }
+        }
+        let challenge = self
+            .srp_challenge(pool, client, typed, user.as_ref(), a, false)
+            .await?;
+        Ok(AuthResponse {
+            challenge_name: Some(PASSWORD_VERIFIER.into()),
+            session: None,
+            challenge_parameters: challenge.parameters,
+            authentication_result: None,
+        })
+    }
+
+    /// The PASSWORD_VERIFIER challenge for `typed` (the user, or a name with none, answered
+    /// with a stable stand-in), once the caller has proven the client and checked the
+    /// account: `SALT`, `SRP_B`, `SECRET_BLOCK`, `USERNAME`, `USER_ID_FOR_SRP`. `custom`:
+    /// the challenge belongs to a CUSTOM_AUTH flow (its block answers only with its Session).
+    pub(crate) async fn srp_challenge(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        typed: &str,
+        user: Option<&crate::user::User>,
+        a: crypto_bigint::U3072,
+        custom: bool,
+    ) -> Result<SrpChallenge> {
+        let (username, user_id, verifier, real) = match user {
+            None => {
+                let key = format!(" {}", pool.username_key(typed));
+                let id = self
+                    .secrets
+                    .mac("srp-user-id", format!("{}\n{key}", pool.id).as_bytes());
+                let user_id = uuid::Builder::from_random_bytes(id[..16].try_into().expect("16"))
+                    .into_uuid()
+                    .to_string();
+                (None, user_id, self.stand_in_verifier(&pool.id, &key), false)
+            }
+            Some(user) => match self.open_verifier(user) {
+                Some(v) => (Some(user.username.clone()), user.username.clone(), v, true),
+                None => {
+                    let v = self.stand_in_verifier(&pool.id, &user.sub);
+                    (Some(user.username.clone()), user.username.clone(), v, false)
+                }
+            },
         };
         let Verifier { salt, v } = verifier;
         let (big_b, key) = self
@@ -134,6 +172,7 @@ impl Cognito {
             real,
             key: hex::encode(key),
             expires_ms: self.clock.now().millis() + client.settings.auth_session_validity * 60_000,
+            custom,
         };
         let sealed = self.secrets.seal(
             &serde_json::to_vec(&block).expect("serializable"),
@@ -145,11 +184,9 @@ impl Cognito {
         challenge.insert("SECRET_BLOCK".into(), Value::from(B64.encode(sealed)));
         challenge.insert("USERNAME".into(), Value::from(user_id.clone()));
         challenge.insert("USER_ID_FOR_SRP".into(), Value::from(user_id));
-        Ok(AuthResponse {
-            challenge_name: Some(PASSWORD_VERIFIER.into()),
-            session: None,
-            challenge_parameters: challenge,
-            authentication_result: None,
+        Ok(SrpChallenge {
+            parameters: challenge,
+            block_id: block.id,
         })
     }
 
@@ -160,6 +197,30 @@ impl Cognito {
         client: &AppClient,
         responses: &HashMap<String, String>,
     ) -> Result<AuthResponse> {
+        let (user, _) = self
+            .check_password_claim(pool, client, responses, None)
+            .await?;
+        self.after_password(
+            pool,
+            client,
+            user,
+            responses.get("DEVICE_KEY").map(String::as_str),
+        )
+        .await
+    }
+
+    /// Checks a PASSWORD_VERIFIER answer (its secret block spent, the claim signed over
+    /// Cognito's rendering of TIMESTAMP, counted toward lockout): the user it proves and the
+    /// block's ID, or `NotAuthorizedException` "Incorrect username or password.".
+    /// `custom_block`: the block a CUSTOM_AUTH Session names (`None` for USER_SRP_AUTH, which
+    /// refuses blocks of custom flows).
+    pub(crate) async fn check_password_claim(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        responses: &HashMap<String, String>,
+        custom_block: Option<&str>,
+    ) -> Result<(crate::user::User, String)> {
         let username = param(responses, "USERNAME")?;
         let block_text = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
         let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
@@ -176,6 +237,8 @@ impl Cognito {
         if block.pool_id != pool.id
             || block.client_id != client.client_id()
             || now.millis() > block.expires_ms
+            || block.custom != custom_block.is_some()
+            || custom_block.is_some_and(|id| id != block.id)
         {
             return Err(wrong_password());
         }
@@ -250,12 +313,6 @@ impl Cognito {
         let given = B64.decode(signature).unwrap_or_default();
         let ok = bool::from(given.as_slice().ct_eq(&expected));
         self.record_password_proof(attempt, ok).await?;
-        self.after_password(
-            pool,
-            client,
-            user,
-            responses.get("DEVICE_KEY").map(String::as_str),
-        )
-        .await
+        Ok((user, block.id))
     }
 }

@@ -5,6 +5,7 @@
 
 mod config;
 mod custom_auth;
+mod custom_srp;
 mod hosted;
 mod messages;
 mod migration;
@@ -34,6 +35,8 @@ pub enum Behaviour {
     Garbage,
     /// Answers after this many milliseconds.
     Slow(u64),
+    /// Answers the event with a 7 MB `response` (over Lambda's 6 MB limit).
+    Huge,
     /// Answers the `response` this computes from the event.
     Script(Arc<dyn Fn(&Value) -> Value + Send + Sync>),
 }
@@ -95,6 +98,11 @@ impl Function {
             Behaviour::Script(f) => {
                 let mut event = event;
                 event["response"] = f(&event);
+                (Some(event), false)
+            }
+            Behaviour::Huge => {
+                let mut event = event;
+                event["response"] = serde_json::json!({"padding": "x".repeat(7 << 20)});
                 (Some(event), false)
             }
             Behaviour::Slow(ms) => {

@@ -247,9 +247,12 @@ async fn process(
         cognito: &state.cognito,
         region: verified.map(|v| v.region),
     };
-    // The request's ClientMetadata reaches every Lambda trigger the operation runs.
+    // The request's ClientMetadata reaches the Lambda triggers the operation runs.
     let metadata = input.get("ClientMetadata").cloned();
-    let answer =
-        cognate_core::triggers::with_client_metadata(metadata, ops::dispatch(&cx, op_name, input));
+    let answer = cognate_core::triggers::with_client_metadata(
+        op_name,
+        metadata,
+        ops::dispatch(&cx, op_name, input),
+    );
     Ok(answer.await?)
 }

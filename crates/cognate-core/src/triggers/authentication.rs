@@ -32,7 +32,7 @@ impl Cognito {
             "validationData".into(),
             client_metadata
                 .cloned()
-                .unwrap_or_else(super::client_metadata),
+                .unwrap_or_else(super::validation_data),
         );
         request.insert("userNotFound".into(), Value::Bool(false));
         self.run_trigger(Event {

@@ -34,7 +34,7 @@ impl Cognito {
         if let Some(password) = password {
             request.insert("password".into(), Value::from(password));
         }
-        request.insert("validationData".into(), super::client_metadata());
+        request.insert("validationData".into(), super::validation_data());
         request.insert("clientMetadata".into(), Value::Null);
         let answer = self
             .run_trigger(Event {

@@ -25,26 +25,54 @@ use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 
-tokio::task_local! {
-    /// The `ClientMetadata` of the API request being served (`Value::Null` when none).
-    static CLIENT_METADATA: Value;
+/// The `ClientMetadata` of the API request being served, and whether that request starts a
+/// sign-in (InitiateAuth, AdminInitiateAuth).
+#[derive(Clone)]
+struct Passed {
+    metadata: Value,
+    starts_sign_in: bool,
 }
 
-/// Runs `f` with the request's `ClientMetadata`, which every trigger it runs receives
-/// (`clientMetadata`; PreAuthentication's `validationData`), as Cognito passes it on.
+tokio::task_local! {
+    static CLIENT_METADATA: Passed;
+}
+
+/// Runs `f` (the operation `operation`) with the request's `ClientMetadata`, passed on as
+/// Cognito does (AWS API reference, InitiateAuth and RespondToAuthChallenge, ClientMetadata):
+/// a sign-in's first request gives it only as `validationData` (PreAuthentication,
+/// UserMigration), never as other triggers' `clientMetadata`; every other operation gives
+/// it as `clientMetadata` to the triggers it runs.
 pub async fn with_client_metadata<F: std::future::Future>(
+    operation: &str,
     metadata: Option<Value>,
     f: F,
 ) -> F::Output {
-    CLIENT_METADATA
-        .scope(metadata.unwrap_or(Value::Null), f)
-        .await
+    let passed = Passed {
+        metadata: metadata.unwrap_or(Value::Null),
+        starts_sign_in: matches!(operation, "InitiateAuth" | "AdminInitiateAuth"),
+    };
+    CLIENT_METADATA.scope(passed, f).await
 }
 
-/// The `ClientMetadata` of the request being served, if any.
+/// The request's `ClientMetadata` as a trigger's `clientMetadata` (`null` when none, or when
+/// the request starts a sign-in).
 pub(crate) fn client_metadata() -> Value {
     CLIENT_METADATA
-        .try_with(Value::clone)
+        .try_with(|p| match p.starts_sign_in {
+            true => Value::Null,
+            false => p.metadata.clone(),
+        })
+        .unwrap_or(Value::Null)
+}
+
+/// A sign-in's `ClientMetadata` as `validationData` (PreAuthentication, UserMigration);
+/// `null` for other requests (ForgotPassword's reaches UserMigration as `clientMetadata`).
+pub(crate) fn validation_data() -> Value {
+    CLIENT_METADATA
+        .try_with(|p| match p.starts_sign_in {
+            true => p.metadata.clone(),
+            false => Value::Null,
+        })
         .unwrap_or(Value::Null)
 }
 

@@ -60,6 +60,7 @@ async fn a_sign_in_finished_by_a_new_password_has_its_own_source() {
             .session(first.session().unwrap())
             .challenge_responses("USERNAME", "nina")
             .challenge_responses("NEW_PASSWORD", PASSWORD)
+            .client_metadata("step", "new-password")
             .send()
             .await
             .unwrap();
@@ -71,6 +72,11 @@ async fn a_sign_in_finished_by_a_new_password_has_its_own_source() {
         "TokenGeneration_NewPasswordChallenge"
     );
     assert_eq!(event["userName"], "nina");
+    // RespondToAuthChallenge's ClientMetadata reaches the triggers it runs.
+    assert_eq!(
+        event["request"]["clientMetadata"],
+        json!({"step": "new-password"})
+    );
 }
 
 /// A confidential client allowed `client_credentials` for `orders/read`: (id, secret).

@@ -31,18 +31,26 @@ fn auto_verified(pool: &UserPool, attribute: &str) -> bool {
     pool.auto_verified_attributes.iter().any(|a| a == attribute)
 }
 
+/// A verification code whose message is written (CustomMessage has answered), not yet stored.
+struct PreparedCode {
+    record: super::codes::CodeRecord,
+    sealed_message: crate::messaging::OutboxRecord,
+    details: CodeDeliveryDetails,
+}
+
 impl Cognito {
     /// Issues a verification code for `attribute`, to `to` (its new value when `pending`),
-    /// and queues its message.
-    async fn send_verification_code(
+    /// and writes its message; nothing is stored yet, so a CustomMessage refusal leaves no
+    /// trace.
+    async fn prepare_verification_code(
         &self,
         pool: &UserPool,
+        client: Option<&crate::client::AppClient>,
         user: &User,
-        medium: Medium,
-        to: &str,
+        (medium, to): (Medium, &str),
         pending: Option<String>,
         source: &'static str,
-    ) -> Result<CodeDeliveryDetails> {
+    ) -> Result<PreparedCode> {
         let purpose = Purpose::verify(medium.attribute()).expect("email or phone_number");
         let (record, code) = self.issue_code(user, purpose, pending);
         let message = templates::code_message(pool, medium, to, &code);
@@ -52,13 +60,45 @@ impl Cognito {
             username: None,
         };
         let message = self
-            .custom_message(pool, None, user, source, message, secrets)
+            .custom_message(
+                pool,
+                client.map(|c| c.client_id()),
+                user,
+                source,
+                message,
+                secrets,
+            )
             .await?;
+        Ok(PreparedCode {
+            record,
+            sealed_message: self.seal_message(&message),
+            details: CodeDeliveryDetails::new(medium, to),
+        })
+    }
+
+    /// Stores a prepared code and queues its message.
+    async fn store_code(&self, prepared: PreparedCode) -> Result<CodeDeliveryDetails> {
         self.store
-            .put_code(&record, Some(&self.seal_message(&message)))
+            .put_code(&prepared.record, Some(&prepared.sealed_message))
             .await?;
         self.outbox_ready.notify_one();
-        Ok(CodeDeliveryDetails::new(medium, to))
+        Ok(prepared.details)
+    }
+
+    /// Issues a verification code and queues its message.
+    async fn send_verification_code(
+        &self,
+        pool: &UserPool,
+        user: &User,
+        medium: Medium,
+        to: &str,
+        pending: Option<String>,
+        source: &'static str,
+    ) -> Result<CodeDeliveryDetails> {
+        let prepared = self
+            .prepare_verification_code(pool, None, user, (medium, to), pending, source)
+            .await?;
+        self.store_code(prepared).await
     }
 
     /// UpdateUserAttributes and AdminUpdateUserAttributes: writes the attributes (through the
@@ -104,21 +144,33 @@ impl Cognito {
             crate::user::check_client_writes(client, waiting.iter().map(|a| a.name.as_str()))?;
         }
         check_writes(pool, &waiting, false)?;
-        let user = self.update_attributes(pool, writer, user, &now).await?;
-        let mut delivered = Vec::with_capacity(codes.len());
+        // The attributes checked and applied in memory, then the messages (CustomMessage may
+        // refuse; it sees the attributes as they will be), then the writes.
+        let preview = self.apply_attributes(pool, writer, user, &now)?;
+        // The user's own change names its app client to CustomMessage (callerContext).
+        let client = match writer {
+            Writer::Client(client) => Some(client),
+            Writer::Admin => None,
+        };
+        let mut prepared = Vec::with_capacity(codes.len());
         for (medium, value, wait) in codes {
             let pending = wait.then(|| value.clone());
-            delivered.push(
-                self.send_verification_code(
+            prepared.push(
+                self.prepare_verification_code(
                     pool,
-                    &user,
-                    medium,
-                    &value,
+                    client,
+                    &preview,
+                    (medium, &value),
                     pending,
                     crate::triggers::messages::UPDATE_USER_ATTRIBUTE,
                 )
                 .await?,
             );
+        }
+        self.store_attributes(pool, &preview).await?;
+        let mut delivered = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            delivered.push(self.store_code(p).await?);
         }
         Ok(delivered)
     }

@@ -111,6 +111,21 @@ impl Cognito {
         &self,
         pool: &UserPool,
         writer: Writer<'_>,
+        user: User,
+        attributes: &[Attribute],
+    ) -> Result<User> {
+        let user = self.apply_attributes(pool, writer, user, attributes)?;
+        self.store_attributes(pool, &user).await?;
+        Ok(user)
+    }
+
+    /// The user with `attributes` applied, once the writer's permission and the schema are
+    /// checked: nothing is written (a new email or phone number becomes unverified unless the
+    /// same call says otherwise).
+    pub(crate) fn apply_attributes(
+        &self,
+        pool: &UserPool,
+        writer: Writer<'_>,
         mut user: User,
         attributes: &[Attribute],
     ) -> Result<User> {
@@ -127,10 +142,15 @@ impl Cognito {
                 }
             }
         }
-        self.claim_aliases(pool, &user, false).await?;
         user.modified = self.clock.now();
-        self.store.update_user(&user).await?;
         Ok(user)
+    }
+
+    /// Stores a user whose attributes [`Self::apply_attributes`] changed, its aliases first.
+    pub(crate) async fn store_attributes(&self, pool: &UserPool, user: &User) -> Result<()> {
+        self.claim_aliases(pool, user, false).await?;
+        self.store.update_user(user).await?;
+        Ok(())
     }
 
     pub async fn admin_delete_user_attributes(

@@ -144,3 +144,52 @@ async fn invitations_and_reset_codes_are_written_by_the_function_too() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn a_refused_attribute_message_leaves_the_attribute_unchanged() {
+    let tr = triggers().await;
+    let (pool, _) = pool_with(&tr.t, custom_message()).await;
+    tr.t.client
+        .update_user_pool()
+        .user_pool_id(&pool)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .lambda_config(custom_message())
+        .send()
+        .await
+        .unwrap();
+    crate::common::create_user(&tr.t.client, &pool, "eve", &[("email", "eve@old.test")]).await;
+    tr.hooked.behave(Behaviour::Throw("no mail today".into()));
+    let r =
+        tr.t.client
+            .admin_update_user_attributes()
+            .user_pool_id(&pool)
+            .username("eve")
+            .user_attributes(attr("email", "eve@new.test"))
+            .send()
+            .await;
+    crate::assert_cognito_err!(
+        r,
+        UserLambdaValidationException,
+        "CustomMessage failed with error no mail today."
+    );
+    let event = tr.hooked.last();
+    assert_eq!(event["triggerSource"], "CustomMessage_UpdateUserAttribute");
+    assert_eq!(
+        event["request"]["userAttributes"]["email"], "eve@new.test",
+        "the function sees the attributes as they would be"
+    );
+    let user =
+        tr.t.client
+            .admin_get_user()
+            .user_pool_id(&pool)
+            .username("eve")
+            .send()
+            .await
+            .unwrap();
+    let email = user
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "email")
+        .and_then(|a| a.value());
+    assert_eq!(email, Some("eve@old.test"), "nothing was written");
+}

@@ -1,12 +1,15 @@
 //! The functions behind Lambda triggers, the adapter behind `cognate_core::triggers::Invoker`:
-//! a function whose ARN (or name) has a webhook gets the event as `POST <url>` (JSON, with
-//! `X-Cognate-Signature: sha256=<hex HMAC-SHA256 of the body>` when a secret is configured)
-//! and answers the event; any other function goes through the Lambda `Invoke` API of the
+//! a function whose ARN (or name) has a webhook gets the event as `POST <url>` (JSON) and
+//! answers the event; any other function goes through the Lambda `Invoke` API of the
 //! configured endpoint (AWS Lambda itself, `sam local start-lambda`, LocalStack), with the
 //! official SDK.
 //!
+//! With a secret, a webhook request carries `X-Cognate-Timestamp: <Unix seconds>` and
+//! `X-Cognate-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`: the receiver
+//! checks both and refuses old timestamps, so a captured request cannot be replayed later.
 //! A webhook that answers non-2xx with `{"errorMessage": ...}` (a Lambda error's shape) has
-//! thrown; so has a Lambda invocation with a `FunctionError`.
+//! thrown; so has a Lambda invocation with a `FunctionError`. An answer is read up to
+//! [`MAX_ANSWER`] bytes, Lambda's own limit for a synchronous response.
 
 use async_trait::async_trait;
 use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
@@ -16,6 +19,35 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 use std::collections::BTreeMap;
+
+/// The largest webhook answer read: 6 MB, the payload limit of a synchronous Lambda
+/// invocation (AWS Lambda quotas).
+pub const MAX_ANSWER: usize = 6 * 1024 * 1024;
+
+/// Whether `url` stays on this machine (a plain-HTTP webhook elsewhere sends events, some
+/// with passwords in them, across a network in clear).
+fn is_loopback(url: &str) -> bool {
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The signature of a webhook request: hex HMAC-SHA256 of `"<timestamp>.<body>"`.
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
 
 /// Where functions are.
 #[derive(Clone, Default)]
@@ -61,6 +93,17 @@ impl Functions {
                     "a trigger webhook must be an http(s) URL, got {url:?}"
                 ));
             }
+            if url.starts_with("http://") && !is_loopback(url) {
+                // The host only: a URL may carry credentials.
+                let host = reqwest::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_default();
+                tracing::warn!(
+                    %host,
+                    "a trigger webhook over plain HTTP to another machine: events (UserMigration's carry passwords) cross the network in clear; use https"
+                );
+            }
         }
         // No redirects: a body (UserMigration's carries a password) goes only where configured.
         let http = reqwest::Client::builder()
@@ -102,12 +145,15 @@ impl Functions {
             .post(url)
             .header("content-type", "application/json");
         if let Some(secret) = &self.routes.webhook_secret {
-            let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
-            mac.update(&body);
-            let signature = hex::encode(mac.finalize().into_bytes());
-            request = request.header("x-cognate-signature", format!("sha256={signature}"));
+            let timestamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            let signature = webhook_signature(secret, timestamp, &body);
+            request = request
+                .header("x-cognate-timestamp", timestamp.to_string())
+                .header("x-cognate-signature", format!("sha256={signature}"));
         }
-        let answer = request.body(body).send().await.map_err(|e| {
+        let mut answer = request.body(body).send().await.map_err(|e| {
             if e.is_timeout() {
                 InvokeError::Timeout
             } else {
@@ -115,10 +161,19 @@ impl Functions {
             }
         })?;
         let status = answer.status();
-        let text = answer
-            .bytes()
+        let mut text = Vec::new();
+        while let Some(chunk) = answer
+            .chunk()
             .await
-            .map_err(|e| InvokeError::Failed(format!("webhook: {e}")))?;
+            .map_err(|e| InvokeError::Failed(format!("webhook: {e}")))?
+        {
+            if text.len() + chunk.len() > MAX_ANSWER {
+                return Err(InvokeError::Failed(format!(
+                    "webhook answer over {MAX_ANSWER} bytes"
+                )));
+            }
+            text.extend_from_slice(&chunk);
+        }
         let json: Option<Value> = serde_json::from_slice(&text).ok();
         if status.is_success() {
             // Not JSON: the caller refuses it as an unrecognizable answer.
@@ -176,5 +231,39 @@ impl Invoker for Functions {
             Some(client) => self.lambda(client, arn, event).await,
             None => Err(InvokeError::Failed(format!("no route to {arn}"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts_are_told_apart() {
+        for url in [
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "http://LOCALHOST:1",
+            "http://[::1]:9000/x",
+            "http://user:pw@127.0.0.2/x",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://10.0.0.5/hook",
+            "http://migration.internal:8080/x",
+            "http://localhost.evil.example/x",
+            "http://127.0.0.1.nip.io/x",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_signature_covers_the_timestamp() {
+        let a = webhook_signature("s", 1_700_000_000, b"{}");
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, webhook_signature("s", 1_700_000_001, b"{}"));
+        assert_ne!(a, webhook_signature("t", 1_700_000_000, b"{}"));
     }
 }

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 pub struct FileLambda {
     /// The Lambda `Invoke` endpoint (the flag and COGNATE_LAMBDA_ENDPOINT win).
     pub endpoint: Option<String>,
-    /// Signs webhook bodies: `X-Cognate-Signature: sha256=<hex HMAC-SHA256>`.
+    /// Signs webhook requests: `X-Cognate-Timestamp` and `X-Cognate-Signature:
+    /// sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`.
     pub webhook_secret: Option<String>,
     /// Function ARN or name → webhook URL.
     #[serde(default)]

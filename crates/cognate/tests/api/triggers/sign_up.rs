@@ -63,10 +63,18 @@ async fn pre_sign_up_sees_the_sign_up_and_can_confirm_it() {
     assert_eq!(request["clientMetadata"], json!({"source": "test"}));
     assert_eq!(event["response"], json!({}));
 
-    // The webhook body is signed with the shared secret.
+    // The webhook request is signed with the shared secret, over its timestamp and body.
     let (_, headers, body) = tr.hooked.events.lock().unwrap().last().cloned().unwrap();
     let signature = headers["x-cognate-signature"].to_str().unwrap().to_owned();
+    let timestamp = headers["x-cognate-timestamp"].to_str().unwrap().to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((now - timestamp.parse::<i64>().unwrap()).abs() < 60);
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
     mac.update(&body);
     let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
     assert_eq!(signature, expected);
@@ -166,6 +174,12 @@ async fn garbled_and_slow_functions_give_their_exceptions() {
         sign_up("garbled").await,
         InvalidLambdaResponseException,
         "Unrecognizable lambda output"
+    );
+    tr.hooked.behave(Behaviour::Huge);
+    assert_cognito_err!(
+        sign_up("huge").await,
+        UnexpectedLambdaException,
+        "PreSignUp invocation failed due to error AccessDeniedException."
     );
     tr.hooked.behave(Behaviour::Slow(6_000));
     assert_cognito_err!(

@@ -35,8 +35,13 @@ SVG = ROOT / "docs" / "benchmarks.svg"
 ACCESS_KEY = "AKIABENCHMARK0000001"
 SECRET_KEY = "bench-secret-access-key-0000000000000001"
 
-SERVERS = ["cognate", "moto", "cognito-local"]
-LABELS = {"cognate": "Cognate", "moto": "moto", "cognito-local": "cognito-local"}
+SERVERS = ["cognate", "fakecloud", "moto", "cognito-local"]
+PEERS = SERVERS[1:]
+LABELS = {"cognate": "Cognate", "fakecloud": "fakecloud", "moto": "moto",
+          "cognito-local": "cognito-local"}
+# fakecloud (Rust, everything in memory) from crates.io, built once by run.sh into this cache
+# (a long build, kept out of CI); without it the run goes on without fakecloud.
+FAKECLOUD = BENCH / ".fakecloud" / "bin" / "fakecloud"
 WORKLOADS = [
     # (key, label, servers); the order is the order of the runs (AdminCreateUser last: it
     # grows the pools).
@@ -119,6 +124,8 @@ class Server:
         elif name == "moto":
             cmd = [str(BENCH / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1",
                    "-p", str(self.port)]
+        elif name == "fakecloud":
+            cmd = [str(FAKECLOUD), "--addr", f"127.0.0.1:{self.port}"]
         elif name == "cognito-local":
             # Plain user names (cognito-local's default makes pools use email as user name).
             (workdir / ".cognito").mkdir(exist_ok=True)
@@ -586,6 +593,7 @@ def machine_info() -> dict:
         "libsqlite3_sys": locked("libsqlite3-sys"),
         "moto": sh(str(BENCH / ".venv" / "bin" / "python"), "-c",
                    "import moto; print(moto.__version__)"),
+        "fakecloud": sh(str(FAKECLOUD), "--version") if FAKECLOUD.exists() else "not installed",
         "cognito_local": json.loads(
             (BENCH / "node_modules" / "cognito-local" / "package.json").read_text())["version"],
         "node": sh("node", "--version"),
@@ -701,12 +709,14 @@ def render(results: dict) -> str:
              "runs of the workload. Per core: requests per second ÷ "
              f"{cores} cores. Ratio: Cognate's best throughput ÷ the peer's.")
     L.append("")
-    L.append("| workload | Cognate req/s (per core) · p50 / p99 ms · peak MB | moto | cognito-local "
-             "| Cognate ÷ moto | Cognate ÷ cognito-local |")
-    L.append("|---|---|---|---|---|---|")
+    peers = [s for s in PEERS if s in results["servers"]]
+    L.append("| workload | Cognate req/s (per core) · p50 / p99 ms · peak MB | "
+             + " | ".join(LABELS[s] for s in peers) + " | "
+             + " | ".join(f"Cognate ÷ {LABELS[s]}" for s in peers) + " |")
+    L.append("|---|" + "---|" * (1 + 2 * len(peers)))
     for key, label, servers in WORKLOADS:
         cells = []
-        for s in SERVERS:
+        for s in ["cognate"] + peers:
             b = best(results, s, key)
             if s not in servers or b is None:
                 cells.append("n/a")
@@ -717,15 +727,14 @@ def render(results: dict) -> str:
                     f"<br><sub>c={b['concurrency']}</sub>")
             cells.append(cell)
         c = best(results, "cognate", key)
-        rm = ratio(c and c["throughput"], (best(results, "moto", key) or {}).get("throughput"))
-        rc = ratio(c and c["throughput"],
-                   (best(results, "cognito-local", key) or {}).get("throughput"))
+        ratios = [ratio(c and c["throughput"], (best(results, s, key) or {}).get("throughput"))
+                  for s in peers]
         mark = " ¹" if key in PASSWORD_BOUND else ""
-        L.append(f"| {label}{mark} | " + " | ".join(cells) + f" | {rm} | {rc} |")
+        L.append(f"| {label}{mark} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     L.append("")
     L.append("¹ **Not the same work.** Cognate stores argon2id hashes (m=19 MiB, t=2) and "
              "verifies one per sign-in and computes one per AdminCreateUser (the temporary "
-             "password); moto and cognito-local keep passwords in plain text and compare "
+             "password); the peers keep passwords in plain text and compare "
              "strings. These rows measure a deliberate cost on Cognate's side; the argon2id "
              "ceiling below is the fair yardstick.")
     L.append("")
@@ -964,7 +973,7 @@ def targets(results: dict) -> list:
         return "n/a" if ok is None else ("met" if ok else "**missed**")
 
     r = best(results, "cognate", "refresh_token_auth")
-    peers = [best(results, s, "refresh_token_auth") for s in ("moto", "cognito-local")]
+    peers = [best(results, s, "refresh_token_auth") for s in PEERS]
     fastest = max((p["throughput"] for p in peers if p), default=None)
     if r:
         pc = r["throughput"] / cores
@@ -1024,6 +1033,16 @@ def targets(results: dict) -> list:
                          f"{pc:,.0f}/s per core ({r['throughput']:,.0f}/s ÷ {cores} cores; "
                          f"{num(r['per_server_cpu_s'])} per server CPU-second{extra})",
                          check(pc >= 10000)])
+    # The read paths against the fastest in-memory peer and against cognito-local.
+    for key in ("get_user", "admin_get_user", "list_users_filter"):
+        r = best(results, "cognate", key)
+        for peer, factor in (("fakecloud", 1.2), ("cognito-local", 10)):
+            p = best(results, peer, key)
+            if r and p:
+                f = r["throughput"] / p["throughput"]
+                rows.append([f"{WORKLOAD_LABEL[key]} ≥ {factor:g}× {LABELS[peer]}",
+                             f"{f:,.2f}× ({r['throughput']:,.0f}/s against "
+                             f"{p['throughput']:,.0f}/s)", check(f >= factor)])
     mil = results.get("million")
     for key in ("admin_get_user", "get_user"):
         rs = [x for x in (mil or {}).get("runs", []) if x["workload"] == key]
@@ -1073,8 +1092,10 @@ def svg(results: dict) -> str:
     """Two panels of grouped bars on log scales: best throughput, and p99 latency at the
     middle concurrency level."""
     import math
-    colors = {"cognate": "#1f6feb", "moto": "#d29922", "cognito-local": "#8250df"}
+    colors = {"cognate": "#1f6feb", "fakecloud": "#2da44e", "moto": "#d29922",
+              "cognito-local": "#8250df"}
     keys = [k for k, _, _ in WORKLOADS]
+    shown = [s for s in SERVERS if s in results["servers"]]
     short = {
         "admin_get_user": "AdminGetUser", "get_user": "GetUser",
         "list_users_filter": "ListUsers filter", "refresh_token_auth": "REFRESH_TOKEN",
@@ -1094,23 +1115,24 @@ def svg(results: dict) -> str:
     W, PH, top, left = 980, 300, 80, 70
     H = top + len(panels) * (PH + 90) + 40
     gw = (W - left - 20) / len(keys)
-    bw = gw / 4
+    bw = gw / (len(shown) + 1)
     o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
          f'viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">',
          f'<rect width="{W}" height="{H}" fill="white"/>',
          f'<text x="{W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">'
-         f'Cognate vs moto vs cognito-local, {results["machine"]["cores"]} cores, '
+         f'Cognate vs {" vs ".join(LABELS[s] for s in PEERS if s in results["servers"])}, '
+         f'{results["machine"]["cores"]} cores, '
          f'{results["date"][:10]}</text>',
          f'<text x="{W / 2}" y="44" text-anchor="middle" fill="#555">* Cognate hashes passwords '
          f'with argon2id; the peers compare plain text. n/a: not supported.</text>']
     lx = left
-    for s in SERVERS:
+    for s in shown:
         o.append(f'<rect x="{lx}" y="52" width="12" height="12" fill="{colors[s]}"/>'
                  f'<text x="{lx + 16}" y="62">{LABELS[s]}</text>')
         lx += 130
     for pi, (title, value) in enumerate(panels):
         y0 = top + pi * (PH + 90) + 20
-        vals = [value(s, k) for k in keys for s in SERVERS if value(s, k)]
+        vals = [value(s, k) for k in keys for s in shown if value(s, k)]
         if not vals:
             continue
         lo = 10 ** math.floor(math.log10(min(vals)))
@@ -1131,7 +1153,7 @@ def svg(results: dict) -> str:
             d *= 10
         for ki, k in enumerate(keys):
             gx = left + ki * gw + bw / 2
-            for si, s in enumerate(SERVERS):
+            for si, s in enumerate(shown):
                 v = value(s, k)
                 x = gx + si * bw
                 if v:
@@ -1145,7 +1167,7 @@ def svg(results: dict) -> str:
                 else:
                     o.append(f'<text x="{x + bw / 2 - 1:.1f}" y="{y0 + PH - 4}" '
                              f'text-anchor="middle" font-size="9" fill="#999">n/a</text>')
-            o.append(f'<text x="{gx + 1.5 * bw:.1f}" y="{y0 + PH + 16}" text-anchor="middle" font-size="10.5">'
+            o.append(f'<text x="{gx + (len(shown) - 1) / 2 * bw:.1f}" y="{y0 + PH + 16}" text-anchor="middle" font-size="10.5">'
                      f'{short[k]}</text>')
         o.append(f'<line x1="{left}" x2="{W - 20}" y1="{y0 + PH}" y2="{y0 + PH}" stroke="#333"/>')
     o.append("</svg>")
@@ -1238,6 +1260,10 @@ def main() -> None:
         bench_million(args, results)
     else:
         for s in args.servers.split(","):
+            if s == "fakecloud" and not FAKECLOUD.exists():
+                log(f"fakecloud: not installed at {FAKECLOUD} (bench/run.sh --fakecloud "
+                    f"builds it); going on without it")
+                continue
             bench_server(s, args, results)
         if args.diagnostics and "cognate" in results["servers"]:
             bench_diagnostics(args, results)

@@ -6,6 +6,7 @@
 #   bench/run.sh --million-only
 #   bench/run.sh --report-only # re-render docs/benchmarks.md and the chart from results
 #   bench/run.sh --servers cognate --concurrency 1,8 --seconds 1   # a short development run
+#   bench/run.sh --fakecloud   # first build fakecloud (once; later runs include it)
 #
 # Installs its own dependencies (bench/.venv, bench/node_modules), builds Cognate and the load
 # generator in release mode, runs the harness, and writes bench/results/latest.json,
@@ -16,7 +17,15 @@ BENCH=$(pwd)
 ROOT=$(cd .. && pwd)
 
 report_only=false
-for a in "$@"; do [[ $a == --report-only ]] && report_only=true; done
+build_fakecloud=false
+args=()
+for a in "$@"; do
+    case $a in
+        --report-only) report_only=true; args+=("$a") ;;
+        --fakecloud) build_fakecloud=true ;;   # ours, not the harness's
+        *) args+=("$a") ;;
+    esac
+done
 
 if ! $report_only; then
     # Peers: moto's server from PyPI, cognito-local from npm (versions pinned).
@@ -31,6 +40,14 @@ if ! $report_only; then
         npm ci --no-audit --no-fund --loglevel=error
     fi
     command -v node >/dev/null || { echo "node is required (cognito-local)" >&2; exit 1; }
+    # fakecloud: a long build (tens of minutes on 2 cores), so only on request; once built it
+    # stays in bench/.fakecloud and every later run includes it.
+    FAKECLOUD_VERSION=0.51.0
+    if $build_fakecloud && [[ ! -x .fakecloud/bin/fakecloud ]]; then
+        echo "[bench] building fakecloud $FAKECLOUD_VERSION into bench/.fakecloud (long)"
+        cargo install fakecloud --version "$FAKECLOUD_VERSION" --locked \
+            --root .fakecloud --target-dir .fakecloud/target
+    fi
 
     if [[ -z ${COGNATE_BIN:-} ]]; then
         echo "[bench] building Cognate (release)"
@@ -40,4 +57,4 @@ if ! $report_only; then
     (cd loadgen && cargo build --release --locked)
 fi
 
-exec python3 "$BENCH/harness.py" "$@"
+exec python3 "$BENCH/harness.py" ${args[@]+"${args[@]}"}

@@ -128,6 +128,9 @@ pub struct TokenForm {
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub token: Option<String>,
+    /// `client_credentials` only: a JSON object of strings for a V3 PreTokenGeneration
+    /// trigger's `clientMetadata` (AWS developer guide, "The token endpoint").
+    pub aws_client_metadata: Option<String>,
 }
 
 pub(crate) fn hash_code(code: &str) -> String {

@@ -284,8 +284,22 @@ impl Cognito {
             "jti": crate::ids::uuid(),
             "client_id": settings.client_id,
         });
+        let metadata = match form.aws_client_metadata.as_deref() {
+            None => None,
+            Some(text) => Some(
+                serde_json::from_str::<serde_json::Map<String, Value>>(text)
+                    .ok()
+                    .filter(|m| m.values().all(Value::is_string))
+                    .ok_or_else(|| {
+                        OAuthError::bad(
+                            "invalid_request",
+                            "aws_client_metadata must be a JSON object of strings.",
+                        )
+                    })?,
+            ),
+        };
         if let Some(claims) = claims.as_object_mut() {
-            self.pre_token_generation_m2m(pool, client, claims)
+            self.pre_token_generation_m2m(pool, client, claims, metadata)
                 .await
                 .map_err(OAuthError::internal)?;
         }

@@ -44,6 +44,8 @@ pub struct KeyRing {
     /// One key generation at a time on this node, so a burst of first sign-ins in a new pool
     /// generates one key, not one per request.
     generation: tokio::sync::Mutex<()>,
+    /// Access tokens whose signatures this node has checked.
+    pub(crate) verified: super::verified::VerifiedTokens,
 }
 
 /// RSA key generation takes tens of milliseconds of CPU: keep it off the async threads.

@@ -225,13 +225,15 @@ impl Cognito {
 
     /// Runs a V3 PreTokenGeneration function on a machine-to-machine access token (the
     /// `client_credentials` grant) about to be signed: the event has no user, the client's
-    /// scopes, and only `accessTokenGeneration` applies. V1 and V2 functions are not run for
-    /// these tokens, as in Cognito.
+    /// scopes, the token request's `aws_client_metadata` as `clientMetadata`, and only
+    /// `accessTokenGeneration` applies. V1 and V2 functions are not run for these tokens, as
+    /// in Cognito.
     pub(crate) async fn pre_token_generation_m2m(
         &self,
         pool: &crate::pool::UserPool,
         client: &crate::client::AppClient,
         access: &mut Map<String, Value>,
+        client_metadata: Option<Map<String, Value>>,
     ) -> Result<()> {
         if version(pool) != 3 || self.trigger_arn(pool, "PreTokenGeneration").is_none() {
             return Ok(());
@@ -245,7 +247,12 @@ impl Cognito {
         request.insert("userAttributes".into(), json!({}));
         request.insert("groupConfiguration".into(), Value::Null);
         request.insert("scopes".into(), json!(scope_list(&scope)));
-        request.insert("clientMetadata".into(), Value::Null);
+        // The token endpoint's `aws_client_metadata`; `{}` when none (so the event's envelope
+        // does not look for an API request's ClientMetadata).
+        request.insert(
+            "clientMetadata".into(),
+            Value::Object(client_metadata.unwrap_or_default()),
+        );
         let Some(response) = self
             .run_trigger(Event {
                 pool,

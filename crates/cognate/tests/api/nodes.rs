@@ -60,7 +60,14 @@ async fn nodes_share_users_tokens_revocations_keys_and_lockouts() {
             .is_some()
     );
 
-    // A token revoked on B is refused on A at once.
+    // A token revoked on B is refused on A at once, even one A has already checked (its
+    // signature is remembered; its session is read on every request).
+    a.client
+        .get_user()
+        .access_token(on_a.access_token().unwrap())
+        .send()
+        .await
+        .unwrap();
     b.client
         .revoke_token()
         .token(on_a.refresh_token().unwrap())

@@ -113,10 +113,21 @@ async fn machine_client(tr: &super::Triggers, pool: &str) -> (String, String) {
 }
 
 async fn client_token(tr: &super::Triggers, id: &str, secret: &str) -> (u16, Value) {
+    client_token_with(tr, id, secret, &[]).await
+}
+
+async fn client_token_with(
+    tr: &super::Triggers,
+    id: &str,
+    secret: &str,
+    extra: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut form = vec![("grant_type", "client_credentials")];
+    form.extend_from_slice(extra);
     let r = reqwest::Client::new()
         .post(format!("{}/oauth2/token", tr.t.url()))
         .basic_auth(id, Some(secret))
-        .form(&[("grant_type", "client_credentials")])
+        .form(&form)
         .send()
         .await
         .unwrap();
@@ -137,11 +148,21 @@ async fn v3_changes_machine_to_machine_access_tokens() {
             }
         }
     })));
-    let (status, body) = client_token(&tr, &id, &secret).await;
+    let (status, body) = client_token_with(
+        &tr,
+        &id,
+        &secret,
+        &[("aws_client_metadata", r#"{"tenant":"acme"}"#)],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
 
     let event = tr.hooked.last();
     assert_eq!(event["version"], "3");
+    assert_eq!(
+        event["request"]["clientMetadata"],
+        json!({"tenant": "acme"})
+    );
     assert_eq!(event["triggerSource"], "TokenGeneration_ClientCredentials");
     assert_eq!(event["userPoolId"], pool.as_str());
     assert_eq!(event["userName"], "ClientCredentials");
@@ -162,6 +183,13 @@ async fn v3_changes_machine_to_machine_access_tokens() {
     assert_eq!(claims["client_id"], id.as_str(), "client_id cannot change");
     assert_eq!(claims["scope"], "orders/read orders/audit");
     assert!(claims.get("ignored").is_none());
+
+    let (status, body) =
+        client_token_with(&tr, &id, &secret, &[("aws_client_metadata", "[1]")]).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
 
     // A refusal is the grant's answer, not a server fault.
     tr.hooked

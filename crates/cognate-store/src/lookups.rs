@@ -257,13 +257,25 @@ impl SqlStore {
         keys: &[Key<'_>],
         decode: impl Fn(&dyn Fields) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
+        self.lookup_page(sql, keys, decode).await
+    }
+
+    /// [`Self::lookup_all`] for SQL built at run time from a fixed set of fragments (a
+    /// ListUsers page): only for statements that walk an index in its order and stop at their
+    /// `LIMIT`, so the inline read stays a handful of rows.
+    pub(crate) async fn lookup_page<T>(
+        &self,
+        sql: &str,
+        keys: &[Key<'_>],
+        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
         if let Some(reader) = &self.inline {
             match reader.query(sql, keys, usize::MAX, &decode) {
                 Err(StoreError::Busy(_)) => {}
                 other => return other,
             }
         }
-        let rows = bind(sqlx::query(sql), keys)
+        let rows = bind(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())), keys)
             .fetch_all(&self.pool)
             .await
             .map_err(backend_error)?;

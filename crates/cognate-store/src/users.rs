@@ -2,7 +2,7 @@
 //! and alias look-ups are index scans.
 
 use crate::documents::{from_rows, to_doc};
-use crate::lookups::doc;
+use crate::lookups::{Key, doc};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::store::{StoreResult, UserStore};
@@ -177,6 +177,15 @@ impl UserStore for SqlStore {
             String::from("SELECT doc FROM users WHERE pool_id = $1 AND username_key > $2");
         let mut binds: Vec<String> = Vec::new();
         let mut enabled: Option<i64> = None;
+        // A prefix filter sorts its whole range; every other page walks an index in
+        // username order and stops at its LIMIT, so it is a look-up (inline on SQLite).
+        let bounded = !matches!(
+            filter,
+            Some(UserFilter::Column {
+                op: FilterOp::Prefix,
+                ..
+            })
+        );
         match filter {
             None | Some(UserFilter::Nothing) => {}
             Some(UserFilter::Column {
@@ -205,6 +214,13 @@ impl UserStore for SqlStore {
         // statement on every execution when its LIMIT is a bound parameter.
         sql.push_str(&format!(" ORDER BY username_key LIMIT {limit}"));
         // Column names come from the parsed filter's fixed set; values are bound.
+        if bounded {
+            let after = after.unwrap_or("");
+            let mut keys: Vec<Key<'_>> = vec![pool_id.into(), after.into()];
+            keys.extend(binds.iter().map(Key::from));
+            keys.extend(enabled.map(Key::from));
+            return self.lookup_page(&sql, &keys, doc).await;
+        }
         let mut q = sqlx::query(AssertSqlSafe(sql))
             .bind(pool_id)
             .bind(after.unwrap_or(""));

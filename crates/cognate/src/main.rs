@@ -1,4 +1,9 @@
 use clap::Parser;
+
+/// mimalloc instead of glibc's malloc: on the request path allocation and freeing were about
+/// 17% of an AdminGetUser's CPU with glibc (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use cognate::config::{Cli, Command, Config};
 use tracing_subscriber::EnvFilter;
 

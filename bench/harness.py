@@ -209,7 +209,7 @@ def wait_quiet(args) -> None:
 def confirm_items(state: Path, server: Server, args) -> Path:
     """Signs up --confirm-users users and gives each the code its server holds: Cognate's
     development outbox (newest 1,000 messages), cognito-local's database file; moto confirms
-    whatever code it is given."""
+    whatever code it is given; fakecloud's codes cannot be read (LookupError: not measured)."""
     items_path = server.workdir / "confirm-items.json"
     made = loadgen("unconfirmed", "--state", str(state), "--count", str(args.confirm_users),
                    "--out", str(items_path))
@@ -249,9 +249,12 @@ def confirm_items(state: Path, server: Server, args) -> Path:
                               f"cognito-local's database file (it loses writes under load)")
         for item in items:
             item["code"] = users[item["username"]]["ConfirmationCode"]
-    else:
+    elif server.name == "moto":
         for item in items:
             item["code"] = "000000"
+    else:
+        # fakecloud keeps its codes to itself (no outbox, no database file to read).
+        raise LookupError(f"{server.name} does not expose its confirmation codes")
     items_path.write_text(json.dumps(items))
     log(f"    signed up {made['users']} users to confirm in {made['seconds']:.1f} s")
     return items_path

@@ -45,6 +45,16 @@ fn quiz(event: &Value) -> Value {
 }
 
 async fn quiz_pool(tr: &super::Triggers, hide_users: bool) -> (String, String) {
+    custom_pool(tr, hide_users, quiz).await
+}
+
+/// A pool whose three CUSTOM_AUTH triggers are the webhook, answering with `script`, and a
+/// client allowed CUSTOM_AUTH (and, with `hide_users`, PreventUserExistenceErrors).
+pub(super) async fn custom_pool(
+    tr: &super::Triggers,
+    hide_users: bool,
+    script: fn(&Value) -> Value,
+) -> (String, String) {
     let pool = crate::common::create_pool(&tr.t.client, "custom").await;
     tr.t.client
         .update_user_pool()
@@ -77,7 +87,7 @@ async fn quiz_pool(tr: &super::Triggers, hide_users: bool) -> (String, String) {
         .unwrap()
         .client_id
         .unwrap();
-    tr.hooked.behave(Behaviour::Script(Arc::new(quiz)));
+    tr.hooked.behave(Behaviour::Script(Arc::new(script)));
     (pool, client)
 }
 

@@ -3,17 +3,14 @@
 //! client starts with SRP_A, Define asks for PASSWORD_VERIFIER, the claim (computed by the
 //! independent aws-cognito-srp crate) is checked, then a question, then tokens.
 
-use super::{Behaviour, WEBHOOK_ARN, triggers};
+use super::triggers;
 use crate::assert_cognito_err;
 use crate::common::create_user;
 use crate::fixture::PASSWORD;
 use aws_cognito_srp::{SrpClient, User};
-use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType as Flow, LambdaConfigType,
-};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Define: SRP_A → PASSWORD_VERIFIER → one CUSTOM_CHALLENGE → tokens; any failed round fails.
 fn password_then_question(event: &Value) -> Value {
@@ -46,37 +43,7 @@ fn password_then_question(event: &Value) -> Value {
 }
 
 async fn srp_custom_pool(tr: &super::Triggers) -> (String, String) {
-    let pool = crate::common::create_pool(&tr.t.client, "custom-srp").await;
-    tr.t.client
-        .update_user_pool()
-        .user_pool_id(&pool)
-        .lambda_config(
-            LambdaConfigType::builder()
-                .define_auth_challenge(WEBHOOK_ARN)
-                .create_auth_challenge(WEBHOOK_ARN)
-                .verify_auth_challenge_response(WEBHOOK_ARN)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    let client =
-        tr.t.client
-            .create_user_pool_client()
-            .user_pool_id(&pool)
-            .client_name("custom-srp")
-            .explicit_auth_flows(Flow::AllowCustomAuth)
-            .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-            .send()
-            .await
-            .unwrap()
-            .user_pool_client
-            .unwrap()
-            .client_id
-            .unwrap();
-    tr.hooked
-        .behave(Behaviour::Script(Arc::new(password_then_question)));
-    (pool, client)
+    super::custom_auth::custom_pool(tr, false, password_then_question).await
 }
 
 /// InitiateAuth CUSTOM_AUTH with SRP_A, as amazon-cognito-identity-js sends it; the SRP

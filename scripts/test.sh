@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 
 # Real servers for the message tests and independent client libraries, from PyPI, in a
 # virtual environment of their own: an SMTP server (aiosmtpd), an SNS-compatible one (moto's
-# server), pycognito and pyotp.
+# server, also its KMS), pycognito, pyotp and the AWS Encryption SDK.
 tools=target/test-tools
-if [ ! -x "$tools/bin/moto_server" ] || ! "$tools/bin/python" -c "import aiosmtpd, pycognito, pyotp" 2>/dev/null; then
+if [ ! -x "$tools/bin/moto_server" ] || ! "$tools/bin/python" -c "import aiosmtpd, pycognito, pyotp, aws_encryption_sdk" 2>/dev/null; then
   echo "test.sh: installing scripts/test-tools.txt into $tools" >&2
   python3 -m venv "$tools"
   "$tools/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-tools.txt >&2

@@ -23,6 +23,9 @@ pub struct Cognito {
     pub outbox_ready: Arc<tokio::sync::Notify>,
     /// Reaches the pools' Lambda triggers (see `triggers`); none by default.
     pub invoker: Arc<dyn crate::triggers::Invoker>,
+    /// Encrypts the codes custom sender triggers receive (AWS Encryption SDK with KMS); none
+    /// by default.
+    pub encryptor: Arc<dyn crate::triggers::senders::CodeEncryptor>,
     /// Serializes one user's sign-in attempts on this node (see `auth::lockout`).
     pub(crate) attempt_locks: crate::auth::lockout::AttemptLocks,
 }
@@ -47,6 +50,7 @@ impl Cognito {
             outbox_ready: Arc::new(tokio::sync::Notify::new()),
             attempt_locks: Default::default(),
             invoker: Arc::new(crate::triggers::NoInvoker),
+            encryptor: Arc::new(crate::triggers::senders::NoEncryptor),
         }
     }
 }

@@ -132,6 +132,10 @@ pub struct ServeArgs {
     /// `http://127.0.0.1:3001` for `sam local start-lambda` [default: none]
     #[arg(long, env = "COGNATE_LAMBDA_ENDPOINT")]
     pub lambda_endpoint: Option<String>,
+    /// The KMS endpoint that encrypts the codes of custom sender triggers, e.g.
+    /// `https://kms.us-east-1.amazonaws.com` [default: none, no custom senders]
+    #[arg(long, env = "COGNATE_KMS_ENDPOINT")]
+    pub kms_endpoint: Option<String>,
     /// A TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "COGNATE_CONFIG")]
     pub config: Option<PathBuf>,
@@ -166,6 +170,7 @@ pub struct FileConfig {
     pub sns_region: Option<String>,
     pub sns_endpoint: Option<String>,
     pub sms_webhook_url: Option<String>,
+    pub kms_endpoint: Option<String>,
     #[serde(default)]
     pub access_keys: Vec<AccessKey>,
     /// `[lambda]`: `endpoint`, `webhook_secret`, and `[lambda.webhooks]` ARN or name → URL.
@@ -215,6 +220,8 @@ pub struct Config {
     pub sms: Option<SmsConfig>,
     /// Where trigger functions are.
     pub functions: cognate_delivery::FunctionRoutes,
+    /// Where the KMS keys of custom senders are.
+    pub kms: cognate_delivery::KmsRoute,
 }
 
 /// AWS credentials for SNS.
@@ -432,6 +439,7 @@ impl Config {
                 (None, None) => None,
             },
             functions: crate::functions::routes(args.lambda_endpoint, file.lambda),
+            kms: crate::functions::kms(args.kms_endpoint.or(file.kms_endpoint)),
             smtp_url: args.smtp_url.or(file.smtp_url).or(delivery.smtp_url),
             smtp_from: args
                 .smtp_from
@@ -461,6 +469,7 @@ impl Config {
             smtp_from: DEFAULT_SMTP_FROM.into(),
             sms: None,
             functions: Default::default(),
+            kms: Default::default(),
         }
     }
 

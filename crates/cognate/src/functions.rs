@@ -37,6 +37,17 @@ pub fn routes(endpoint: Option<String>, file: Option<FileLambda>) -> FunctionRou
     }
 }
 
+/// The KMS endpoint of custom senders; credentials from the AWS_* variables.
+pub fn kms(endpoint: Option<String>) -> cognate_delivery::KmsRoute {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    cognate_delivery::KmsRoute {
+        endpoint,
+        credentials: env("AWS_ACCESS_KEY_ID")
+            .zip(env("AWS_SECRET_ACCESS_KEY"))
+            .map(|(id, secret)| (id, secret, env("AWS_SESSION_TOKEN"))),
+    }
+}
+
 /// Every pool's triggers must have a route: a clear error at start, not at a user's sign-up.
 pub async fn check_pools(cognito: &Cognito) -> Result<(), String> {
     let mut after: Option<String> = None;
@@ -47,8 +58,12 @@ pub async fn check_pools(cognito: &Cognito) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot list pools: {e}"))?;
         for pool in &pools {
-            cognate_core::triggers::check_config(&*cognito.invoker, &pool.lambda_config)
-                .map_err(|e| format!("pool {}: {}", pool.id, e.message))?;
+            cognate_core::triggers::check_config(
+                &*cognito.invoker,
+                &*cognito.encryptor,
+                &pool.lambda_config,
+            )
+            .map_err(|e| format!("pool {}: {}", pool.id, e.message))?;
         }
         match pools.last() {
             Some(last) if pools.len() == 500 => after = Some(last.id.clone()),

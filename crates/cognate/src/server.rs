@@ -166,6 +166,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         issuer_base.clone(),
     );
     cognito.invoker = Arc::new(cognate_delivery::Functions::new(config.functions.clone())?);
+    cognito.encryptor = Arc::new(cognate_delivery::KmsEncryptor::new(config.kms.clone()));
     let cognito = Arc::new(cognito);
     crate::functions::check_pools(&cognito).await?;
     if let Some(path) = &config.bootstrap {

@@ -64,6 +64,10 @@ pub struct OutgoingMessage {
     /// The pool's `EmailConfiguration.ReplyToEmailAddress`, when it sets one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// Set when the pool's custom sender delivers it instead (`triggers/senders.rs`): the
+    /// worker invokes that function, and `subject` and `body` are empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_sender: Option<crate::triggers::senders::SenderInvocation>,
 }
 
 /// Why a sender could not deliver.

@@ -168,12 +168,22 @@ impl Cognito {
                 .await?;
             return Ok(Outcome::Failed);
         };
-        let Some(channel) = sender.channel(message.medium) else {
-            self.store.message_delivered(&id, now, "outbox").await?;
-            crate::metrics::message("outbox", "delivered");
-            return Ok(Outcome::Delivered);
+        let (channel, sent) = match &message.custom_sender {
+            Some(invocation) => (
+                "lambda",
+                self.invoke_sender(&message.pool_id, invocation, entry.attempts)
+                    .await,
+            ),
+            None => {
+                let Some(channel) = sender.channel(message.medium) else {
+                    self.store.message_delivered(&id, now, "outbox").await?;
+                    crate::metrics::message("outbox", "delivered");
+                    return Ok(Outcome::Delivered);
+                };
+                (channel, sender.send(&id, &message).await)
+            }
         };
-        match sender.send(&id, &message).await {
+        match sent {
             Ok(()) => {
                 let at = self.clock.now().millis();
                 self.store.message_delivered(&id, at, channel).await?;

@@ -37,6 +37,7 @@ fn message(
         body,
         from: text(email, "From").map(str::to_owned),
         reply_to: text(email, "ReplyToEmailAddress").map(str::to_owned),
+        custom_sender: None,
     }
 }
 

@@ -35,7 +35,8 @@ pub struct Secrets<'a> {
 
 impl Cognito {
     /// `message` as the pool's CustomMessage function writes it (or as it is, with no
-    /// function or no usable answer).
+    /// function or no usable answer); or, when the pool has a custom sender for its medium,
+    /// the invocation of that sender in its place (`senders.rs`).
     pub(crate) async fn custom_message(
         &self,
         pool: &UserPool,
@@ -45,6 +46,16 @@ impl Cognito {
         message: OutgoingMessage,
         secrets: Secrets<'_>,
     ) -> Result<OutgoingMessage> {
+        if let Some(invocation) =
+            super::senders::invocation(pool, message.medium, client_id, user, source, secrets.code)
+        {
+            return Ok(OutgoingMessage {
+                subject: None,
+                body: String::new(),
+                custom_sender: Some(invocation),
+                ..message
+            });
+        }
         if self.trigger_arn(pool, "CustomMessage").is_none() {
             return Ok(message);
         }

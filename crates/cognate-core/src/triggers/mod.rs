@@ -14,6 +14,7 @@ pub mod authentication;
 pub mod custom_auth;
 pub mod messages;
 pub mod migration;
+pub mod senders;
 pub mod sign_up;
 pub mod tokens;
 
@@ -132,37 +133,50 @@ pub const SUPPORTED: &[&str] = &[
     "DefineAuthChallenge",
     "CreateAuthChallenge",
     "VerifyAuthChallengeResponse",
+    "CustomEmailSender",
+    "CustomSMSSender",
 ];
 
-/// Checks a `LambdaConfig` before a pool keeps it: every function must have a route, and
-/// every trigger must be one Cognate runs (a trigger kept but never run would be a silent
-/// lie). `InvalidParameterException` naming what is wrong.
-pub fn check_config(invoker: &dyn Invoker, config: &Value) -> Result<()> {
+/// The function of a versioned member (`{LambdaVersion, LambdaArn}`), its version checked.
+fn versioned_arn<'a>(name: &str, o: &'a Map<String, Value>) -> Result<&'a str> {
+    let version = o.get("LambdaVersion").and_then(Value::as_str);
+    let known: &[&str] = match name {
+        "PreTokenGenerationConfig" => &["V1_0", "V2_0", "V3_0"],
+        _ => &["V1_0"],
+    };
+    if !version.is_some_and(|v| known.contains(&v)) {
+        return Err(CognitoError::invalid_parameter(format!(
+            "{name} LambdaVersion {} is not supported by Cognate yet.",
+            version.unwrap_or("(none)")
+        )));
+    }
+    Ok(o.get("LambdaArn")
+        .and_then(Value::as_str)
+        .unwrap_or_default())
+}
+
+/// Checks a `LambdaConfig` before a pool keeps it: every function must have a route, every
+/// trigger must be one Cognate runs (a trigger kept but never run would be a silent lie), and
+/// a custom sender needs the `KMSKeyID` and a KMS endpoint to encrypt its codes with.
+/// `InvalidParameterException` naming what is wrong.
+pub fn check_config(
+    invoker: &dyn Invoker,
+    encryptor: &dyn senders::CodeEncryptor,
+    config: &Value,
+) -> Result<()> {
     let Some(config) = config.as_object() else {
         return Ok(());
     };
     for (name, value) in config {
-        let arn = match value {
-            Value::String(arn) => arn.as_str(),
-            Value::Null => continue,
-            Value::Object(o) if name == "PreTokenGenerationConfig" => {
-                let version = o.get("LambdaVersion").and_then(Value::as_str);
-                if !matches!(version, Some("V1_0" | "V2_0" | "V3_0")) {
-                    return Err(CognitoError::invalid_parameter(format!(
-                        "PreTokenGenerationConfig LambdaVersion {} is not supported by Cognate yet.",
-                        version.unwrap_or("(none)")
-                    )));
-                }
-                o.get("LambdaArn")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-            }
-            // CustomSMSSender, CustomEmailSender: not run yet, refused by name below.
-            _ => "",
-        };
         if name == "KMSKeyID" {
             continue;
         }
+        let arn = match value {
+            Value::String(arn) => arn.as_str(),
+            Value::Null => continue,
+            Value::Object(o) => versioned_arn(name, o)?,
+            _ => "",
+        };
         if !SUPPORTED.contains(&name.as_str()) {
             return Err(CognitoError::invalid_parameter(format!(
                 "The {name} trigger is not supported by Cognate yet."
@@ -172,6 +186,19 @@ pub fn check_config(invoker: &dyn Invoker, config: &Value) -> Result<()> {
             return Err(CognitoError::invalid_parameter(format!(
                 "No route to Lambda function {arn}: configure --lambda-endpoint or a webhook for it."
             )));
+        }
+        if name.starts_with("Custom") && name.ends_with("Sender") {
+            let key = config.get("KMSKeyID").and_then(Value::as_str);
+            if key.is_none_or(str::is_empty) {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "{name} requires KMSKeyID: the KMS key that encrypts the codes it is sent."
+                )));
+            }
+            if !encryptor.configured() {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "{name} needs a KMS endpoint to encrypt codes: configure --kms-endpoint."
+                )));
+            }
         }
     }
     Ok(())
@@ -206,25 +233,44 @@ pub struct Event<'a> {
 
 impl Event<'_> {
     fn to_json(&self) -> Value {
-        let region = self.pool.id.split('_').next().unwrap_or_default();
         let mut request = self.request.clone();
         if request.get("clientMetadata").is_some_and(Value::is_null) {
             request.insert("clientMetadata".into(), client_metadata());
         }
-        json!({
-            "version": self.version,
-            "triggerSource": self.source,
-            "region": region,
-            "userPoolId": self.pool.id,
-            "userName": self.user_name,
-            "callerContext": {
-                "awsSdkVersion": "aws-sdk-unknown-unknown",
-                "clientId": self.client_id.unwrap_or("CLIENT_ID_NOT_APPLICABLE"),
-            },
-            "request": request,
-            "response": {},
-        })
+        envelope(
+            self.version,
+            self.source,
+            &self.pool.id,
+            self.user_name,
+            self.client_id,
+            request,
+        )
     }
+}
+
+/// Cognito's event around a trigger's `request` (the region is the pool ID's prefix).
+pub(crate) fn envelope(
+    version: &str,
+    source: &str,
+    pool_id: &str,
+    user_name: &str,
+    client_id: Option<&str>,
+    request: Map<String, Value>,
+) -> Value {
+    let region = pool_id.split('_').next().unwrap_or_default();
+    json!({
+        "version": version,
+        "triggerSource": source,
+        "region": region,
+        "userPoolId": pool_id,
+        "userName": user_name,
+        "callerContext": {
+            "awsSdkVersion": "aws-sdk-unknown-unknown",
+            "clientId": client_id.unwrap_or("CLIENT_ID_NOT_APPLICABLE"),
+        },
+        "request": request,
+        "response": {},
+    })
 }
 
 impl Cognito {
@@ -232,7 +278,7 @@ impl Cognito {
     /// ([`check_config`]); none is `{}`.
     pub(crate) fn lambda_config(&self, given: Option<Value>) -> Result<Value> {
         let config = given.unwrap_or_else(|| Value::Object(Map::new()));
-        check_config(&*self.invoker, &config)?;
+        check_config(&*self.invoker, &*self.encryptor, &config)?;
         Ok(config)
     }
 

@@ -14,6 +14,7 @@ mod groups;
 mod hardening;
 mod list_users;
 mod mfa;
+mod moto;
 mod nodes;
 mod oauth;
 mod oauth_grants;

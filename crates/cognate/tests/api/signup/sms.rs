@@ -5,7 +5,6 @@ use crate::common::{attr, config, start_with_config};
 use crate::fixture::PASSWORD;
 use aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType;
 use cognate::config::{SmsConfig, SnsKeys, Storage};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A pool that verifies phone numbers, and a client.
@@ -48,41 +47,9 @@ async fn sign_up_with_phone(
     assert_eq!(details.attribute_name(), Some("phone_number"));
 }
 
-struct Moto(Child, u16);
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn moto_server() -> Moto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let bin = std::env::var("COGNATE_TEST_MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
-    let child = Command::new(&bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("{bin}: {e} (pip install 'moto[server]'; scripts/test.sh does)")
-        });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto_server did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Moto(child, port)
-}
-
 #[tokio::test]
 async fn codes_are_texted_through_sns_publish() {
-    let moto = moto_server();
+    let moto = crate::moto::moto_server();
     let mut cfg = config(Storage::InMemory);
     cfg.sms = Some(SmsConfig::Sns {
         region: "us-east-1".into(),

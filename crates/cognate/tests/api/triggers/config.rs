@@ -16,13 +16,13 @@ async fn a_trigger_cognate_does_not_run_yet_is_refused_by_name() {
             .user_pool_id(&pool)
             .lambda_config(
                 LambdaConfigType::builder()
-                    .custom_sms_sender(
-                    aws_sdk_cognitoidentityprovider::types::CustomSmsLambdaVersionConfigType::builder()
-                        .lambda_version(aws_sdk_cognitoidentityprovider::types::CustomSmsSenderLambdaVersionType::V10)
-                        .lambda_arn(WEBHOOK_ARN)
-                        .build()
-                        .unwrap(),
-                )
+                    .inbound_federation(
+                        aws_sdk_cognitoidentityprovider::types::InboundFederationLambdaType::builder()
+                            .lambda_version(aws_sdk_cognitoidentityprovider::types::InboundFederationLambdaVersionType::V10)
+                            .lambda_arn(WEBHOOK_ARN)
+                            .build()
+                            .unwrap(),
+                    )
                     .build(),
             )
             .send()
@@ -30,7 +30,7 @@ async fn a_trigger_cognate_does_not_run_yet_is_refused_by_name() {
     assert_cognito_err!(
         r,
         InvalidParameterException,
-        "The CustomSMSSender trigger is not supported by Cognate yet."
+        "The InboundFederation trigger is not supported by Cognate yet."
     );
 }
 

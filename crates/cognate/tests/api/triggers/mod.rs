@@ -9,6 +9,7 @@ mod custom_srp;
 mod hosted;
 mod messages;
 mod migration;
+mod senders;
 mod sign_up;
 mod token_sources;
 mod tokens;
@@ -156,6 +157,11 @@ pub struct Triggers {
 }
 
 pub async fn triggers() -> Triggers {
+    triggers_with(|_| {}).await
+}
+
+/// [`triggers`], with `adjust` applied to the configuration first.
+pub async fn triggers_with(adjust: impl FnOnce(&mut cognate::config::Config)) -> Triggers {
     let hooked = Function::new();
     let invoked = Function::new();
     let hook_url = serve(
@@ -180,6 +186,7 @@ pub async fn triggers() -> Triggers {
         .webhooks
         .insert(WEBHOOK_ARN.into(), format!("{hook_url}/hook"));
     cfg.functions.webhook_secret = Some(SECRET.into());
+    adjust(&mut cfg);
     Triggers {
         t: start_with_config(cfg).await,
         hooked,

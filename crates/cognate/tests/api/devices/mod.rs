@@ -5,7 +5,7 @@
 
 mod interop;
 mod operations;
-mod sign_in;
+pub(crate) mod sign_in;
 
 use crate::fixture::{PASSWORD, T};
 use aws_cognito_srp::{SrpClient, UntrackedDevice};

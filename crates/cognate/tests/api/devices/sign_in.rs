@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 /// A device pool with optional TOTP, an SRP client, and a user with a preferred token who
 /// confirmed the device of a first, MFA-challenged sign-in: (pool, client, secret, device).
-async fn remembered(t: &T, name: &str) -> (String, String, String, Confirmed) {
+pub(crate) async fn remembered(t: &T, name: &str) -> (String, String, String, Confirmed) {
     let (pool, _) = device_pool(t, false).await;
     t.client
         .set_user_pool_mfa_config()
@@ -59,7 +59,7 @@ async fn remembered(t: &T, name: &str) -> (String, String, String, Confirmed) {
 }
 
 /// USER_SRP_AUTH with DEVICE_KEY, then the password claim with it: the answer.
-async fn password_step(
+pub(crate) async fn password_step(
     t: &T,
     pool: &str,
     client: &str,
@@ -90,6 +90,58 @@ async fn password_step(
     responses.insert("DEVICE_KEY".into(), device_key.into());
     let answer = crate::srp::answer(&t.client, client, responses.clone()).await;
     (responses, answer)
+}
+
+/// A remembered device's whole sign-in, as amazon-cognito-identity-js does it: the password
+/// with its key, then DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER. The tokens.
+pub(crate) async fn device_sign_in(
+    t: &T,
+    pool: &str,
+    client: &str,
+    name: &str,
+    device: &Confirmed,
+) -> aws_sdk_cognitoidentityprovider::types::AuthenticationResultType {
+    let (_, answer) = password_step(t, pool, client, name, &device.key).await;
+    let out = answer.unwrap();
+    let srp = SrpClient::new(
+        TrackedDevice::new(pool, name, &device.group_key, &device.key, &device.password),
+        client,
+        None,
+    );
+    let step = t
+        .client
+        .respond_to_auth_challenge()
+        .client_id(client)
+        .challenge_name(ChallengeNameType::DeviceSrpAuth)
+        .session(out.session().unwrap())
+        .challenge_responses("USERNAME", name)
+        .challenge_responses("DEVICE_KEY", &device.key)
+        .challenge_responses("SRP_A", srp.get_auth_parameters().a)
+        .send()
+        .await
+        .unwrap();
+    let p = step.challenge_parameters().unwrap();
+    let claim = srp
+        .verify(&p["SECRET_BLOCK"], name, &p["SALT"], &p["SRP_B"])
+        .unwrap();
+    t.client
+        .respond_to_auth_challenge()
+        .client_id(client)
+        .challenge_name(ChallengeNameType::DevicePasswordVerifier)
+        .session(step.session().unwrap())
+        .challenge_responses("USERNAME", name)
+        .challenge_responses("DEVICE_KEY", &device.key)
+        .challenge_responses(
+            "PASSWORD_CLAIM_SECRET_BLOCK",
+            &claim.password_claim_secret_block,
+        )
+        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", claim.password_claim_signature)
+        .challenge_responses("TIMESTAMP", &claim.timestamp)
+        .send()
+        .await
+        .unwrap()
+        .authentication_result
+        .expect("tokens")
 }
 
 #[tokio::test]

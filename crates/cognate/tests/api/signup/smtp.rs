@@ -250,3 +250,58 @@ async fn an_email_sign_in_code_arrives_over_smtp() {
     assert!(done.authentication_result().is_some());
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// A CustomMessage function's subject and text, received over SMTP, the code put in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_message_arrives_over_smtp_in_the_functions_words() {
+    use crate::triggers::{Behaviour, WEBHOOK_ARN, pool_with, triggers_with};
+    use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
+    let scratch = crate::common::temp_dir("maildir-custom");
+    let smtp = SmtpServer::start(free_port(), &scratch.join("box"));
+    let port = smtp.port;
+    let tr = triggers_with(|cfg| {
+        cfg.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        cfg.smtp_from = "auth@cognate.test".into();
+    })
+    .await;
+    let lambda = || {
+        LambdaConfigType::builder()
+            .custom_message(WEBHOOK_ARN)
+            .build()
+    };
+    let (pool, client) = pool_with(&tr.t, lambda()).await;
+    tr.t.client
+        .update_user_pool()
+        .user_pool_id(&pool)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .lambda_config(lambda())
+        .send()
+        .await
+        .unwrap();
+    tr.hooked.behave(Behaviour::Respond(serde_json::json!({
+        "emailSubject": "Welcome to Acme",
+        "emailMessage": "Hello from Acme! Your code is {####}."
+    })));
+    let to = email("custom");
+    tr.t.client
+        .sign_up()
+        .client_id(&client)
+        .username("welcomed")
+        .password(PASSWORD)
+        .user_attributes(attr("email", &to))
+        .send()
+        .await
+        .unwrap();
+    let mail = tokio::task::block_in_place(|| smtp.mail_to(&to, Duration::from_secs(10)));
+    assert!(mail.contains("Subject: Welcome to Acme"), "{mail}");
+    assert!(mail.contains("Hello from Acme! Your code is "), "{mail}");
+    tr.t.client
+        .confirm_sign_up()
+        .client_id(&client)
+        .username("welcomed")
+        .confirmation_code(code_in(&mail))
+        .send()
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&scratch);
+}

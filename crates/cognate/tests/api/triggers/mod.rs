@@ -11,6 +11,7 @@ mod messages;
 mod migration;
 mod senders;
 mod sign_up;
+mod sources;
 mod token_sources;
 mod tokens;
 

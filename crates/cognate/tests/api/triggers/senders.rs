@@ -377,3 +377,130 @@ async fn a_sender_needs_a_kms_key_and_a_kms_endpoint() {
         "CustomEmailSender needs a KMS endpoint to encrypt codes: configure --kms-endpoint."
     );
 }
+
+#[tokio::test]
+async fn every_message_has_its_senders_source() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        SmsConfigurationType, SmsMfaConfigType, UserPoolMfaType,
+    };
+    let (tr, _moto, key) = with_kms().await;
+    let (pool, client) = sender_pool(&tr, &key).await;
+    let c = &tr.t.client;
+    c.sign_up()
+        .client_id(&client)
+        .username("ada")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "ada@senders.test"))
+        .send()
+        .await
+        .unwrap();
+    c.resend_confirmation_code()
+        .client_id(&client)
+        .username("ada")
+        .send()
+        .await
+        .unwrap();
+    c.admin_confirm_sign_up()
+        .user_pool_id(&pool)
+        .username("ada")
+        .send()
+        .await
+        .unwrap();
+    let signed_in = c
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "ada")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    let access = signed_in
+        .authentication_result()
+        .unwrap()
+        .access_token()
+        .unwrap();
+    c.update_user_attributes()
+        .access_token(access)
+        .user_attributes(attr("email", "ada@elsewhere.test"))
+        .send()
+        .await
+        .unwrap();
+    c.get_user_attribute_verification_code()
+        .access_token(access)
+        .attribute_name("email")
+        .send()
+        .await
+        .unwrap();
+    c.admin_create_user()
+        .user_pool_id(&pool)
+        .username("bob")
+        .user_attributes(attr("email", "bob@senders.test"))
+        .user_attributes(attr("phone_number", "+15555550199"))
+        .user_attributes(attr("phone_number_verified", "true"))
+        .desired_delivery_mediums(DeliveryMediumType::Email)
+        .send()
+        .await
+        .unwrap();
+    c.admin_set_user_password()
+        .user_pool_id(&pool)
+        .username("bob")
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    c.set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_configuration(
+                    SmsConfigurationType::builder()
+                        .sns_caller_arn("arn:aws:iam::123456789012:role/sns")
+                        .build(),
+                )
+                .build(),
+        )
+        .mfa_configuration(UserPoolMfaType::On)
+        .send()
+        .await
+        .unwrap();
+    let challenged = c
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "bob")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        challenged.challenge_name(),
+        Some(&ChallengeNameType::SmsMfa)
+    );
+
+    received(&tr.hooked, 5).await;
+    received(&tr.invoked, 1).await;
+    let mut emails: Vec<String> = tr
+        .hooked
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(e, _, _)| e["triggerSource"].as_str().unwrap().to_owned())
+        .collect();
+    emails.sort();
+    assert_eq!(
+        emails,
+        [
+            "CustomEmailSender_AdminCreateUser",
+            "CustomEmailSender_ResendCode",
+            "CustomEmailSender_SignUp",
+            "CustomEmailSender_UpdateUserAttribute",
+            "CustomEmailSender_VerifyUserAttribute",
+        ]
+    );
+    let text = tr.invoked.last();
+    assert_eq!(text["triggerSource"], "CustomSMSSender_Authentication");
+    assert_eq!(text["userName"], "bob");
+}

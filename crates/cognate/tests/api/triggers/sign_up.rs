@@ -189,6 +189,41 @@ async fn garbled_and_slow_functions_give_their_exceptions() {
     );
 }
 
+/// The same failures through the Lambda `Invoke` API, and a throw through a webhook.
+#[tokio::test]
+async fn both_paths_give_the_same_exceptions() {
+    let tr = triggers().await;
+    let (_, invoked) = pool_with(&tr.t, pre_sign_up(LAMBDA_ARN)).await;
+    let (_, hooked) = pool_with(&tr.t, pre_sign_up(WEBHOOK_ARN)).await;
+    let sign_up = |client: &str, name: &'static str| {
+        tr.t.client
+            .sign_up()
+            .client_id(client)
+            .username(name)
+            .password(PASSWORD)
+            .send()
+    };
+    tr.invoked.behave(Behaviour::Garbage);
+    assert_cognito_err!(
+        sign_up(&invoked, "garbled").await,
+        InvalidLambdaResponseException,
+        "Unrecognizable lambda output"
+    );
+    tr.invoked.behave(Behaviour::Slow(6_000));
+    assert_cognito_err!(
+        sign_up(&invoked, "slow").await,
+        UnexpectedLambdaException,
+        "PreSignUp invocation failed due to error TimeoutError."
+    );
+    tr.hooked
+        .behave(Behaviour::Throw("Sign-ups are closed".into()));
+    assert_cognito_err!(
+        sign_up(&hooked, "thrown").await,
+        UserLambdaValidationException,
+        "PreSignUp failed with error Sign-ups are closed."
+    );
+}
+
 #[tokio::test]
 async fn post_confirmation_runs_after_confirming_and_its_failure_keeps_the_confirmation() {
     let tr = triggers().await;

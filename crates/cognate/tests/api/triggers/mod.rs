@@ -9,6 +9,7 @@ mod custom_srp;
 mod hosted;
 mod messages;
 mod migration;
+mod moto_lambda;
 mod senders;
 mod sign_up;
 mod sources;

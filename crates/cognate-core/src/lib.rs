@@ -9,6 +9,7 @@ pub mod client;
 pub mod device;
 pub mod domain;
 pub mod error;
+pub mod federation;
 pub mod group;
 pub mod ids;
 pub mod messaging;

@@ -6,6 +6,7 @@ use crate::client::AppClient;
 pub use crate::device::DeviceStore;
 use crate::domain::PoolDomain;
 use crate::error::StoreError;
+pub use crate::federation::IdentityProviderStore;
 use crate::group::Group;
 pub use crate::messaging::OutboxStore;
 use crate::pool::UserPool;
@@ -32,6 +33,7 @@ pub trait Store:
     + CodeStore
     + OutboxStore
     + DeviceStore
+    + IdentityProviderStore
     + Send
     + Sync
     + 'static
@@ -51,6 +53,7 @@ impl<T> Store for T where
         + CodeStore
         + OutboxStore
         + DeviceStore
+        + IdentityProviderStore
         + Send
         + Sync
         + 'static

@@ -15,17 +15,20 @@ use aws_esdk::material_providers::types::EsdkAlgorithmSuiteId;
 use aws_esdk::material_providers::types::EsdkCommitmentPolicy;
 use aws_esdk::material_providers::types::material_providers_config::MaterialProvidersConfig;
 use aws_esdk::types::aws_encryption_sdk_config::AwsEncryptionSdkConfig;
-use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_kms::config::timeout::TimeoutConfig;
+use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
+use cognate_core::messaging::SendError;
 use cognate_core::triggers::senders::CodeEncryptor;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Where the KMS keys are.
 #[derive(Clone, Default)]
 pub struct KmsRoute {
     /// The KMS endpoint (`https://kms.<region>.amazonaws.com` for AWS KMS).
     pub endpoint: Option<String>,
-    /// Access key ID, secret key, session token; `cognate`/`cognate` when unset (a local
-    /// KMS-compatible server takes any).
+    /// Access key ID, secret key, session token, from `AWS_*`; when unset, any for an
+    /// endpoint on this machine, else AWS's default credential chain.
     pub credentials: Option<(String, String, Option<String>)>,
 }
 
@@ -40,37 +43,90 @@ impl std::fmt::Debug for KmsRoute {
 /// Encrypts codes with the AWS Encryption SDK and the pool's KMS key.
 pub struct KmsEncryptor {
     route: KmsRoute,
+    /// The default credential chain (environment, profile, container, instance role),
+    /// made at first use, for an endpoint on another machine without `AWS_*` keys.
+    chain: tokio::sync::OnceCell<SharedCredentialsProvider>,
 }
+
+/// How long one KMS call may take, and one whole encryption.
+const KMS_TIMEOUT: Duration = Duration::from_secs(10);
+const ENCRYPTION_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// KMS errors that another try will not mend (a key that does not exist, is disabled or not
+/// ours to use); anything else (KMS unreachable, throttled) is tried again.
+const FINAL_ERRORS: &[&str] = &[
+    "NotFoundException",
+    "DisabledException",
+    "KMSInvalidStateException",
+    "AccessDeniedException",
+    "InvalidKeyUsageException",
+];
 
 impl KmsEncryptor {
     pub fn new(route: KmsRoute) -> Self {
-        Self { route }
+        if let Some(endpoint) = &route.endpoint
+            && endpoint.starts_with("http://")
+            && !crate::functions::is_loopback(endpoint)
+        {
+            tracing::warn!(
+                "the KMS endpoint is plain HTTP to another machine: data keys cross the network in clear; use https"
+            );
+        }
+        Self {
+            route,
+            chain: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The credentials KMS calls are signed with: the `AWS_*` keys when given; any for a
+    /// KMS-compatible server on this machine; else the default chain.
+    async fn credentials(&self, endpoint: &str) -> SharedCredentialsProvider {
+        if let Some((id, secret, token)) = self.route.credentials.clone() {
+            return SharedCredentialsProvider::new(Credentials::new(
+                id, secret, token, None, "env",
+            ));
+        }
+        if crate::functions::is_loopback(endpoint) {
+            return SharedCredentialsProvider::new(Credentials::new(
+                "cognate", "cognate", None, None, "local",
+            ));
+        }
+        self.chain
+            .get_or_init(|| async {
+                SharedCredentialsProvider::new(
+                    aws_config::default_provider::credentials::default_provider().await,
+                )
+            })
+            .await
+            .clone()
     }
 
     /// A KMS client for the key's region (an ARN's fourth field).
-    fn kms(&self, endpoint: &str, key_id: &str) -> aws_sdk_kms::Client {
+    async fn kms(&self, endpoint: &str, key_id: &str) -> aws_sdk_kms::Client {
         let region = key_id
             .split(':')
             .nth(3)
             .filter(|r| !r.is_empty())
             .unwrap_or("us-east-1");
-        let (id, secret, token) = self
-            .route
-            .credentials
-            .clone()
-            .unwrap_or_else(|| ("cognate".into(), "cognate".into(), None));
         let config = aws_sdk_kms::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
             .endpoint_url(endpoint)
-            .credentials_provider(Credentials::new(id, secret, token, None, "cognate"))
+            .credentials_provider(self.credentials(endpoint).await)
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(KMS_TIMEOUT)
+                    .connect_timeout(Duration::from_secs(3))
+                    .build(),
+            )
             .build();
         aws_sdk_kms::Client::from_conf(config)
     }
 }
 
-/// One encryption, start to end. The SDK calls KMS by blocking on the runtime, so this runs
-/// on a blocking thread (see `encrypt`).
+/// One encryption, start to end. The Encryption SDK calls KMS by blocking its thread on the
+/// runtime (`block_in_place`), so this runs on a blocking thread of its own (see `encrypt`)
+/// rather than stalling an async thread and the other messages the worker sends at once.
 async fn encrypt_message(
     kms: aws_sdk_kms::Client,
     key_id: String,
@@ -110,7 +166,7 @@ async fn encrypt_message(
 
 #[async_trait]
 impl CodeEncryptor for KmsEncryptor {
-    fn configured(&self) -> bool {
+    fn has_endpoint(&self) -> bool {
         self.route.endpoint.is_some()
     }
 
@@ -119,18 +175,29 @@ impl CodeEncryptor for KmsEncryptor {
         key_id: &str,
         pool_id: &str,
         plaintext: &[u8],
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, SendError> {
         let Some(endpoint) = &self.route.endpoint else {
-            return Err("no KMS endpoint is configured".into());
+            return Err(SendError {
+                retryable: false,
+                reason: "no KMS endpoint is configured".into(),
+            });
         };
-        let kms = self.kms(endpoint, key_id);
+        let kms = self.kms(endpoint, key_id).await;
         let (key_id, pool_id, plaintext) =
             (key_id.to_owned(), pool_id.to_owned(), plaintext.to_vec());
         let handle = tokio::runtime::Handle::current();
-        tokio::task::spawn_blocking(move || {
+        let task = tokio::task::spawn_blocking(move || {
             handle.block_on(encrypt_message(kms, key_id, pool_id, plaintext))
+        });
+        let reason = match tokio::time::timeout(ENCRYPTION_TIMEOUT, task).await {
+            Ok(Ok(Ok(message))) => return Ok(message),
+            Ok(Ok(Err(reason))) => reason,
+            Ok(Err(e)) => format!("the encryption task ended: {e}"),
+            Err(_) => format!("no answer within {ENCRYPTION_TIMEOUT:?}"),
+        };
+        Err(SendError {
+            retryable: !FINAL_ERRORS.iter().any(|e| reason.contains(e)),
+            reason,
         })
-        .await
-        .map_err(|e| format!("the encryption task ended: {e}"))?
     }
 }

@@ -14,6 +14,8 @@
 use async_trait::async_trait;
 use aws_sdk_lambda::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::InvocationType;
+use cognate_core::triggers::senders::SENDER_TIMEOUT;
 use cognate_core::triggers::{InvokeError, Invoker, TIMEOUT};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -26,7 +28,7 @@ pub const MAX_ANSWER: usize = 6 * 1024 * 1024;
 
 /// Whether `url` stays on this machine (a plain-HTTP webhook elsewhere sends events, some
 /// with passwords in them, across a network in clear).
-fn is_loopback(url: &str) -> bool {
+pub(crate) fn is_loopback(url: &str) -> bool {
     let rest = url.strip_prefix("http://").unwrap_or(url);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -138,11 +140,17 @@ impl Functions {
             .or_else(|| self.routes.webhooks.get(function_name(arn)))
     }
 
-    async fn post(&self, url: &str, event: &Value) -> Result<Value, InvokeError> {
+    async fn post(
+        &self,
+        url: &str,
+        event: &Value,
+        timeout: std::time::Duration,
+    ) -> Result<Value, InvokeError> {
         let body = serde_json::to_vec(event).map_err(|e| InvokeError::Failed(e.to_string()))?;
         let mut request = self
             .http
             .post(url)
+            .timeout(timeout)
             .header("content-type", "application/json");
         if let Some(secret) = &self.routes.webhook_secret {
             let timestamp = std::time::SystemTime::now()
@@ -225,12 +233,31 @@ impl Invoker for Functions {
 
     async fn invoke(&self, arn: &str, event: &Value) -> Result<Value, InvokeError> {
         if let Some(url) = self.webhook(arn) {
-            return self.post(url, event).await;
+            return self.post(url, event, TIMEOUT).await;
         }
         match &self.lambda {
             Some(client) => self.lambda(client, arn, event).await,
             None => Err(InvokeError::Failed(format!("no route to {arn}"))),
         }
+    }
+
+    async fn invoke_event(&self, arn: &str, event: &Value) -> Result<(), InvokeError> {
+        if let Some(url) = self.webhook(arn) {
+            return self.post(url, event, SENDER_TIMEOUT).await.map(|_| ());
+        }
+        let Some(client) = &self.lambda else {
+            return Err(InvokeError::Failed(format!("no route to {arn}")));
+        };
+        let body = serde_json::to_vec(event).map_err(|e| InvokeError::Failed(e.to_string()))?;
+        client
+            .invoke()
+            .function_name(arn)
+            .invocation_type(InvocationType::Event)
+            .payload(Blob::new(body))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| InvokeError::Failed(format!("Lambda Invoke: {e}")))
     }
 }
 

@@ -7,6 +7,7 @@ mod auth;
 mod devices;
 mod documents;
 mod groups;
+mod identity_providers;
 mod inline_writes;
 mod lookups;
 mod messages;

@@ -59,6 +59,8 @@ impl PoolStore for SqlStore {
             "user_quotas",
             "outbox",
             "devices",
+            "identity_providers",
+            "identity_provider_identifiers",
         ] {
             // `table` comes from the fixed list above.
             sqlx::query(AssertSqlSafe(format!(

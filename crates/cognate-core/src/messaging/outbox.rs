@@ -36,7 +36,8 @@ pub struct OutboxEntry {
     pub attempts: i64,
     pub delivered_ms: Option<i64>,
     pub failed_ms: Option<i64>,
-    /// `smtp`, `sns`, `webhook`, or `outbox` (kept for the development outbox).
+    /// `smtp`, `sns`, `webhook`, `lambda` (a custom sender trigger, whatever its route), or
+    /// `outbox` (kept for the development outbox).
     pub channel: Option<String>,
     pub last_error: Option<String>,
 }

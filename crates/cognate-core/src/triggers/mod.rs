@@ -19,6 +19,7 @@ pub mod sign_up;
 pub mod tokens;
 
 use crate::error::{CognitoError, ErrorKind, Result};
+use crate::messaging::Medium;
 use crate::pool::UserPool;
 use crate::service::Cognito;
 use crate::user::User;
@@ -102,6 +103,16 @@ pub trait Invoker: Send + Sync {
         function_arn: &str,
         event: &Value,
     ) -> std::result::Result<Value, InvokeError>;
+    /// Runs the function asynchronously, as Cognito runs custom senders (the Lambda `Invoke`
+    /// API's `Event` invocation, whose retries are Lambda's own); `Ok` once it is accepted.
+    /// By default, an ordinary invocation whose answer is not read.
+    async fn invoke_event(
+        &self,
+        function_arn: &str,
+        event: &Value,
+    ) -> std::result::Result<(), InvokeError> {
+        self.invoke(function_arn, event).await.map(|_| ())
+    }
 }
 
 /// No functions anywhere: every trigger is a configuration error.
@@ -168,33 +179,59 @@ pub fn check_config(
         return Ok(());
     };
     for (name, value) in config {
-        if name == "KMSKeyID" {
+        if name == "KMSKeyID" || value.is_null() {
             continue;
         }
-        let arn = match value {
-            Value::String(arn) => arn.as_str(),
-            Value::Null => continue,
-            Value::Object(o) => versioned_arn(name, o)?,
-            _ => "",
-        };
         if !SUPPORTED.contains(&name.as_str()) {
             return Err(CognitoError::invalid_parameter(format!(
                 "The {name} trigger is not supported by Cognate yet."
             )));
         }
-        if arn.is_empty() || !invoker.routes(arn) {
+        let sender = [
+            senders::trigger(Medium::Email),
+            senders::trigger(Medium::Sms),
+        ]
+        .contains(&name.as_str());
+        let versioned = sender || name == "PreTokenGenerationConfig";
+        let arn = match value {
+            Value::String(arn) if !versioned => arn.as_str(),
+            Value::Object(o) if versioned => versioned_arn(name, o)?,
+            _ => {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "{name} must be {}.",
+                    match versioned {
+                        true => "an object with LambdaVersion and LambdaArn",
+                        false => "the ARN of a Lambda function",
+                    }
+                )));
+            }
+        };
+        if arn.is_empty() {
+            return Err(CognitoError::invalid_parameter(format!(
+                "{name} requires a LambdaArn."
+            )));
+        }
+        if !invoker.routes(arn) {
             return Err(CognitoError::invalid_parameter(format!(
                 "No route to Lambda function {arn}: configure --lambda-endpoint or a webhook for it."
             )));
         }
-        if name.starts_with("Custom") && name.ends_with("Sender") {
+        if sender {
             let key = config.get("KMSKeyID").and_then(Value::as_str);
-            if key.is_none_or(str::is_empty) {
-                return Err(CognitoError::invalid_parameter(format!(
-                    "{name} requires KMSKeyID: the KMS key that encrypts the codes it is sent."
-                )));
+            match key {
+                None | Some("") => {
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "{name} requires KMSKeyID: the KMS key that encrypts the codes it is sent."
+                    )));
+                }
+                Some(key) if !senders::is_kms_key_arn(key) => {
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "KMSKeyID {key} is not the ARN of a KMS key."
+                    )));
+                }
+                Some(_) => {}
             }
-            if !encryptor.configured() {
+            if !encryptor.has_endpoint() {
                 return Err(CognitoError::invalid_parameter(format!(
                     "{name} needs a KMS endpoint to encrypt codes: configure --kms-endpoint."
                 )));

@@ -149,7 +149,9 @@ async fn decrypt(moto: &Moto, key: &str, codes: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-#[tokio::test]
+/// On a multi-threaded runtime, as `cognate serve` runs: the Encryption SDK then blocks in
+/// place on the runtime (on a current-thread one it runs a runtime of its own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn codes_reach_the_senders_encrypted_for_the_pool_and_work_once_decrypted() {
     let (tr, moto, key) = with_kms().await;
     let (pool, client) = sender_pool(&tr, &key).await;
@@ -356,6 +358,19 @@ async fn a_sender_needs_a_kms_key_and_a_kms_endpoint() {
         r,
         InvalidParameterException,
         "CustomEmailSender requires KMSKeyID: the KMS key that encrypts the codes it is sent."
+    );
+
+    let r =
+        tr.t.client
+            .update_user_pool()
+            .user_pool_id(&pool)
+            .lambda_config(senders(Some("arn:aws:iam::123456789012:role/not-a-key")))
+            .send()
+            .await;
+    assert_cognito_err!(
+        r,
+        InvalidParameterException,
+        "KMSKeyID arn:aws:iam::123456789012:role/not-a-key is not the ARN of a KMS key."
     );
 
     // A Cognate without a KMS endpoint cannot encrypt codes for anyone.

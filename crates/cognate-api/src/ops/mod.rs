@@ -7,6 +7,7 @@ mod clients;
 mod devices;
 mod domains;
 mod groups;
+mod identity_providers;
 mod mfa;
 mod pools;
 mod recovery;
@@ -121,6 +122,13 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "UpdateResourceServer" => resource_servers::update(cx, v).await,
         "DeleteResourceServer" => resource_servers::delete(cx, v).await,
         "ListResourceServers" => resource_servers::list(cx, v).await,
+
+        "CreateIdentityProvider" => identity_providers::create(cx, v).await,
+        "DescribeIdentityProvider" => identity_providers::describe(cx, v).await,
+        "UpdateIdentityProvider" => identity_providers::update(cx, v).await,
+        "DeleteIdentityProvider" => identity_providers::delete(cx, v).await,
+        "ListIdentityProviders" => identity_providers::list(cx, v).await,
+        "GetIdentityProviderByIdentifier" => identity_providers::by_identifier(cx, v).await,
 
         "SetUICustomization" => ui::set(cx, v).await,
         "GetUICustomization" => ui::get(cx, v).await,

@@ -368,6 +368,8 @@ impl Cognito {
         let settings = resolve_settings(&pool.id, &client_id, name, req.settings, now, now);
         let custom_scopes = self.custom_scopes_named(&settings).await?;
         validate_settings(&settings, &pool, secret.is_some(), &custom_scopes)?;
+        self.check_supported_providers(&pool.id, &settings.supported_identity_providers)
+            .await?;
         let secrets = secret
             .iter()
             .map(|s| self.seal_secret(&client_id, s))
@@ -412,6 +414,8 @@ impl Cognito {
         );
         let custom_scopes = self.custom_scopes_named(&settings).await?;
         validate_settings(&settings, &pool, client.has_secret(), &custom_scopes)?;
+        self.check_supported_providers(&pool.id, &settings.supported_identity_providers)
+            .await?;
         client.settings = settings;
         self.store.update_client(&client).await?;
         self.client_view(client)

@@ -168,14 +168,6 @@ pub(super) fn validate_settings(
             )));
         }
     }
-    for provider in &s.supported_identity_providers {
-        if provider != "COGNITO" {
-            return Err(CognitoError::invalid_parameter(format!(
-                "The provider {provider} does not exist for User Pool {}",
-                pool.id
-            )));
-        }
-    }
     for url in s.callback_urls.iter().chain(&s.logout_urls) {
         if !redirect_url_allowed(url) {
             return Err(CognitoError::invalid_parameter(format!(

@@ -3,7 +3,7 @@
 //! and SAML 2.0 — kept as Cognito keeps them (`providers.rs`: the API and each type's
 //! `ProviderDetails`), with their secrets sealed at rest.
 
-// pub mod providers;
+pub mod providers;
 
 use crate::store::StoreResult;
 use crate::time::Timestamp;
@@ -24,6 +24,8 @@ pub struct StoredIdentityProvider {
     pub sealed_secrets: Option<String>,
     pub attribute_mapping: BTreeMap<String, String>,
     pub idp_identifiers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr_mapping: Option<BTreeMap<String, String>>,
     pub last_modified_date: Timestamp,
     pub creation_date: Timestamp,
 }

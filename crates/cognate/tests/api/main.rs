@@ -9,6 +9,7 @@ mod common;
 mod devices;
 mod domains;
 mod error_paths;
+mod federation;
 mod fixture;
 mod groups;
 mod hardening;

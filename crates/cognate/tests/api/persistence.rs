@@ -52,6 +52,17 @@ async fn everything_survives_a_restart() {
         .send()
         .await
         .unwrap();
+    let idp_secret = "idp-secret-that-must-stay-sealed";
+    c.create_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Google")
+        .provider_type(aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType::Google)
+        .provider_details("client_id", "google-client")
+        .provider_details("client_secret", idp_secret)
+        .provider_details("authorize_scopes", "openid email")
+        .send()
+        .await
+        .unwrap();
     t.server.shutdown().await.unwrap();
 
     assert!(dir.join("cognate.db").exists());
@@ -65,7 +76,9 @@ async fn everything_survives_a_restart() {
     let db = std::fs::read(dir.join("cognate.db")).unwrap();
     let wal = std::fs::read(dir.join("cognate.db-wal")).unwrap_or_default();
     for bytes in [&db, &wal] {
-        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+        for secret in [secret.as_str(), idp_secret] {
+            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+        }
     }
 
     let t = start_with_config(cfg).await;
@@ -111,6 +124,16 @@ async fn everything_survives_a_restart() {
         .await
         .unwrap();
     assert_eq!(groups.groups().len(), 1);
+    let idp = c
+        .describe_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Google")
+        .send()
+        .await
+        .unwrap()
+        .identity_provider
+        .unwrap();
+    assert_eq!(idp.provider_details().unwrap()["client_secret"], idp_secret);
     t.server.shutdown().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,0 +1,4 @@
+//! Federation through the official SDK: the identity-provider operations with Cognito's
+//! `ProviderDetails`, mappings, identifiers and errors, and app clients naming providers.
+
+mod providers;

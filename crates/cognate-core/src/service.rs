@@ -26,6 +26,8 @@ pub struct Cognito {
     /// Encrypts the codes custom sender triggers receive (AWS Encryption SDK with KMS); none
     /// by default.
     pub encryptor: Arc<dyn crate::triggers::senders::CodeEncryptor>,
+    /// Reaches upstream identity providers (federation); none by default.
+    pub upstream: Arc<dyn crate::federation::Upstream>,
     /// Serializes one user's sign-in attempts on this node (see `auth::lockout`).
     pub(crate) attempt_locks: crate::auth::lockout::AttemptLocks,
 }
@@ -51,6 +53,7 @@ impl Cognito {
             attempt_locks: Default::default(),
             invoker: Arc::new(crate::triggers::NoInvoker),
             encryptor: Arc::new(crate::triggers::senders::NoEncryptor),
+            upstream: Arc::new(crate::federation::NoUpstream),
         }
     }
 }

@@ -1,19 +1,22 @@
 //! Cognate's message senders, the adapters behind `cognate_core::messaging::Sender`: email over
 //! SMTP (`smtp.rs`), SMS through Amazon SNS (`sns.rs`) or an HTTP webhook (`webhook.rs`), and
 //! the router that picks a sender by medium (`Senders`); the encryption of custom senders'
-//! codes with the AWS Encryption SDK and KMS (`encryption.rs`). A medium with no sender keeps its
+//! codes with the AWS Encryption SDK and KMS (`encryption.rs`); upstream identity providers
+//! over HTTP for federation (`upstream.rs`). A medium with no sender keeps its
 //! messages in the development outbox.
 
 mod encryption;
 mod functions;
 mod smtp;
 mod sns;
+mod upstream;
 mod webhook;
 
 pub use encryption::{KmsEncryptor, KmsRoute};
 pub use functions::{FunctionRoutes, Functions};
 pub use smtp::SmtpSender;
 pub use sns::{SnsCredentials, SnsSender};
+pub use upstream::HttpUpstream;
 pub use webhook::WebhookSender;
 
 use async_trait::async_trait;

@@ -2,6 +2,7 @@
 //! - `/<poolId>/.well-known/{jwks.json,openid-configuration}` (wellknown.rs);
 //! - `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke` (endpoints.rs);
 //! - `/oauth2/authorize`, `/login`, `/logout`, `/error`: the hosted pages (pages.rs), with
+//!   federated sign-in through `/oauth2/idpresponse` (federation_pages.rs), and
 //!   the second factor's pages under `/login/mfa` (mfa_pages.rs) and sign-up and recovery
 //!   (signup_pages).
 //!
@@ -10,6 +11,7 @@
 //! header, where only that pool's clients are accepted.
 
 mod endpoints;
+mod federation_pages;
 mod mfa_pages;
 mod pages;
 mod security;
@@ -35,6 +37,7 @@ pub fn router(cognito: Arc<Cognito>) -> Router {
         )
         .route("/oauth2/revoke", post(endpoints::revoke))
         .route("/oauth2/authorize", get(pages::authorize))
+        .route("/oauth2/idpresponse", get(federation_pages::idp_response))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/login/new-password", post(pages::new_password_submit))
         .route("/login/mfa", post(mfa_pages::code_submit))

@@ -126,7 +126,7 @@ pub(crate) fn username_label(pool: &UserPool) -> &'static str {
 }
 
 /// The answer to a failed authorization: an error page, or the error sent to the client.
-fn authorize_failure(e: AuthorizeError, response_type: Option<&str>) -> Response {
+pub(crate) fn authorize_failure(e: AuthorizeError, response_type: Option<&str>) -> Response {
     match e {
         AuthorizeError::Page(message) => error_page(message, StatusCode::BAD_REQUEST),
         AuthorizeError::Redirect {
@@ -225,6 +225,9 @@ pub async fn authorize(
         Ok(g) => g,
         Err(r) => return r,
     };
+    if g.identity_provider.is_some() {
+        return crate::federation_pages::start(&cognito, &headers, jar, &g, &p).await;
+    }
     if g.prompt.as_deref() != Some("login")
         && let Some(cookie) = jar.get(COOKIE_NAME)
         && let Some((user, auth_time_ms)) = cognito.open_web_session(cookie.value(), &g.pool).await

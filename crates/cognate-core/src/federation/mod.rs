@@ -1,9 +1,14 @@
 //! Federation (AWS developer guide "Adding user pool sign-in through a third party"): a pool's
 //! identity providers — social (Google, Facebook, Login with Amazon, Sign in with Apple), OIDC
 //! and SAML 2.0 — kept as Cognito keeps them (`providers.rs`: the API and each type's
-//! `ProviderDetails`), with their secrets sealed at rest.
+//! `ProviderDetails`), with their secrets sealed at rest; sign-in through them
+//! (`oidc.rs`: the authorization code flow with the upstream, its ID token verified against
+//! its keys) and the users it makes (`users.rs`: `<Provider>_<id>`, `identities`, the
+//! provider's group, attributes mapped at every sign-in).
 
+pub mod oidc;
 pub mod providers;
+pub mod users;
 
 use crate::store::StoreResult;
 use crate::time::Timestamp;
@@ -58,4 +63,47 @@ pub trait IdentityProviderStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<StoredIdentityProvider>>;
+}
+
+/// An upstream provider's answer.
+#[derive(Debug, Clone)]
+pub struct UpstreamAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// The port to upstream identity providers over HTTP: implemented by the binary. Errors are
+/// for the log (unreachable, too slow, an answer too large).
+#[async_trait]
+pub trait Upstream: Send + Sync {
+    /// `GET url`, with `Authorization: Bearer <bearer>` when given.
+    async fn get(&self, url: &str, bearer: Option<&str>) -> Result<UpstreamAnswer, String>;
+    /// `POST url` with a form body, with HTTP Basic credentials or a bearer token when given.
+    async fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+        bearer: Option<&str>,
+    ) -> Result<UpstreamAnswer, String>;
+}
+
+/// No upstream reachable: every federated sign-in fails.
+pub struct NoUpstream;
+
+#[async_trait]
+impl Upstream for NoUpstream {
+    async fn get(&self, _: &str, _: Option<&str>) -> Result<UpstreamAnswer, String> {
+        Err("no HTTP client for upstream identity providers".into())
+    }
+
+    async fn post_form(
+        &self,
+        _: &str,
+        _: &[(&str, &str)],
+        _: Option<(&str, &str)>,
+        _: Option<&str>,
+    ) -> Result<UpstreamAnswer, String> {
+        Err("no HTTP client for upstream identity providers".into())
+    }
 }

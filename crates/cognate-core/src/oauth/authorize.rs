@@ -5,6 +5,7 @@ use super::{
     hash_code, with_query,
 };
 use crate::error::Result;
+use crate::federation::StoredIdentityProvider;
 use crate::service::Cognito;
 use crate::tokens::Issue;
 use crate::user::User;
@@ -125,25 +126,10 @@ impl Cognito {
                 ));
             }
         };
-        if let Some(idp) = p.identity_provider.as_deref() {
-            let supported = settings
-                .supported_identity_providers
-                .iter()
-                .any(|s| s == idp);
-            if idp != "COGNITO" || !(supported || settings.supported_identity_providers.is_empty())
-            {
-                return Err(fail(
-                    "invalid_request",
-                    &format!("Identity provider {idp} is not supported by this client."),
-                ));
-            }
-        }
-        if p.idp_identifier.is_some() {
-            return Err(fail(
-                "invalid_request",
-                "No identity provider matches idp_identifier.",
-            ));
-        }
+        let identity_provider = self
+            .requested_provider(p, &pool.id, &settings.supported_identity_providers)
+            .await
+            .map_err(|m| fail("invalid_request", &m))?;
         Ok(AuthorizeGrant {
             pool,
             client,
@@ -154,7 +140,47 @@ impl Cognito {
             nonce: p.nonce.clone(),
             code_challenge,
             prompt: p.prompt.clone(),
+            identity_provider,
         })
+    }
+
+    /// The identity provider an authorization request names (`identity_provider`, or
+    /// `idp_identifier`), if not Cognito's own sign-in; one the client supports.
+    async fn requested_provider(
+        &self,
+        p: &AuthorizeParams,
+        pool_id: &str,
+        supported: &[String],
+    ) -> std::result::Result<Option<StoredIdentityProvider>, String> {
+        let allowed = |name: &str| supported.iter().any(|s| s == name);
+        let unsupported =
+            |name: &str| format!("Identity provider {name} is not supported by this client.");
+        let found = match (p.identity_provider.as_deref(), p.idp_identifier.as_deref()) {
+            (Some("COGNITO"), _) => {
+                return match allowed("COGNITO") || supported.is_empty() {
+                    true => Ok(None),
+                    false => Err(unsupported("COGNITO")),
+                };
+            }
+            (Some(name), _) => {
+                let idp = self.store.get_identity_provider(pool_id, name).await;
+                idp.ok().flatten().ok_or_else(|| unsupported(name))?
+            }
+            (None, Some(identifier)) => {
+                let idp = self
+                    .store
+                    .get_identity_provider_by_identifier(pool_id, identifier)
+                    .await;
+                idp.ok()
+                    .flatten()
+                    .ok_or_else(|| "No identity provider matches idp_identifier.".to_owned())?
+            }
+            (None, None) => return Ok(None),
+        };
+        match allowed(&found.provider_name) {
+            true => Ok(Some(found)),
+            false => Err(unsupported(&found.provider_name)),
+        }
     }
 
     /// Completes an authorization for a signed-in user: the redirect that carries the code

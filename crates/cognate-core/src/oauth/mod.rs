@@ -61,6 +61,9 @@ pub struct AuthorizeGrant {
     pub nonce: Option<String>,
     pub code_challenge: Option<(String, String)>,
     pub prompt: Option<String>,
+    /// The upstream provider the request names (`identity_provider`, `idp_identifier`);
+    /// `None`: Cognate's own sign-in.
+    pub identity_provider: Option<crate::federation::StoredIdentityProvider>,
 }
 
 /// Why an authorize request fails, and where the answer goes.

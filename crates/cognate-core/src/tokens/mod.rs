@@ -120,7 +120,7 @@ fn preferred_role(groups: &[Group]) -> Option<String> {
 }
 
 /// A user attribute as an ID token claim: `*_verified` are booleans, `updated_at` a number,
-/// everything else (custom attributes included) a string.
+/// `identities` an array, everything else (custom attributes included) a string.
 fn attribute_claim(name: &str, value: &str) -> Value {
     match name {
         "email_verified" | "phone_number_verified" => Value::Bool(value == "true"),
@@ -128,8 +128,27 @@ fn attribute_claim(name: &str, value: &str) -> Value {
             .parse::<i64>()
             .map(Value::from)
             .unwrap_or_else(|_| Value::from(value)),
+        "identities" => identities_claim(value),
         _ => Value::from(value),
     }
+}
+
+/// `identities` as the ID token carries it: the attribute's array, with `primary` and
+/// `dateCreated` written as strings (as Cognito's tokens do).
+fn identities_claim(value: &str) -> Value {
+    let Ok(Value::Array(mut list)) = serde_json::from_str::<Value>(value) else {
+        return Value::from(value);
+    };
+    for identity in list.iter_mut().filter_map(Value::as_object_mut) {
+        for key in ["primary", "dateCreated"] {
+            if let Some(v) = identity.get_mut(key)
+                && !v.is_string()
+            {
+                *v = Value::from(v.to_string());
+            }
+        }
+    }
+    Value::Array(list)
 }
 
 impl Cognito {

@@ -1,4 +1,5 @@
 //! Federation through the official SDK: the identity-provider operations with Cognito's
 //! `ProviderDetails`, mappings, identifiers and errors, and app clients naming providers.
 
+mod oidc;
 mod providers;

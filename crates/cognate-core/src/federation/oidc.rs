@@ -1,0 +1,425 @@
+//! Sign-in through an OIDC or social provider (AWS developer guide "Adding OIDC identity
+//! providers to a user pool"; OpenID Connect Core 1.0 §3.1): the authorization code flow with
+//! the upstream.
+//!
+//! `/oauth2/authorize` naming a provider sends the browser to the upstream's authorization
+//! endpoint with a `state` that carries the original request (sealed, so nothing in it can be
+//! forged or read), a `nonce`, and a PKCE challenge (RFC 7636). The state is bound to the
+//! browser: it holds the hash of a random cookie set on that browser, so a state replayed
+//! from another browser (login CSRF) is refused. At `/oauth2/idpresponse` the code is
+//! exchanged at the upstream's token endpoint, the ID token verified against the upstream's
+//! JWKS (signature, `iss`, `aud`, `exp`, `nonce`), userInfo read when there is an endpoint for
+//! it, and nothing from the upstream is used before that. Endpoints the provider's details do
+//! not give are discovered from `<oidc_issuer>/.well-known/openid-configuration`.
+
+use super::StoredIdentityProvider;
+use crate::error::{CognitoError, Result};
+use crate::oauth::{AuthorizeError, AuthorizeGrant, AuthorizeParams, with_query};
+use crate::service::Cognito;
+use crate::user::User;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// How long a browser has to come back from the upstream.
+const FLOW_LIFETIME_MS: i64 = 10 * 60 * 1000;
+/// What the sealed state is bound to (it cannot be opened as any other sealed value).
+const STATE_OWNER: &str = "federation-state";
+
+/// The cookie that binds a browser to its federated sign-in.
+pub const BINDING_COOKIE: &str = "cognate-idp-flow";
+
+/// A federated sign-in in flight, sealed into the upstream's `state`.
+#[derive(Serialize, Deserialize)]
+struct FlowState {
+    params: AuthorizeParams,
+    host_pool: Option<String>,
+    provider: String,
+    nonce: String,
+    verifier: String,
+    /// Hex SHA-256 of the binding cookie's value.
+    binding: String,
+    expires_ms: i64,
+}
+
+/// Where the browser goes to sign in upstream, and the binding cookie to set on it.
+pub struct FederationStart {
+    pub redirect: String,
+    pub binding_cookie: String,
+}
+
+/// An upstream's endpoints, from its details or its discovery document.
+struct Endpoints {
+    authorize: String,
+    token: String,
+    user_info: Option<String>,
+    jwks: Option<String>,
+    issuer: Option<String>,
+    /// The token endpoint takes the client's credentials as HTTP Basic (RFC 6749 §2.3.1);
+    /// otherwise in the form (`client_secret_post`).
+    basic: bool,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut bytes).expect("system randomness");
+    B64URL.encode(bytes)
+}
+
+fn sha256_hex(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+/// An error page: the flow cannot be trusted, so nothing is sent to any redirect URI.
+fn page(message: &str) -> AuthorizeError {
+    AuthorizeError::Page(message.to_owned())
+}
+
+impl Cognito {
+    /// `<hosted UI base>/oauth2/idpresponse`: where upstreams send the browser back.
+    pub fn federation_callback(&self) -> String {
+        format!(
+            "{}/oauth2/idpresponse",
+            self.issuer_base.trim_end_matches('/')
+        )
+    }
+
+    async fn upstream_json(&self, url: &str, bearer: Option<&str>) -> Result<Value> {
+        let answer = self
+            .upstream
+            .get(url, bearer)
+            .await
+            .map_err(|e| CognitoError::invalid_parameter(format!("{url}: {e}")))?;
+        if answer.status != 200 {
+            return Err(CognitoError::invalid_parameter(format!(
+                "{url} answered {}",
+                answer.status
+            )));
+        }
+        serde_json::from_slice(&answer.body)
+            .map_err(|_| CognitoError::invalid_parameter(format!("{url} did not answer JSON")))
+    }
+
+    async fn endpoints(&self, idp: &StoredIdentityProvider) -> Result<Endpoints> {
+        let d = &idp.provider_details;
+        let given = |k: &str| d.get(k).cloned();
+        let issuer = given("oidc_issuer");
+        let needs_discovery = ["authorize_url", "token_url", "jwks_uri"]
+            .iter()
+            .any(|k| !d.contains_key(*k))
+            && issuer.is_some();
+        let discovered = match (&issuer, needs_discovery) {
+            (Some(issuer), true) => {
+                let url = format!("{issuer}/.well-known/openid-configuration");
+                self.upstream_json(&url, None).await?
+            }
+            _ => Value::Null,
+        };
+        let found = |k: &str| discovered.get(k).and_then(Value::as_str).map(str::to_owned);
+        let methods: Vec<&str> = discovered
+            .get("token_endpoint_auth_methods_supported")
+            .and_then(Value::as_array)
+            .map(|m| m.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let missing = || {
+            CognitoError::invalid_parameter(
+                "The identity provider has no authorization or token endpoint.",
+            )
+        };
+        Ok(Endpoints {
+            authorize: given("authorize_url")
+                .or_else(|| found("authorization_endpoint"))
+                .ok_or_else(missing)?,
+            token: given("token_url")
+                .or_else(|| found("token_endpoint"))
+                .ok_or_else(missing)?,
+            user_info: given("attributes_url").or_else(|| found("userinfo_endpoint")),
+            jwks: given("jwks_uri").or_else(|| found("jwks_uri")),
+            basic: methods.is_empty() || methods.contains(&"client_secret_basic"),
+            issuer,
+        })
+    }
+
+    /// Starts a federated sign-in for an authorization request that names `idp`.
+    pub async fn start_federation(
+        &self,
+        grant: &AuthorizeGrant,
+        idp: &StoredIdentityProvider,
+        params: &AuthorizeParams,
+        host_pool: Option<&str>,
+    ) -> std::result::Result<FederationStart, AuthorizeError> {
+        let fail = |description: &str| AuthorizeError::Redirect {
+            redirect_uri: grant.redirect_uri.clone(),
+            error: "server_error",
+            description: Some(description.to_owned()),
+            state: grant.state.clone(),
+        };
+        let endpoints = self.endpoints(idp).await.map_err(|e| {
+            tracing::warn!(provider = %idp.provider_name, error = %e.message, "identity provider unreachable");
+            fail("The identity provider could not be reached.")
+        })?;
+        let binding_cookie = random_token();
+        let (nonce, verifier) = (random_token(), random_token());
+        let state = FlowState {
+            params: params.clone(),
+            host_pool: host_pool.map(str::to_owned),
+            provider: idp.provider_name.clone(),
+            nonce: nonce.clone(),
+            verifier: verifier.clone(),
+            binding: sha256_hex(&binding_cookie),
+            expires_ms: self.clock.now().millis() + FLOW_LIFETIME_MS,
+        };
+        let sealed = self.secrets.seal(
+            &serde_json::to_vec(&state).expect("a state serializes"),
+            STATE_OWNER,
+        );
+        let challenge = B64URL.encode(Sha256::digest(verifier.as_bytes()));
+        let callback = self.federation_callback();
+        let d = &idp.provider_details;
+        let scopes = d.get("authorize_scopes").map_or("openid", String::as_str);
+        let client_id = d.get("client_id").map_or("", String::as_str);
+        let redirect = with_query(
+            &endpoints.authorize,
+            &[
+                ("response_type", "code"),
+                ("client_id", client_id),
+                ("redirect_uri", &callback),
+                ("scope", scopes),
+                ("state", &sealed),
+                ("nonce", &nonce),
+                ("code_challenge", &challenge),
+                ("code_challenge_method", "S256"),
+            ],
+        );
+        Ok(FederationStart {
+            redirect,
+            binding_cookie,
+        })
+    }
+
+    /// `/oauth2/idpresponse`: the upstream's answer (`code` or `error`), the `state` it
+    /// carried back, and this browser's binding cookie. The authorization request to complete
+    /// and the user it signs in.
+    pub async fn finish_federation(
+        &self,
+        answer: &Map<String, Value>,
+        binding_cookie: Option<&str>,
+    ) -> std::result::Result<(AuthorizeGrant, User), AuthorizeError> {
+        let text = |k: &str| answer.get(k).and_then(Value::as_str);
+        let sealed = text("state").ok_or_else(|| page("Invalid state"))?;
+        let state: FlowState = self
+            .secrets
+            .open(sealed, STATE_OWNER)
+            .and_then(|json| serde_json::from_slice(&json).ok())
+            .ok_or_else(|| page("Invalid state"))?;
+        let bound = binding_cookie
+            .is_some_and(|c| bool::from(sha256_hex(c).as_bytes().ct_eq(state.binding.as_bytes())));
+        if !bound {
+            return Err(page("This sign-in was started in another browser."));
+        }
+        if self.clock.now().millis() > state.expires_ms {
+            return Err(page("The sign-in took too long; start again."));
+        }
+        let grant = self
+            .validate_authorize(&state.params, state.host_pool.as_deref())
+            .await?;
+        let fail = |error: &'static str, description: &str| AuthorizeError::Redirect {
+            redirect_uri: grant.redirect_uri.clone(),
+            error,
+            description: Some(description.to_owned()),
+            state: grant.state.clone(),
+        };
+        if let Some(error) = text("error") {
+            // The upstream's refusal goes back to the client, as Cognito sends it.
+            let description = text("error_description").unwrap_or(error);
+            let error = match error {
+                "access_denied" => "access_denied",
+                "login_required" => "login_required",
+                "interaction_required" => "interaction_required",
+                "temporarily_unavailable" => "temporarily_unavailable",
+                _ => "invalid_request",
+            };
+            return Err(fail(error, description));
+        }
+        let code = text("code").ok_or_else(|| fail("invalid_request", "code is missing"))?;
+        let idp = self
+            .store
+            .get_identity_provider(&grant.pool.id, &state.provider)
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| fail("invalid_request", "The identity provider no longer exists."))?;
+        let claims = self
+            .upstream_claims(&idp, code, &state)
+            .await
+            .map_err(|e| {
+                tracing::warn!(provider = %idp.provider_name, error = %e.message, "federated sign-in refused");
+                fail("invalid_request", &e.message)
+            })?;
+        let user = self
+            .federated_user(&grant.pool, &idp, grant.client.client_id(), &claims)
+            .await
+            .map_err(|e| fail("invalid_request", &e.message))?;
+        Ok((grant, user))
+    }
+
+    /// The user's claims: the code exchanged, the ID token verified, userInfo merged.
+    async fn upstream_claims(
+        &self,
+        idp: &StoredIdentityProvider,
+        code: &str,
+        state: &FlowState,
+    ) -> Result<Map<String, Value>> {
+        let endpoints = self.endpoints(idp).await?;
+        let secrets = self.provider_secrets(idp);
+        let d = &idp.provider_details;
+        let client_id = d.get("client_id").map_or("", String::as_str);
+        let secret = secrets.get("client_secret").map(String::as_str);
+        let callback = self.federation_callback();
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", callback.as_str()),
+            ("code_verifier", state.verifier.as_str()),
+        ];
+        let basic = match (secret, endpoints.basic) {
+            (Some(secret), true) => Some((client_id, secret)),
+            (Some(secret), false) => {
+                form.push(("client_id", client_id));
+                form.push(("client_secret", secret));
+                None
+            }
+            (None, _) => {
+                form.push(("client_id", client_id));
+                None
+            }
+        };
+        let answer = self
+            .upstream
+            .post_form(&endpoints.token, &form, basic, None)
+            .await
+            .map_err(|e| CognitoError::invalid_parameter(format!("token endpoint: {e}")))?;
+        let tokens: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        if answer.status != 200 {
+            let error = tokens
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("an error");
+            return Err(CognitoError::invalid_parameter(format!(
+                "The identity provider refused the code: {error}"
+            )));
+        }
+        let mut claims = match tokens.get("id_token").and_then(Value::as_str) {
+            Some(id_token) => {
+                self.verified_id_token(&endpoints, client_id, id_token, &state.nonce)
+                    .await?
+            }
+            None => Map::new(),
+        };
+        let access = tokens.get("access_token").and_then(Value::as_str);
+        if let (Some(url), Some(access)) = (&endpoints.user_info, access) {
+            let info = self.upstream_user_info(idp, url, access).await?;
+            if let (Some(a), Some(b)) = (claims.get("sub"), info.get("sub"))
+                && a != b
+            {
+                return Err(CognitoError::invalid_parameter(
+                    "userInfo is about another user than the ID token.",
+                ));
+            }
+            for (k, v) in info {
+                claims.entry(k).or_insert(v);
+            }
+        }
+        if claims.is_empty() {
+            return Err(CognitoError::invalid_parameter(
+                "The identity provider gave no ID token and no user information.",
+            ));
+        }
+        Ok(claims)
+    }
+
+    async fn upstream_user_info(
+        &self,
+        idp: &StoredIdentityProvider,
+        url: &str,
+        access: &str,
+    ) -> Result<Map<String, Value>> {
+        let post = idp
+            .provider_details
+            .get("attributes_request_method")
+            .map(String::as_str)
+            == Some("POST");
+        let answer = match post {
+            true => self.upstream.post_form(url, &[], None, Some(access)).await,
+            false => self.upstream.get(url, Some(access)).await,
+        }
+        .map_err(|e| CognitoError::invalid_parameter(format!("userInfo: {e}")))?;
+        match serde_json::from_slice(&answer.body) {
+            Ok(Value::Object(info)) if answer.status == 200 => Ok(info),
+            _ => Err(CognitoError::invalid_parameter(format!(
+                "userInfo answered {}",
+                answer.status
+            ))),
+        }
+    }
+
+    /// The ID token's claims once its signature (by a key of the upstream's JWKS), issuer,
+    /// audience, expiry and nonce are right (OpenID Connect Core 1.0 §3.1.3.7).
+    async fn verified_id_token(
+        &self,
+        endpoints: &Endpoints,
+        client_id: &str,
+        id_token: &str,
+        nonce: &str,
+    ) -> Result<Map<String, Value>> {
+        use jsonwebtoken::jwk::JwkSet;
+        use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+        let refused =
+            |why: &str| CognitoError::invalid_parameter(format!("Invalid ID token: {why}"));
+        let jwks_url = endpoints
+            .jwks
+            .as_deref()
+            .ok_or_else(|| refused("no JWKS to verify it with"))?;
+        let header = jsonwebtoken::decode_header(id_token).map_err(|_| refused("malformed"))?;
+        if !matches!(
+            header.alg,
+            Algorithm::RS256
+                | Algorithm::RS384
+                | Algorithm::RS512
+                | Algorithm::ES256
+                | Algorithm::ES384
+                | Algorithm::PS256
+        ) {
+            return Err(refused("unsupported algorithm"));
+        }
+        let keys: JwkSet = serde_json::from_value(self.upstream_json(jwks_url, None).await?)
+            .map_err(|_| refused("the JWKS cannot be read"))?;
+        let jwk = match &header.kid {
+            Some(kid) => keys.find(kid),
+            None => keys.keys.first(),
+        }
+        .ok_or_else(|| refused("signed by an unknown key"))?;
+        let key = DecodingKey::from_jwk(jwk).map_err(|_| refused("unusable key"))?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_audience(&[client_id]);
+        match &endpoints.issuer {
+            Some(issuer) => validation.set_issuer(&[issuer]),
+            None => return Err(refused("no issuer to check it against")),
+        }
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let data = jsonwebtoken::decode::<Map<String, Value>>(id_token, &key, &validation)
+            .map_err(|e| refused(&e.to_string()))?;
+        let claims = data.claims;
+        let given = claims
+            .get("nonce")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !bool::from(given.as_bytes().ct_eq(nonce.as_bytes())) {
+            return Err(refused("nonce mismatch"));
+        }
+        Ok(claims)
+    }
+}

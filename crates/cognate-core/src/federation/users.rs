@@ -1,0 +1,188 @@
+//! The users federation makes (AWS developer guide "Specifying identity provider attribute
+//! mappings"; "Linking federated users to an existing user profile"): a first sign-in makes
+//! `<ProviderName>_<id>` (lower-cased in case-insensitive pools), status `EXTERNAL_PROVIDER`,
+//! with the `identities` attribute and in the group `<poolId>_<ProviderName>`; PreSignUp runs
+//! for it (`PreSignUp_ExternalProvider`). Every sign-in writes the mapped attributes again.
+//! The required attributes of the pool must come from the provider.
+
+use super::StoredIdentityProvider;
+use crate::error::{CognitoError, Result, StoreError};
+use crate::group::Group;
+use crate::pool::UserPool;
+use crate::service::Cognito;
+use crate::user::{Attribute, User, check_writes};
+use serde_json::{Map, Value, json};
+
+pub const EXTERNAL_PROVIDER: &str = "EXTERNAL_PROVIDER";
+pub const PRE_SIGN_UP_EXTERNAL_PROVIDER: &str = "PreSignUp_ExternalProvider";
+
+/// A claim as an attribute value: strings as they are, booleans and numbers written out.
+fn claim_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The `identities` attribute: a JSON string, `primary` and `dateCreated` (ms) as JSON
+/// boolean and number (the ID token's claim writes both as strings).
+fn identities(
+    idp: &StoredIdentityProvider,
+    user_id: &str,
+    issuer: Option<&str>,
+    now_ms: i64,
+) -> String {
+    json!([{
+        "userId": user_id,
+        "providerName": idp.provider_name,
+        "providerType": idp.provider_type,
+        "issuer": issuer,
+        "primary": true,
+        "dateCreated": now_ms,
+    }])
+    .to_string()
+}
+
+impl Cognito {
+    /// The user `claims` sign in as through `idp`: made at the first sign-in, its mapped
+    /// attributes written again at every one.
+    pub(crate) async fn federated_user(
+        &self,
+        pool: &UserPool,
+        idp: &StoredIdentityProvider,
+        client_id: &str,
+        claims: &Map<String, Value>,
+    ) -> Result<User> {
+        let source = idp
+            .attribute_mapping
+            .get("username")
+            .map_or("sub", String::as_str);
+        let user_id = claims
+            .get(source)
+            .and_then(claim_text)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                CognitoError::invalid_parameter(format!("The identity provider gave no {source}."))
+            })?;
+        let mut username = format!("{}_{user_id}", idp.provider_name);
+        if !pool.case_sensitive() {
+            username = username.to_lowercase();
+        }
+        let mapped: Vec<Attribute> = idp
+            .attribute_mapping
+            .iter()
+            .filter(|(attr, _)| *attr != "username")
+            .filter_map(|(attr, claim)| {
+                Some(Attribute::new(
+                    attr,
+                    claims.get(claim).and_then(claim_text)?,
+                ))
+            })
+            .collect();
+        let mapped = check_writes(pool, &mapped, true)?;
+        let key = pool.username_key(&username);
+        if let Some(mut user) = self.store.get_user(&pool.id, &key).await? {
+            for a in &mapped {
+                user.set_attr(&a.name, &a.value);
+            }
+            user.modified = self.clock.now();
+            self.store.update_user(&user).await?;
+            return Ok(user);
+        }
+        let missing: Vec<&str> = pool
+            .schema_attributes
+            .iter()
+            .filter(|a| a.required == Some(true) && a.name != "sub")
+            .map(|a| a.name.as_str())
+            .filter(|name| !mapped.iter().any(|m| &m.name == name))
+            .collect();
+        if !missing.is_empty() {
+            return Err(CognitoError::invalid_parameter(format!(
+                "attributes required: [{}]",
+                missing.join(", ")
+            )));
+        }
+        let now = self.clock.now();
+        let sub = crate::ids::uuid();
+        let issuer = match idp.provider_type.as_str() {
+            "SAML" => claims.get("iss").and_then(Value::as_str),
+            _ => None,
+        };
+        let mut attributes = vec![Attribute::new("sub", &sub)];
+        attributes.extend(mapped);
+        attributes.push(Attribute::new(
+            "identities",
+            identities(idp, &user_id, issuer, now.millis()),
+        ));
+        let mut user = User {
+            pool_id: pool.id.clone(),
+            username_key: key,
+            username,
+            sub,
+            attributes,
+            status: EXTERNAL_PROVIDER.into(),
+            enabled: true,
+            created: now,
+            modified: now,
+            password_hash: None,
+            password_set: None,
+            srp_verifier: None,
+            mfa: Default::default(),
+            mfa_options: Vec::new(),
+        };
+        let passed = crate::triggers::sign_up::Passed {
+            client_id: Some(client_id),
+            ..Default::default()
+        };
+        self.pre_sign_up(pool, &mut user, PRE_SIGN_UP_EXTERNAL_PROVIDER, passed)
+            .await?;
+        match self.store.insert_user_with_code(&user, None, &[]).await {
+            // Signed in meanwhile through another request: that user it is.
+            Err(StoreError::Conflict(_)) => {
+                if let Some(existing) = self.store.get_user(&pool.id, &user.username_key).await? {
+                    return Ok(existing);
+                }
+                return Err(CognitoError::invalid_parameter(
+                    "The user could not be made.",
+                ));
+            }
+            r => r?,
+        }
+        self.join_provider_group(pool, idp, &user).await?;
+        tracing::info!(pool_id = %pool.id, provider = %idp.provider_name, sub = %user.sub, "federated user created");
+        Ok(user)
+    }
+
+    /// Adds the user to `<poolId>_<ProviderName>`, made at its first member.
+    async fn join_provider_group(
+        &self,
+        pool: &UserPool,
+        idp: &StoredIdentityProvider,
+        user: &User,
+    ) -> Result<()> {
+        let name = format!("{}_{}", pool.id, idp.provider_name);
+        let now = self.clock.now();
+        let group = Group {
+            group_name: name.clone(),
+            user_pool_id: pool.id.clone(),
+            description: Some(format!(
+                "Autogenerated group for users who sign in using {}",
+                idp.provider_name
+            )),
+            role_arn: None,
+            precedence: None,
+            last_modified_date: now,
+            creation_date: now,
+        };
+        match self.store.insert_group(&group).await {
+            Err(StoreError::Conflict(_)) | Ok(()) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.store
+            .add_user_to_group(&pool.id, &name, &user.username_key)
+            .await?;
+        Ok(())
+    }
+}

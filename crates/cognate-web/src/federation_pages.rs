@@ -1,0 +1,71 @@
+//! Federated sign-in in the browser: `/oauth2/authorize` naming a provider goes to the
+//! upstream (`start`), which sends the browser back to `/oauth2/idpresponse`. The rules,
+//! the upstream calls and the checks are in `cognate-core/src/federation/oidc.rs`.
+
+use crate::pages::{authorize_failure, finish, redirect};
+use crate::security;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use cognate_core::Cognito;
+use cognate_core::federation::oidc::BINDING_COOKIE;
+use cognate_core::oauth::{AuthorizeGrant, AuthorizeParams};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How long the binding cookie lives: the sealed state's own lifetime.
+const BINDING_SECONDS: i64 = 10 * 60;
+
+/// Sends the browser to the upstream the request names, bound to it by a cookie.
+pub(crate) async fn start(
+    cognito: &Cognito,
+    headers: &HeaderMap,
+    jar: CookieJar,
+    g: &AuthorizeGrant,
+    p: &AuthorizeParams,
+) -> Response {
+    let Some(idp) = &g.identity_provider else {
+        return redirect("/error");
+    };
+    let host = security::host(headers);
+    let host_pool = cognito.pool_for_host(&host).await.ok().flatten();
+    match cognito
+        .start_federation(g, idp, p, host_pool.as_deref())
+        .await
+    {
+        Ok(start) => {
+            let jar = jar.add(security::cookie(
+                BINDING_COOKIE,
+                start.binding_cookie,
+                &host,
+                BINDING_SECONDS,
+            ));
+            tracing::info!(pool_id = %g.pool.id, provider = %idp.provider_name, "federated sign-in started");
+            (jar, redirect(&start.redirect)).into_response()
+        }
+        Err(e) => authorize_failure(e, p.response_type.as_deref()),
+    }
+}
+
+/// `GET /oauth2/idpresponse`: the upstream's answer.
+pub async fn idp_response(
+    State(cognito): State<Arc<Cognito>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    jar: CookieJar,
+) -> Response {
+    let answer: Map<String, Value> = q.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
+    let binding = jar.get(BINDING_COOKIE).map(|c| c.value().to_owned());
+    let host = security::host(&headers);
+    let jar = jar.add(security::expired(BINDING_COOKIE, &host));
+    match cognito.finish_federation(&answer, binding.as_deref()).await {
+        Ok((g, user)) => {
+            let now = cognito.clock.now().millis();
+            tracing::info!(pool_id = %g.pool.id, sub = %user.sub, "federated sign-in succeeded");
+            finish(&cognito, &headers, jar, &g, &user, now).await
+        }
+        Err(e) => (jar, authorize_failure(e, None)).into_response(),
+    }
+}

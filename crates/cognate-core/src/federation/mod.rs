@@ -6,6 +6,7 @@
 //! its keys) and the users it makes (`users.rs`: `<Provider>_<id>`, `identities`, the
 //! provider's group, attributes mapped at every sign-in).
 
+mod details;
 pub mod oidc;
 pub mod providers;
 pub mod users;

@@ -69,3 +69,42 @@ pub async fn idp_response(
         Err(e) => (jar, authorize_failure(e, None)).into_response(),
     }
 }
+
+/// A "Sign in with ..." link of the login page.
+pub(crate) struct ProviderLink {
+    pub name: String,
+    pub href: String,
+}
+
+/// The links to the client's identity providers, each the authorization request
+/// (`authorize_query`) naming it.
+pub(crate) fn provider_links(g: &AuthorizeGrant, authorize_query: &str) -> Vec<ProviderLink> {
+    let request: Vec<&str> = authorize_query
+        .split('&')
+        .filter(|kv| {
+            let key = kv.split('=').next().unwrap_or_default();
+            !kv.is_empty() && key != "identity_provider" && key != "idp_identifier"
+        })
+        .collect();
+    let request = request.join("&");
+    g.client
+        .settings
+        .supported_identity_providers
+        .iter()
+        .filter(|p| *p != "COGNITO")
+        .map(|name| ProviderLink {
+            name: name.clone(),
+            href: format!(
+                "/oauth2/authorize?{request}&identity_provider={}",
+                cognate_core::oauth::form_encode(name)
+            ),
+        })
+        .collect()
+}
+
+/// Whether the client lets users sign in with Cognate's own form (`COGNITO` supported, or
+/// no provider named at all).
+pub(crate) fn own_sign_in(g: &AuthorizeGrant) -> bool {
+    let supported = &g.client.settings.supported_identity_providers;
+    supported.is_empty() || supported.iter().any(|p| p == "COGNITO")
+}

@@ -34,6 +34,9 @@ struct LoginPage {
     username: String,
     /// Whether the pool lets users sign themselves up.
     sign_up: bool,
+    /// The client's identity providers, and whether its users may also use the form.
+    providers: Vec<crate::federation_pages::ProviderLink>,
+    own_sign_in: bool,
 }
 
 #[derive(Template)]
@@ -268,6 +271,8 @@ pub async fn login_form(
         login_form_of(&query),
     );
     let brand = branding(&cognito, &g).await;
+    let providers =
+        crate::federation_pages::provider_links(&g, &crate::signup_pages::authorize_query(&query));
     let page = LoginPage {
         custom_css: brand.css,
         logo_url: brand.logo,
@@ -279,6 +284,8 @@ pub async fn login_form(
         username_label: username_label(&g.pool),
         username: String::new(),
         sign_up: !g.pool.admin_create_user_config.allow_admin_create_user_only,
+        providers,
+        own_sign_in: crate::federation_pages::own_sign_in(&g),
     };
     (jar, render(page, StatusCode::OK)).into_response()
 }
@@ -346,6 +353,11 @@ pub async fn login_submit(
         username_label: username_label(&g.pool),
         username: username.clone(),
         sign_up: !g.pool.admin_create_user_config.allow_admin_create_user_only,
+        providers: crate::federation_pages::provider_links(
+            &g,
+            &crate::signup_pages::authorize_query(&query),
+        ),
+        own_sign_in: crate::federation_pages::own_sign_in(&g),
     };
     if username.is_empty() || password.is_empty() {
         return (

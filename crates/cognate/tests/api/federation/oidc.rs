@@ -383,3 +383,35 @@ async fn a_tampered_upstream_id_token_is_refused() {
         "nothing from the forged token was kept"
     );
 }
+
+#[tokio::test]
+async fn the_login_page_offers_the_clients_providers() {
+    let t = start().await;
+    let base = base(&t);
+    let (up_pool, up_client, up_secret, _) = upstream(&t).await;
+    let (_, client) = downstream(&t, &format!("{base}/{up_pool}"), &up_client, &up_secret).await;
+    let b = browser();
+    let plain = authorize(&base, &client).replace("&identity_provider=Upstream", "");
+    let r = b.get(&plain).send().await.unwrap();
+    let login = format!("{base}{}", location(&r));
+    let html = b.get(&login).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(">Sign in with Upstream</a>"), "{html}");
+    assert!(
+        html.contains("name=\"password\""),
+        "COGNITO is supported too"
+    );
+    let href = html
+        .split("href=\"")
+        .map(|s| s.split('"').next().unwrap())
+        .find(|h| h.contains("identity_provider=Upstream"))
+        .unwrap()
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let r = b.get(format!("{base}{href}")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 302, "{href}: {}", r.text().await.unwrap());
+    assert_eq!(
+        query_param(&location(&r), "client_id").as_deref(),
+        Some(up_client.as_str()),
+        "the link goes to the upstream"
+    );
+}

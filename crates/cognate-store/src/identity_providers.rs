@@ -4,8 +4,9 @@ use crate::documents::to_doc;
 use crate::lookups::doc;
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
-use cognate_core::federation::{IdentityProviderStore, StoredIdentityProvider};
+use cognate_core::federation::{IdentityLink, IdentityProviderStore, StoredIdentityProvider};
 use cognate_core::store::StoreResult;
+use cognate_core::user::User;
 
 type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
@@ -131,5 +132,68 @@ impl IdentityProviderStore for SqlStore {
             .bind(limit as i64),
         )
         .await
+    }
+
+    async fn link_identity(&self, link: &IdentityLink, user: &User) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        sqlx::query(
+            "INSERT INTO identity_links (pool_id, provider_name, provider_user_id, username_key) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&link.pool_id)
+        .bind(&link.provider_name)
+        .bind(&link.provider_user_id)
+        .bind(&link.username_key)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        crate::users::update_user_query(user)?
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
+    }
+
+    async fn get_identity_link(
+        &self,
+        pool_id: &str,
+        provider_name: &str,
+        provider_user_id: &str,
+    ) -> StoreResult<Option<IdentityLink>> {
+        let row = sqlx::query(
+            "SELECT username_key FROM identity_links \
+             WHERE pool_id = $1 AND provider_name = $2 AND provider_user_id = $3",
+        )
+        .bind(pool_id)
+        .bind(provider_name)
+        .bind(provider_user_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        Ok(row.map(|r| IdentityLink {
+            pool_id: pool_id.to_owned(),
+            provider_name: provider_name.to_owned(),
+            provider_user_id: provider_user_id.to_owned(),
+            username_key: sqlx::Row::get(&r, "username_key"),
+        }))
+    }
+
+    async fn unlink_identity(&self, link: &IdentityLink, user: &User) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        sqlx::query(
+            "DELETE FROM identity_links \
+             WHERE pool_id = $1 AND provider_name = $2 AND provider_user_id = $3",
+        )
+        .bind(&link.pool_id)
+        .bind(&link.provider_name)
+        .bind(&link.provider_user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        crate::users::update_user_query(user)?
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
     }
 }

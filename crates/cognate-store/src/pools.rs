@@ -61,6 +61,7 @@ impl PoolStore for SqlStore {
             "devices",
             "identity_providers",
             "identity_provider_identifiers",
+            "identity_links",
         ] {
             // `table` comes from the fixed list above.
             sqlx::query(AssertSqlSafe(format!(

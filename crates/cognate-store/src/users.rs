@@ -146,6 +146,7 @@ impl UserStore for SqlStore {
             "verification_codes",
             "user_quotas",
             "devices",
+            "identity_links",
         ] {
             sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE pool_id = $1 AND username_key = $2"

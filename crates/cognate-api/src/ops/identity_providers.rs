@@ -65,3 +65,17 @@ pub async fn list(cx: &Ctx<'_>, v: Value) -> Result<Value> {
         .await?;
     paged(page, "Providers", "NextToken")
 }
+
+pub async fn link(cx: &Ctx<'_>, v: Value) -> Result<Value> {
+    cx.cognito
+        .admin_link_provider_for_user(cx.region()?, input(v)?)
+        .await?;
+    Ok(json!({}))
+}
+
+pub async fn disable(cx: &Ctx<'_>, v: Value) -> Result<Value> {
+    cx.cognito
+        .admin_disable_provider_for_user(cx.region()?, input(v)?)
+        .await?;
+    Ok(json!({}))
+}

@@ -129,6 +129,8 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "DeleteIdentityProvider" => identity_providers::delete(cx, v).await,
         "ListIdentityProviders" => identity_providers::list(cx, v).await,
         "GetIdentityProviderByIdentifier" => identity_providers::by_identifier(cx, v).await,
+        "AdminLinkProviderForUser" => identity_providers::link(cx, v).await,
+        "AdminDisableProviderForUser" => identity_providers::disable(cx, v).await,
 
         "SetUICustomization" => ui::set(cx, v).await,
         "GetUICustomization" => ui::get(cx, v).await,

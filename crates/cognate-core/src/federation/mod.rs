@@ -4,15 +4,18 @@
 //! `ProviderDetails`), with their secrets sealed at rest; sign-in through them
 //! (`oidc.rs`: the authorization code flow with the upstream, its ID token verified against
 //! its keys) and the users it makes (`users.rs`: `<Provider>_<id>`, `identities`, the
-//! provider's group, attributes mapped at every sign-in).
+//! provider's group, attributes mapped at every sign-in); identities linked to existing
+//! users (`links.rs`: AdminLinkProviderForUser, AdminDisableProviderForUser).
 
 mod details;
+pub mod links;
 pub mod oidc;
 pub mod providers;
 pub mod users;
 
 use crate::store::StoreResult;
 use crate::time::Timestamp;
+use crate::user::User;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,6 +67,29 @@ pub trait IdentityProviderStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<StoredIdentityProvider>>;
+    /// Links a provider's user to `user`, whose `identities` now name it: both written, or
+    /// neither; `Conflict` when that provider's user is linked already.
+    async fn link_identity(&self, link: &IdentityLink, user: &User) -> StoreResult<()>;
+    /// The link of a provider's user, if any.
+    async fn get_identity_link(
+        &self,
+        pool_id: &str,
+        provider_name: &str,
+        provider_user_id: &str,
+    ) -> StoreResult<Option<IdentityLink>>;
+    /// Removes a link, and writes `user` (its `identities` without it), both or neither.
+    async fn unlink_identity(&self, link: &IdentityLink, user: &User) -> StoreResult<()>;
+}
+
+/// A provider's user linked to an existing user (AdminLinkProviderForUser).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityLink {
+    pub pool_id: String,
+    pub provider_name: String,
+    /// The value the provider knows its user by (`Cognito_Subject`: the subject).
+    pub provider_user_id: String,
+    /// The user it signs in as.
+    pub username_key: String,
 }
 
 /// An upstream provider's answer.

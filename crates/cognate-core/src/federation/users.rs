@@ -3,10 +3,11 @@
 //! `<ProviderName>_<id>` (lower-cased in case-insensitive pools), status `EXTERNAL_PROVIDER`,
 //! with the `identities` attribute and in the group `<poolId>_<ProviderName>`; PreSignUp runs
 //! for it (`PreSignUp_ExternalProvider`). Every sign-in writes the mapped attributes again.
-//! The required attributes of the pool must come from the provider.
+//! The required attributes of the pool must come from the provider. A provider's user linked
+//! to an existing user (`links.rs`) signs that user in instead.
 
 use super::StoredIdentityProvider;
-use crate::error::{CognitoError, Result, StoreError};
+use crate::error::{CognitoError, ErrorKind, Result, StoreError};
 use crate::group::Group;
 use crate::pool::UserPool;
 use crate::service::Cognito;
@@ -66,10 +67,17 @@ impl Cognito {
             .ok_or_else(|| {
                 CognitoError::invalid_parameter(format!("The identity provider gave no {source}."))
             })?;
-        let mut username = format!("{}_{user_id}", idp.provider_name);
-        if !pool.case_sensitive() {
-            username = username.to_lowercase();
+        let disabled = || CognitoError::new(ErrorKind::NotAuthorized, "User is disabled.");
+        if let Some(link) = self
+            .store
+            .get_identity_link(&pool.id, &idp.provider_name, &user_id)
+            .await?
+        {
+            // Linked to an existing user: that user signs in.
+            let user = self.store.get_user(&pool.id, &link.username_key).await?;
+            return user.filter(|u| u.enabled).ok_or_else(disabled);
         }
+        let username = super::links::federated_username(pool, &idp.provider_name, &user_id);
         let mapped: Vec<Attribute> = idp
             .attribute_mapping
             .iter()
@@ -84,6 +92,9 @@ impl Cognito {
         let mapped = check_writes(pool, &mapped, true)?;
         let key = pool.username_key(&username);
         if let Some(mut user) = self.store.get_user(&pool.id, &key).await? {
+            if !user.enabled {
+                return Err(disabled());
+            }
             for a in &mapped {
                 user.set_attr(&a.name, &a.value);
             }

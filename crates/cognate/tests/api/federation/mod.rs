@@ -1,5 +1,6 @@
 //! Federation through the official SDK: the identity-provider operations with Cognito's
 //! `ProviderDetails`, mappings, identifiers and errors, and app clients naming providers.
 
+mod links;
 mod oidc;
 mod providers;

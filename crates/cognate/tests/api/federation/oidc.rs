@@ -15,18 +15,18 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde_json::Value;
 
 /// The public base URL of the server (its issuer base, where upstreams send browsers back).
-fn base(t: &TestServer) -> String {
+pub(super) fn base(t: &TestServer) -> String {
     format!("http://localhost:{}", t.server.addr.port())
 }
 
-fn claims(jwt: &str) -> Value {
+pub(super) fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(&B64URL.decode(payload).unwrap()).unwrap()
 }
 
 /// The upstream: a pool with a confidential code-flow client whose callback is our
 /// `/oauth2/idpresponse`, and a user. (pool, client ID, secret, the user's sub)
-async fn upstream(t: &TestServer) -> (String, String, String, String) {
+pub(super) async fn upstream(t: &TestServer) -> (String, String, String, String) {
     let c = &t.client;
     let pool = create_pool(c, "upstream").await;
     let client = c
@@ -81,7 +81,7 @@ async fn upstream(t: &TestServer) -> (String, String, String, String) {
 
 /// The downstream pool with the upstream as OIDC provider `Upstream` at `issuer`, and its
 /// public client that supports it. (pool, client ID)
-async fn downstream(
+pub(super) async fn downstream(
     t: &TestServer,
     issuer: &str,
     client_id: &str,
@@ -124,7 +124,7 @@ async fn downstream(
     (pool, client)
 }
 
-fn authorize(base: &str, client: &str) -> String {
+pub(super) fn authorize(base: &str, client: &str) -> String {
     format!(
         "{base}/oauth2/authorize?response_type=code&client_id={client}&redirect_uri=http%3A%2F%2Flocalhost%3A5000%2Fpostlogin&state=st-fed&scope=openid+email&identity_provider=Upstream"
     )
@@ -408,7 +408,12 @@ async fn the_login_page_offers_the_clients_providers() {
         .replace("&amp;", "&")
         .replace("&#38;", "&");
     let r = b.get(format!("{base}{href}")).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 302, "{href}: {}", r.text().await.unwrap());
+    assert_eq!(
+        r.status().as_u16(),
+        302,
+        "{href}: {}",
+        r.text().await.unwrap()
+    );
     assert_eq!(
         query_param(&location(&r), "client_id").as_deref(),
         Some(up_client.as_str()),

@@ -422,3 +422,74 @@ async fn remembered_device_from_identity_js() {
         .await
         .unwrap();
 }
+
+/// Federated sign-in through an independent OpenID provider (node-oidc-provider), driven in
+/// Chromium: its own login and consent pages, then the tokens Cognate issues.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and tests/e2e/node_modules: scripts/test.sh runs it"]
+async fn federated_sign_in_through_node_oidc_provider_in_chromium() {
+    use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, OAuthFlowType};
+    let t = start().await;
+    let c = &t.client;
+    let base = format!("http://localhost:{}", t.server.addr.port());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let pool = create_pool(c, "federated").await;
+    c.create_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Panva")
+        .provider_type(IdentityProviderTypeType::Oidc)
+        .provider_details("client_id", "cognate")
+        .provider_details("client_secret", "cognate-upstream-secret")
+        .provider_details("authorize_scopes", "openid email profile")
+        .provider_details("oidc_issuer", format!("http://localhost:{port}"))
+        .provider_details("attributes_request_method", "GET")
+        .attribute_mapping("email", "email")
+        .attribute_mapping("given_name", "given_name")
+        .send()
+        .await
+        .unwrap();
+    let client = c
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("app")
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("email")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .callback_urls("http://localhost:5000/postlogin")
+        .supported_identity_providers("COGNITO")
+        .supported_identity_providers("Panva")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let script = "federation_oidc.mjs".to_owned();
+    let envs = vec![
+        ("COGNATE_BASE", base),
+        ("CLIENT_ID", client),
+        ("UPSTREAM_PORT", port.to_string()),
+        ("UPSTREAM_CLIENT_ID", "cognate".to_owned()),
+        (
+            "UPSTREAM_CLIENT_SECRET",
+            "cognate-upstream-secret".to_owned(),
+        ),
+    ];
+    tokio::task::spawn_blocking(move || run_node(&script, &envs))
+        .await
+        .unwrap();
+    let user = c
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("panva_lin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(user.user_status().unwrap().as_str(), "EXTERNAL_PROVIDER");
+}

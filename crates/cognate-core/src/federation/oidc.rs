@@ -45,6 +45,15 @@ struct FlowState {
     expires_ms: i64,
 }
 
+/// What an upstream says of its user: the claims (the ID token's, then userInfo's), and each
+/// source as it came (for the InboundFederation trigger).
+pub struct UpstreamUser {
+    pub claims: Map<String, Value>,
+    pub token_response: Map<String, Value>,
+    pub id_token: Map<String, Value>,
+    pub user_info: Map<String, Value>,
+}
+
 /// Where the browser goes to sign in upstream, and the binding cookie to set on it.
 pub struct FederationStart {
     pub redirect: String,
@@ -252,7 +261,7 @@ impl Cognito {
             .ok()
             .flatten()
             .ok_or_else(|| fail("invalid_request", "The identity provider no longer exists."))?;
-        let claims = self
+        let upstream = self
             .upstream_claims(&idp, code, &state)
             .await
             .map_err(|e| {
@@ -260,19 +269,20 @@ impl Cognito {
                 fail("invalid_request", &e.message)
             })?;
         let user = self
-            .federated_user(&grant.pool, &idp, grant.client.client_id(), &claims)
+            .federated_user(&grant.pool, &idp, grant.client.client_id(), upstream)
             .await
             .map_err(|e| fail("invalid_request", &e.message))?;
         Ok((grant, user))
     }
 
-    /// The user's claims: the code exchanged, the ID token verified, userInfo merged.
+    /// The user as the upstream tells: the code exchanged, the ID token verified, userInfo
+    /// read.
     async fn upstream_claims(
         &self,
         idp: &StoredIdentityProvider,
         code: &str,
         state: &FlowState,
-    ) -> Result<Map<String, Value>> {
+    ) -> Result<UpstreamUser> {
         let endpoints = self.endpoints(idp).await?;
         let secrets = self.provider_secrets(idp);
         let d = &idp.provider_details;
@@ -312,7 +322,7 @@ impl Cognito {
                 "The identity provider refused the code: {error}"
             )));
         }
-        let mut claims = match tokens.get("id_token").and_then(Value::as_str) {
+        let id_token = match tokens.get("id_token").and_then(Value::as_str) {
             Some(id_token) => {
                 self.verified_id_token(&endpoints, client_id, id_token, &state.nonce)
                     .await?
@@ -320,25 +330,32 @@ impl Cognito {
             None => Map::new(),
         };
         let access = tokens.get("access_token").and_then(Value::as_str);
-        if let (Some(url), Some(access)) = (&endpoints.user_info, access) {
-            let info = self.upstream_user_info(idp, url, access).await?;
-            if let (Some(a), Some(b)) = (claims.get("sub"), info.get("sub"))
-                && a != b
-            {
-                return Err(CognitoError::invalid_parameter(
-                    "userInfo is about another user than the ID token.",
-                ));
-            }
-            for (k, v) in info {
-                claims.entry(k).or_insert(v);
-            }
+        let user_info = match (&endpoints.user_info, access) {
+            (Some(url), Some(access)) => self.upstream_user_info(idp, url, access).await?,
+            _ => Map::new(),
+        };
+        if let (Some(a), Some(b)) = (id_token.get("sub"), user_info.get("sub"))
+            && a != b
+        {
+            return Err(CognitoError::invalid_parameter(
+                "userInfo is about another user than the ID token.",
+            ));
+        }
+        let mut claims = id_token.clone();
+        for (k, v) in &user_info {
+            claims.entry(k.clone()).or_insert_with(|| v.clone());
         }
         if claims.is_empty() {
             return Err(CognitoError::invalid_parameter(
                 "The identity provider gave no ID token and no user information.",
             ));
         }
-        Ok(claims)
+        Ok(UpstreamUser {
+            claims,
+            token_response: tokens.as_object().cloned().unwrap_or_default(),
+            id_token,
+            user_info,
+        })
     }
 
     async fn upstream_user_info(

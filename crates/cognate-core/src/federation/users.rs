@@ -12,7 +12,7 @@ use crate::group::Group;
 use crate::pool::UserPool;
 use crate::service::Cognito;
 use crate::user::{Attribute, User, check_writes};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 pub const EXTERNAL_PROVIDER: &str = "EXTERNAL_PROVIDER";
 pub const PRE_SIGN_UP_EXTERNAL_PROVIDER: &str = "PreSignUp_ExternalProvider";
@@ -54,8 +54,9 @@ impl Cognito {
         pool: &UserPool,
         idp: &StoredIdentityProvider,
         client_id: &str,
-        claims: &Map<String, Value>,
+        upstream: super::oidc::UpstreamUser,
     ) -> Result<User> {
+        let claims = &upstream.claims;
         let source = idp
             .attribute_mapping
             .get("username")
@@ -78,6 +79,10 @@ impl Cognito {
             return user.filter(|u| u.enabled).ok_or_else(disabled);
         }
         let username = super::links::federated_username(pool, &idp.provider_name, &user_id);
+        // InboundFederation may rewrite what the provider said before it is mapped.
+        let claims = &self
+            .inbound_federation(pool, idp, &username, client_id, &upstream)
+            .await?;
         let mapped: Vec<Attribute> = idp
             .attribute_mapping
             .iter()

@@ -12,6 +12,7 @@
 
 pub mod authentication;
 pub mod custom_auth;
+pub mod federation;
 pub mod messages;
 pub mod migration;
 pub mod senders;
@@ -146,6 +147,7 @@ pub const SUPPORTED: &[&str] = &[
     "VerifyAuthChallengeResponse",
     "CustomEmailSender",
     "CustomSMSSender",
+    "InboundFederation",
 ];
 
 /// The function of a versioned member (`{LambdaVersion, LambdaArn}`), its version checked.
@@ -192,7 +194,7 @@ pub fn check_config(
             senders::trigger(Medium::Sms),
         ]
         .contains(&name.as_str());
-        let versioned = sender || name == "PreTokenGenerationConfig";
+        let versioned = sender || name == "PreTokenGenerationConfig" || name == "InboundFederation";
         let arn = match value {
             Value::String(arn) if !versioned => arn.as_str(),
             Value::Object(o) if versioned => versioned_arn(name, o)?,
@@ -328,7 +330,10 @@ impl Cognito {
                 .get("PreTokenGenerationConfig")
                 .and_then(|c| c.get("LambdaArn"))
                 .or_else(|| config.get(trigger)),
-            _ => config.get(trigger),
+            // Versioned members are `{LambdaVersion, LambdaArn}`.
+            _ => config
+                .get(trigger)
+                .map(|v| v.get("LambdaArn").unwrap_or(v)),
         };
         configured
             .and_then(Value::as_str)

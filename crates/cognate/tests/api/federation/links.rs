@@ -20,7 +20,7 @@ fn who(provider: &str, attribute: Option<&str>, value: &str) -> Who {
 }
 
 /// Signs in through the upstream as ada; where the browser lands at the client.
-async fn federated_sign_in(base: &str, client: &str) -> String {
+pub(super) async fn federated_sign_in(base: &str, client: &str) -> String {
     let b = browser();
     let r = b.get(authorize(base, client)).send().await.unwrap();
     let back = sign_in_through_pages(&b, base, &location(&r), "ada", PASSWORD).await;
@@ -28,7 +28,7 @@ async fn federated_sign_in(base: &str, client: &str) -> String {
     location(&r)
 }
 
-async fn id_token_at(base: &str, client: &str, landed: &str) -> serde_json::Value {
+pub(super) async fn id_token_at(base: &str, client: &str, landed: &str) -> serde_json::Value {
     let code = query_param(landed, "code").unwrap_or_else(|| panic!("{landed}"));
     let (status, tokens) = token_request(
         base,

@@ -4,3 +4,4 @@
 mod links;
 mod oidc;
 mod providers;
+mod triggers;

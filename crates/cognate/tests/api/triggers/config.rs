@@ -1,36 +1,76 @@
 //! A `LambdaConfig` is kept only when Cognate can run it: each function reachable, each
-//! trigger one it runs.
+//! trigger one it runs; and then exactly as given.
 
-use super::{WEBHOOK_ARN, triggers};
+use super::WEBHOOK_ARN;
 use crate::assert_cognito_err;
 use crate::fixture::t;
 use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
 
+/// Every member of the model's `LambdaConfigType` is kept and returned exactly.
 #[tokio::test]
-async fn a_trigger_cognate_does_not_run_yet_is_refused_by_name() {
-    let tr = triggers().await;
+async fn every_trigger_of_the_model_is_kept_and_returned() {
+    use aws_sdk_cognitoidentityprovider::types::*;
+    let tr = super::triggers_with(|cfg| cfg.kms.endpoint = Some("http://127.0.0.1:9".into())).await;
     let pool = crate::common::create_pool(&tr.t.client, "config").await;
-    let r =
+    let arn = WEBHOOK_ARN;
+    let config = LambdaConfigType::builder()
+        .pre_sign_up(arn)
+        .custom_message(arn)
+        .post_confirmation(arn)
+        .pre_authentication(arn)
+        .post_authentication(arn)
+        .define_auth_challenge(arn)
+        .create_auth_challenge(arn)
+        .verify_auth_challenge_response(arn)
+        .pre_token_generation(arn)
+        .user_migration(arn)
+        .pre_token_generation_config(
+            PreTokenGenerationVersionConfigType::builder()
+                .lambda_version(PreTokenGenerationLambdaVersionType::V20)
+                .lambda_arn(arn)
+                .build()
+                .unwrap(),
+        )
+        .custom_sms_sender(
+            CustomSmsLambdaVersionConfigType::builder()
+                .lambda_version(CustomSmsSenderLambdaVersionType::V10)
+                .lambda_arn(arn)
+                .build()
+                .unwrap(),
+        )
+        .custom_email_sender(
+            CustomEmailLambdaVersionConfigType::builder()
+                .lambda_version(CustomEmailSenderLambdaVersionType::V10)
+                .lambda_arn(arn)
+                .build()
+                .unwrap(),
+        )
+        .kms_key_id("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        .inbound_federation(
+            InboundFederationLambdaType::builder()
+                .lambda_version(InboundFederationLambdaVersionType::V10)
+                .lambda_arn(arn)
+                .build()
+                .unwrap(),
+        )
+        .build();
+    tr.t.client
+        .update_user_pool()
+        .user_pool_id(&pool)
+        .lambda_config(config.clone())
+        .send()
+        .await
+        .expect("every trigger is one Cognate runs");
+    let described =
         tr.t.client
-            .update_user_pool()
+            .describe_user_pool()
             .user_pool_id(&pool)
-            .lambda_config(
-                LambdaConfigType::builder()
-                    .inbound_federation(
-                        aws_sdk_cognitoidentityprovider::types::InboundFederationLambdaType::builder()
-                            .lambda_version(aws_sdk_cognitoidentityprovider::types::InboundFederationLambdaVersionType::V10)
-                            .lambda_arn(WEBHOOK_ARN)
-                            .build()
-                            .unwrap(),
-                    )
-                    .build(),
-            )
             .send()
-            .await;
-    assert_cognito_err!(
-        r,
-        InvalidParameterException,
-        "The InboundFederation trigger is not supported by Cognate yet."
+            .await
+            .unwrap();
+    assert_eq!(
+        described.user_pool().unwrap().lambda_config(),
+        Some(&config)
     );
 }
 

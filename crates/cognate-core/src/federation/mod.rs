@@ -11,6 +11,7 @@ mod details;
 pub mod links;
 pub mod oidc;
 pub mod providers;
+mod social;
 pub mod users;
 
 use crate::store::StoreResult;

@@ -307,11 +307,23 @@ impl Cognito {
                 None
             }
         };
-        let answer = self
-            .upstream
-            .post_form(&endpoints.token, &form, basic, None)
-            .await
-            .map_err(|e| CognitoError::invalid_parameter(format!("token endpoint: {e}")))?;
+        let answer = match super::social::token_by_get(idp) {
+            // Facebook's Graph API: the request in the query, the secret in it too.
+            true => {
+                if let Some((id, secret)) = basic {
+                    form.push(("client_id", id));
+                    form.push(("client_secret", secret));
+                }
+                let url = with_query(&endpoints.token, &form);
+                self.upstream.get(&url, None).await
+            }
+            false => {
+                self.upstream
+                    .post_form(&endpoints.token, &form, basic, None)
+                    .await
+            }
+        }
+        .map_err(|e| CognitoError::invalid_parameter(format!("token endpoint: {e}")))?;
         let tokens: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
         if answer.status != 200 {
             let error = tokens
@@ -330,8 +342,12 @@ impl Cognito {
             None => Map::new(),
         };
         let access = tokens.get("access_token").and_then(Value::as_str);
+        let wanted = super::social::reads_attributes(idp, !id_token.is_empty());
         let user_info = match (&endpoints.user_info, access) {
-            (Some(url), Some(access)) => self.upstream_user_info(idp, url, access).await?,
+            (Some(url), Some(access)) if wanted => {
+                let url = super::social::attributes_url(idp, url);
+                self.upstream_user_info(idp, &url, access).await?
+            }
             _ => Map::new(),
         };
         if let (Some(a), Some(b)) = (id_token.get("sub"), user_info.get("sub"))

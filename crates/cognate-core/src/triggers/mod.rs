@@ -331,9 +331,7 @@ impl Cognito {
                 .and_then(|c| c.get("LambdaArn"))
                 .or_else(|| config.get(trigger)),
             // Versioned members are `{LambdaVersion, LambdaArn}`.
-            _ => config
-                .get(trigger)
-                .map(|v| v.get("LambdaArn").unwrap_or(v)),
+            _ => config.get(trigger).map(|v| v.get("LambdaArn").unwrap_or(v)),
         };
         configured
             .and_then(Value::as_str)

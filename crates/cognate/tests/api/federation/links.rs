@@ -21,10 +21,27 @@ fn who(provider: &str, attribute: Option<&str>, value: &str) -> Who {
 
 /// Signs in through the upstream as ada; where the browser lands at the client.
 pub(super) async fn federated_sign_in(base: &str, client: &str) -> String {
+    federated_sign_in_as(base, client, "Upstream").await
+}
+
+/// Signs in through `provider`: a Cognate pool's login as ada, or a provider that sends the
+/// browser straight back; where the browser lands at the client.
+pub(super) async fn federated_sign_in_as(base: &str, client: &str, provider: &str) -> String {
     let b = browser();
-    let r = b.get(authorize(base, client)).send().await.unwrap();
-    let back = sign_in_through_pages(&b, base, &location(&r), "ada", PASSWORD).await;
-    let r = b.get(&back).send().await.unwrap();
+    let url = authorize(base, client).replace(
+        "identity_provider=Upstream",
+        &format!("identity_provider={provider}"),
+    );
+    let r = b.get(url).send().await.unwrap();
+    let mut next = location(&r);
+    // A Cognate upstream shows its login form; other stand-ins approve at once.
+    let r = b.get(&next).send().await.unwrap();
+    next = location(&r);
+    if next.starts_with("/login") {
+        let upstream_authorize = r.url().to_string();
+        next = sign_in_through_pages(&b, base, &upstream_authorize, "ada", PASSWORD).await;
+    }
+    let r = b.get(&next).send().await.unwrap();
     location(&r)
 }
 

@@ -4,4 +4,5 @@
 mod links;
 mod oidc;
 mod providers;
+mod social;
 mod triggers;

@@ -4,7 +4,7 @@
 
 use crate::pages::{authorize_failure, finish, redirect};
 use crate::security;
-use axum::extract::{Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -36,7 +36,7 @@ pub(crate) async fn start(
         .await
     {
         Ok(start) => {
-            let jar = jar.add(security::cookie(
+            let jar = jar.add(security::cross_site_cookie(
                 BINDING_COOKIE,
                 start.binding_cookie,
                 &host,
@@ -49,22 +49,42 @@ pub(crate) async fn start(
     }
 }
 
-/// `GET /oauth2/idpresponse`: the upstream's answer.
+/// `GET /oauth2/idpresponse`: the upstream's answer in the query.
 pub async fn idp_response(
     State(cognito): State<Arc<Cognito>>,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
     jar: CookieJar,
 ) -> Response {
+    answered(&cognito, &headers, q, jar).await
+}
+
+/// `POST /oauth2/idpresponse`: the answer as a form (`response_mode=form_post`, as Sign in
+/// with Apple sends it).
+pub async fn idp_response_post(
+    State(cognito): State<Arc<Cognito>>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(q): Form<HashMap<String, String>>,
+) -> Response {
+    answered(&cognito, &headers, q, jar).await
+}
+
+async fn answered(
+    cognito: &Cognito,
+    headers: &HeaderMap,
+    q: HashMap<String, String>,
+    jar: CookieJar,
+) -> Response {
     let answer: Map<String, Value> = q.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
     let binding = jar.get(BINDING_COOKIE).map(|c| c.value().to_owned());
-    let host = security::host(&headers);
+    let host = security::host(headers);
     let jar = jar.add(security::expired(BINDING_COOKIE, &host));
     match cognito.finish_federation(&answer, binding.as_deref()).await {
         Ok((g, user)) => {
             let now = cognito.clock.now().millis();
             tracing::info!(pool_id = %g.pool.id, sub = %user.sub, "federated sign-in succeeded");
-            finish(&cognito, &headers, jar, &g, &user, now).await
+            finish(cognito, headers, jar, &g, &user, now).await
         }
         Err(e) => (jar, authorize_failure(e, None)).into_response(),
     }

@@ -37,7 +37,10 @@ pub fn router(cognito: Arc<Cognito>) -> Router {
         )
         .route("/oauth2/revoke", post(endpoints::revoke))
         .route("/oauth2/authorize", get(pages::authorize))
-        .route("/oauth2/idpresponse", get(federation_pages::idp_response))
+        .route(
+            "/oauth2/idpresponse",
+            get(federation_pages::idp_response).post(federation_pages::idp_response_post),
+        )
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/login/new-password", post(pages::new_password_submit))
         .route("/login/mfa", post(mfa_pages::code_submit))

@@ -59,6 +59,22 @@ pub fn cookie(
         .build()
 }
 
+/// A cookie the browser also sends on a cross-site form post back to this host (an identity
+/// provider answering with `response_mode=form_post`): `SameSite=None`, which browsers
+/// accept only with `Secure`, so over plain HTTP (development) it stays `Lax`.
+pub fn cross_site_cookie(
+    name: &'static str,
+    value: String,
+    host: &str,
+    max_age_seconds: i64,
+) -> Cookie<'static> {
+    let mut c = cookie(name, value, host, max_age_seconds);
+    if secure(host) {
+        c.set_same_site(SameSite::None);
+    }
+    c
+}
+
 pub fn expired(name: &'static str, host: &str) -> Cookie<'static> {
     cookie(name, String::new(), host, 0)
 }

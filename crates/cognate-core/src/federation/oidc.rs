@@ -190,19 +190,20 @@ impl Cognito {
         let d = &idp.provider_details;
         let scopes = d.get("authorize_scopes").map_or("openid", String::as_str);
         let client_id = d.get("client_id").map_or("", String::as_str);
-        let redirect = with_query(
-            &endpoints.authorize,
-            &[
-                ("response_type", "code"),
-                ("client_id", client_id),
-                ("redirect_uri", &callback),
-                ("scope", scopes),
-                ("state", &sealed),
-                ("nonce", &nonce),
-                ("code_challenge", &challenge),
-                ("code_challenge_method", "S256"),
-            ],
-        );
+        let mut query = vec![
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", &callback),
+            ("scope", scopes),
+            ("state", &sealed),
+            ("nonce", &nonce),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ];
+        if super::social::form_post(idp) {
+            query.push(("response_mode", "form_post"));
+        }
+        let redirect = with_query(&endpoints.authorize, &query);
         Ok(FederationStart {
             redirect,
             binding_cookie,
@@ -261,13 +262,23 @@ impl Cognito {
             .ok()
             .flatten()
             .ok_or_else(|| fail("invalid_request", "The identity provider no longer exists."))?;
-        let upstream = self
+        let mut upstream = self
             .upstream_claims(&idp, code, &state)
             .await
             .map_err(|e| {
                 tracing::warn!(provider = %idp.provider_name, error = %e.message, "federated sign-in refused");
                 fail("invalid_request", &e.message)
             })?;
+        // Apple tells the user's name only in its form post, only the first time.
+        if let Some(user) = text("user") {
+            for (k, v) in super::social::apple_user(user) {
+                upstream
+                    .claims
+                    .entry(k.clone())
+                    .or_insert_with(|| v.clone());
+                upstream.user_info.entry(k).or_insert(v);
+            }
+        }
         let user = self
             .federated_user(&grant.pool, &idp, grant.client.client_id(), upstream)
             .await
@@ -287,7 +298,17 @@ impl Cognito {
         let secrets = self.provider_secrets(idp);
         let d = &idp.provider_details;
         let client_id = d.get("client_id").map_or("", String::as_str);
-        let secret = secrets.get("client_secret").map(String::as_str);
+        let apple_secret = match (idp.provider_type.as_str(), secrets.get("private_key")) {
+            ("SignInWithApple", Some(key)) => Some(super::social::apple_client_secret(
+                idp,
+                key,
+                self.clock.now().seconds(),
+            )?),
+            _ => None,
+        };
+        let secret = apple_secret
+            .as_deref()
+            .or(secrets.get("client_secret").map(String::as_str));
         let callback = self.federation_callback();
         let mut form = vec![
             ("grant_type", "authorization_code"),

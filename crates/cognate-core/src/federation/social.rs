@@ -9,8 +9,69 @@
 //!   comes from its attributes URL.
 //! - Google and Sign in with Apple are OpenID providers: their ID token carries what the
 //!   mapping reads, so their attributes URL (Google's People API) is not needed.
+//! - Sign in with Apple has no fixed client secret: each token request carries a JWT signed
+//!   (ES256) with the private key of the provider's details (Apple's "Creating a client
+//!   secret"). Asked for `name` or `email`, Apple answers by `form_post`, with the user's name
+//!   in a `user` field the first time only.
 
 use super::StoredIdentityProvider;
+use crate::error::{CognitoError, Result};
+use serde_json::{Map, Value, json};
+
+/// Apple's audience for client secrets.
+const APPLE: &str = "https://appleid.apple.com";
+
+/// The client secret of a Sign in with Apple request: a JWT of the team (`iss`) for the
+/// Services ID (`sub`), valid five minutes, signed with the key `key_id`.
+pub(crate) fn apple_client_secret(
+    idp: &StoredIdentityProvider,
+    private_key: &str,
+    now_s: i64,
+) -> Result<String> {
+    let d = &idp.provider_details;
+    let text = |k: &str| d.get(k).map_or("", String::as_str);
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some(text("key_id").to_owned());
+    let claims = json!({
+        "iss": text("team_id"),
+        "iat": now_s,
+        "exp": now_s + 300,
+        "aud": APPLE,
+        "sub": text("client_id"),
+    });
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(private_key.as_bytes()).map_err(|_| {
+        CognitoError::invalid_parameter("The Sign in with Apple private_key is not a P-256 key.")
+    })?;
+    jsonwebtoken::encode(&header, &claims, &key)
+        .map_err(|e| CognitoError::invalid_parameter(format!("Apple client secret: {e}")))
+}
+
+/// Whether the authorization asks the answer as a form post (Apple, for name or email).
+pub(crate) fn form_post(idp: &StoredIdentityProvider) -> bool {
+    idp.provider_type == "SignInWithApple"
+        && idp
+            .provider_details
+            .get("authorize_scopes")
+            .is_some_and(|s| s.split_whitespace().any(|x| x == "name" || x == "email"))
+}
+
+/// Apple's `user` field (`{"name": {"firstName", "lastName"}, "email"}`) as claims.
+pub(crate) fn apple_user(user: &str) -> Map<String, Value> {
+    let Ok(v) = serde_json::from_str::<Value>(user) else {
+        return Map::new();
+    };
+    let mut claims = Map::new();
+    for (claim, value) in [
+        ("firstName", &v["name"]["firstName"]),
+        ("lastName", &v["name"]["lastName"]),
+        ("email", &v["email"]),
+    ] {
+        if let Some(s) = value.as_str() {
+            claims.insert(claim.into(), Value::from(s));
+        }
+    }
+    claims
+}
 
 /// Whether the token endpoint is called with `GET` and a query (Facebook's Graph API).
 pub(crate) fn token_by_get(idp: &StoredIdentityProvider) -> bool {

@@ -4,6 +4,7 @@ use crate::documents::to_doc;
 use crate::lookups::doc;
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
+use cognate_core::federation::certificates::StoredCertificate;
 use cognate_core::federation::{IdentityLink, IdentityProviderStore, StoredIdentityProvider};
 use cognate_core::store::StoreResult;
 use cognate_core::user::User;
@@ -195,5 +196,34 @@ impl IdentityProviderStore for SqlStore {
             .await
             .map_err(backend_error)?;
         tx.commit().await.map_err(backend_error)
+    }
+
+    async fn insert_certificate_if_absent(
+        &self,
+        certificate: &StoredCertificate,
+    ) -> StoreResult<()> {
+        self.run(
+            sqlx::query(
+                "INSERT INTO pool_certificates (pool_id, purpose, doc) VALUES ($1, $2, $3) \
+                 ON CONFLICT (pool_id, purpose) DO NOTHING",
+            )
+            .bind(&certificate.pool_id)
+            .bind(&certificate.purpose)
+            .bind(to_doc(certificate)?),
+        )
+        .await
+    }
+
+    async fn get_certificate(
+        &self,
+        pool_id: &str,
+        purpose: &str,
+    ) -> StoreResult<Option<StoredCertificate>> {
+        self.lookup(
+            "SELECT doc FROM pool_certificates WHERE pool_id = $1 AND purpose = $2",
+            &[pool_id.into(), purpose.into()],
+            doc,
+        )
+        .await
     }
 }

@@ -62,6 +62,7 @@ impl PoolStore for SqlStore {
             "identity_providers",
             "identity_provider_identifiers",
             "identity_links",
+            "pool_certificates",
         ] {
             // `table` comes from the fixed list above.
             sqlx::query(AssertSqlSafe(format!(

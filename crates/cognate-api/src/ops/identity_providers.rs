@@ -79,3 +79,11 @@ pub async fn disable(cx: &Ctx<'_>, v: Value) -> Result<Value> {
         .await?;
     Ok(json!({}))
 }
+
+pub async fn signing_certificate(cx: &Ctx<'_>, v: Value) -> Result<Value> {
+    let certificate = cx
+        .cognito
+        .get_signing_certificate(cx.region()?, field(&v, "UserPoolId"))
+        .await?;
+    Ok(json!({ "Certificate": certificate }))
+}

@@ -131,6 +131,7 @@ pub async fn dispatch(cx: &Ctx<'_>, op: &str, v: Value) -> Result<Value> {
         "GetIdentityProviderByIdentifier" => identity_providers::by_identifier(cx, v).await,
         "AdminLinkProviderForUser" => identity_providers::link(cx, v).await,
         "AdminDisableProviderForUser" => identity_providers::disable(cx, v).await,
+        "GetSigningCertificate" => identity_providers::signing_certificate(cx, v).await,
 
         "SetUICustomization" => ui::set(cx, v).await,
         "GetUICustomization" => ui::get(cx, v).await,

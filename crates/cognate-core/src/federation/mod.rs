@@ -7,6 +7,7 @@
 //! provider's group, attributes mapped at every sign-in); identities linked to existing
 //! users (`links.rs`: AdminLinkProviderForUser, AdminDisableProviderForUser).
 
+pub mod certificates;
 mod details;
 pub mod links;
 pub mod oidc;
@@ -80,6 +81,16 @@ pub trait IdentityProviderStore {
     ) -> StoreResult<Option<IdentityLink>>;
     /// Removes a link, and writes `user` (its `identities` without it), both or neither.
     async fn unlink_identity(&self, link: &IdentityLink, user: &User) -> StoreResult<()>;
+    /// Stores a pool certificate unless the pool has one for that purpose already.
+    async fn insert_certificate_if_absent(
+        &self,
+        certificate: &certificates::StoredCertificate,
+    ) -> StoreResult<()>;
+    async fn get_certificate(
+        &self,
+        pool_id: &str,
+        purpose: &str,
+    ) -> StoreResult<Option<certificates::StoredCertificate>>;
 }
 
 /// A provider's user linked to an existing user (AdminLinkProviderForUser).

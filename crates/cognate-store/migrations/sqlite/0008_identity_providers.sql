@@ -24,3 +24,12 @@ CREATE TABLE identity_links (
     PRIMARY KEY (pool_id, provider_name, provider_user_id)
 );
 CREATE INDEX identity_links_by_user ON identity_links (pool_id, username_key);
+
+-- The pool's own certificates for SAML federation (the signing one GetSigningCertificate
+-- returns), their private keys sealed in the document.
+CREATE TABLE pool_certificates (
+    pool_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    doc     TEXT NOT NULL,
+    PRIMARY KEY (pool_id, purpose)
+);

@@ -116,15 +116,15 @@ async fn malformed_wrong_types_oversized_unknown() {
     // An operation of the model that is not built yet says so, and never pretends.
     let (status, body) = signed_raw(
         &url,
-        &format!("{P}GetSigningCertificate"),
-        br#"{"UserPoolId":"us-east-1_a"}"#.to_vec(),
+        &format!("{P}GetCSVHeader"),
+        br#"{"UserPoolId":"us-east-1_Example01"}"#.to_vec(),
     )
     .await;
     assert_eq!(status, 501);
     assert_eq!(body["__type"], "NotImplementedException");
     assert_eq!(
         body["message"],
-        "Operation GetSigningCertificate is not implemented by Cognate yet."
+        "Operation GetCSVHeader is not implemented by Cognate yet."
     );
 
     // Nothing above changed the store.

@@ -440,3 +440,53 @@ async fn app_clients_may_name_only_the_pools_providers() {
         format!("The provider Google does not exist for User Pool {pool}.")
     );
 }
+
+/// The pool's SAML signing certificate: base64 DER of a self-signed X.509 certificate (read
+/// here by Python's `cryptography`), the same at every call, one per pool.
+#[tokio::test]
+async fn each_pool_has_one_signing_certificate() {
+    let t = t();
+    let pool = t.pool().await;
+    let get = |pool: String| {
+        let c = t.client.clone();
+        async move {
+            c.get_signing_certificate()
+                .user_pool_id(pool)
+                .send()
+                .await
+                .unwrap()
+                .certificate
+                .unwrap()
+        }
+    };
+    let first = get(pool.clone()).await;
+    assert_eq!(get(pool.clone()).await, first, "made once");
+    assert_ne!(get(t.pool().await).await, first, "one per pool");
+    let python = std::env::var("COGNATE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = "import base64,sys\nfrom cryptography import x509\nc=x509.load_der_x509_certificate(base64.b64decode(sys.argv[1]))\nprint(c.subject.rfc4514_string());print((c.not_valid_after_utc-c.not_valid_before_utc).days);print(c.public_key().key_size)";
+    let out = std::process::Command::new(python)
+        .args(["-c", script, &first])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("CN=urn:amazon:cognito:sp:{pool}"));
+    assert!(lines[1].parse::<i64>().unwrap() >= 3650);
+    assert_eq!(lines[2], "2048");
+    let r = t
+        .client
+        .get_signing_certificate()
+        .user_pool_id("us-east-1_Nowhere00")
+        .send()
+        .await;
+    assert_cognito_err!(
+        r,
+        ResourceNotFoundException,
+        "User pool us-east-1_Nowhere00 does not exist."
+    );
+}

@@ -147,7 +147,12 @@ impl Cognito {
                 .ok_or_else(missing)?,
             user_info: given("attributes_url").or_else(|| found("userinfo_endpoint")),
             jwks: given("jwks_uri").or_else(|| found("jwks_uri")),
-            basic: methods.is_empty() || methods.contains(&"client_secret_basic"),
+            // Without discovery: HTTP Basic for OIDC (RFC 6749 §2.3.1's default), the form
+            // for the social providers' own endpoints.
+            basic: match methods.is_empty() {
+                true => idp.provider_type == "OIDC",
+                false => methods.contains(&"client_secret_basic"),
+            },
             issuer,
         })
     }

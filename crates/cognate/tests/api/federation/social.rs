@@ -324,3 +324,73 @@ async fn sign_in_with_apple_signs_a_client_secret_and_reads_its_form_post() {
     assert_eq!(id["given_name"], "Ada", "from Apple's form post");
     assert_eq!(id["identities"][0]["providerType"], "SignInWithApple");
 }
+
+/// A Login with Amazon stand-in: its consent approves at once, its token endpoint takes the
+/// client's credentials in the form, its profile answers `user_id`.
+async fn amazon() -> String {
+    use axum::extract::Form;
+    let app = axum::Router::new()
+        .route(
+            "/ap/oa",
+            axum::routing::get(|Query(q): Query<HashMap<String, String>>| async move {
+                Redirect::to(&format!("{}?code=amzn-code&state={}", q["redirect_uri"], urlencode(&q["state"])))
+            }),
+        )
+        .route(
+            "/auth/o2/token",
+            axum::routing::post(|Form(f): Form<HashMap<String, String>>| async move {
+                let ok = f.get("client_secret").map(String::as_str) == Some("amzn-secret")
+                    && f.get("client_id").map(String::as_str) == Some("amzn-app")
+                    && f.get("code").map(String::as_str) == Some("amzn-code");
+                match ok {
+                    true => axum::Json(json!({"access_token": "Atza|token", "token_type": "bearer", "expires_in": 3600})).into_response(),
+                    false => (StatusCode::BAD_REQUEST, axum::Json(json!({"error": "invalid_client"}))).into_response(),
+                }
+            }),
+        )
+        .route(
+            "/user/profile",
+            axum::routing::get(|headers: HeaderMap| async move {
+                match headers.get("authorization").and_then(|h| h.to_str().ok()) {
+                    Some("Bearer Atza|token") => axum::Json(json!({"user_id": "amzn1.account.AF2", "email": "jeff@amazon.test", "name": "Jeff"})).into_response(),
+                    _ => StatusCode::UNAUTHORIZED.into_response(),
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn login_with_amazon_signs_in_through_a_stand_in() {
+    let t = start().await;
+    let base = base(&t);
+    let amazon = amazon().await;
+    let c = &t.client;
+    let pool = create_pool(c, "amazon").await;
+    c.create_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("LoginWithAmazon")
+        .provider_type(Kind::LoginWithAmazon)
+        .provider_details("client_id", "amzn-app")
+        .provider_details("client_secret", "amzn-secret")
+        .provider_details("authorize_scopes", "profile")
+        .provider_details("authorize_url", format!("{amazon}/ap/oa"))
+        .provider_details("token_url", format!("{amazon}/auth/o2/token"))
+        .provider_details("attributes_url", format!("{amazon}/user/profile"))
+        .attribute_mapping("email", "email")
+        .send()
+        .await
+        .unwrap();
+    let client = social_client(&t, &pool, "LoginWithAmazon").await;
+    let landed = federated_sign_in_as(&base, &client, "LoginWithAmazon").await;
+    let id = id_token_at(&base, &client, &landed).await;
+    assert_eq!(id["cognito:username"], "loginwithamazon_amzn1.account.af2");
+    assert_eq!(id["email"], "jeff@amazon.test");
+    assert_eq!(
+        id["identities"][0]["userId"], "amzn1.account.AF2",
+        "the subject keeps its case"
+    );
+}

@@ -420,3 +420,42 @@ async fn the_login_page_offers_the_clients_providers() {
         "the link goes to the upstream"
     );
 }
+
+#[tokio::test]
+async fn an_idp_identifier_picks_the_provider() {
+    let t = start().await;
+    let base = base(&t);
+    let (up_pool, up_client, up_secret, _) = upstream(&t).await;
+    let (pool, client) = downstream(&t, &format!("{base}/{up_pool}"), &up_client, &up_secret).await;
+    t.client
+        .update_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Upstream")
+        .idp_identifiers("upstream.test")
+        .send()
+        .await
+        .unwrap();
+    let b = browser();
+    let by_identifier = authorize(&base, &client)
+        .replace("identity_provider=Upstream", "idp_identifier=upstream.test");
+    let r = b.get(by_identifier).send().await.unwrap();
+    assert_eq!(
+        query_param(&location(&r), "client_id").as_deref(),
+        Some(up_client.as_str()),
+        "the identifier's provider"
+    );
+    let unknown = authorize(&base, &client).replace(
+        "identity_provider=Upstream",
+        "idp_identifier=elsewhere.test",
+    );
+    let r = b.get(unknown).send().await.unwrap();
+    let to_client = location(&r);
+    assert_eq!(
+        query_param(&to_client, "error").as_deref(),
+        Some("invalid_request")
+    );
+    assert_eq!(
+        query_param(&to_client, "error_description").as_deref(),
+        Some("No identity provider matches idp_identifier.")
+    );
+}

@@ -222,6 +222,30 @@ async fn an_oidc_user_signs_in_through_the_upstream_and_gets_mapped_tokens() {
         .unwrap();
     assert_eq!(user.user_status().unwrap().as_str(), "EXTERNAL_PROVIDER");
 
+    // Its tokens refresh, and userInfo reads the user.
+    let (status, refreshed) = token_request(
+        &base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{refreshed}");
+    let me: Value = reqwest::Client::new()
+        .get(format!("{base}/oauth2/userInfo"))
+        .bearer_auth(refreshed["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["username"], username.as_str());
+    assert_eq!(me["email"], "ada@upstream.test");
+
     // A second sign-in is the same user.
     let r = b.get(authorize(&base, &client)).send().await.unwrap();
     let back =

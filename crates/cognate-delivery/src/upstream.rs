@@ -29,10 +29,18 @@ impl HttpUpstream {
     }
 
     async fn read(&self, request: reqwest::RequestBuilder) -> Result<UpstreamAnswer, String> {
-        let mut answer = request.send().await.map_err(|e| e.to_string())?;
+        // Without the URL: a token request's query may carry a client secret (Facebook).
+        let mut answer = request
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
         let status = answer.status().as_u16();
         let mut body = Vec::new();
-        while let Some(chunk) = answer.chunk().await.map_err(|e| e.to_string())? {
+        while let Some(chunk) = answer
+            .chunk()
+            .await
+            .map_err(|e| e.without_url().to_string())?
+        {
             if body.len() + chunk.len() > MAX_ANSWER {
                 return Err(format!("answer over {MAX_ANSWER} bytes"));
             }

@@ -108,6 +108,13 @@ impl IdentityProviderStore for SqlStore {
     ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
         delete_identifiers(&mut tx, pool_id, provider_name).await?;
+        // Its links go too: a provider made again under the name must not inherit them.
+        sqlx::query("DELETE FROM identity_links WHERE pool_id = $1 AND provider_name = $2")
+            .bind(pool_id)
+            .bind(provider_name)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
         sqlx::query("DELETE FROM identity_providers WHERE pool_id = $1 AND provider_name = $2")
             .bind(pool_id)
             .bind(provider_name)

@@ -9,11 +9,19 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use cognate_core::Cognito;
-use cognate_core::federation::oidc::BINDING_COOKIE;
+use cognate_core::federation::oidc::{BINDING_COOKIE, SECURE_BINDING_COOKIE};
 use cognate_core::oauth::{AuthorizeGrant, AuthorizeParams};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// The binding cookie's name on `host`: `__Host-` prefixed where cookies are `Secure`.
+fn binding_cookie_name(host: &str) -> &'static str {
+    match security::secure(host) {
+        true => SECURE_BINDING_COOKIE,
+        false => BINDING_COOKIE,
+    }
+}
 
 /// How long the binding cookie lives: the sealed state's own lifetime.
 const BINDING_SECONDS: i64 = 10 * 60;
@@ -36,12 +44,14 @@ pub(crate) async fn start(
         .await
     {
         Ok(start) => {
-            let jar = jar.add(security::cross_site_cookie(
-                BINDING_COOKIE,
-                start.binding_cookie,
-                &host,
-                BINDING_SECONDS,
-            ));
+            let name = binding_cookie_name(&host);
+            let cookie = match start.form_post {
+                true => {
+                    security::cross_site_cookie(name, start.binding_cookie, &host, BINDING_SECONDS)
+                }
+                false => security::cookie(name, start.binding_cookie, &host, BINDING_SECONDS),
+            };
+            let jar = jar.add(cookie);
             tracing::info!(pool_id = %g.pool.id, provider = %idp.provider_name, "federated sign-in started");
             (jar, redirect(&start.redirect)).into_response()
         }
@@ -77,9 +87,10 @@ async fn answered(
     jar: CookieJar,
 ) -> Response {
     let answer: Map<String, Value> = q.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
-    let binding = jar.get(BINDING_COOKIE).map(|c| c.value().to_owned());
     let host = security::host(headers);
-    let jar = jar.add(security::expired(BINDING_COOKIE, &host));
+    let name = binding_cookie_name(&host);
+    let binding = jar.get(name).map(|c| c.value().to_owned());
+    let jar = jar.add(security::expired(name, &host));
     match cognito.finish_federation(&answer, binding.as_deref()).await {
         Ok((g, user)) => {
             let now = cognito.clock.now().millis();

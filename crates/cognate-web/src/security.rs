@@ -32,7 +32,7 @@ pub fn host(headers: &HeaderMap) -> String {
 }
 
 /// Cookies are `Secure` except on plain-HTTP loopback hosts used in development.
-fn secure(host: &str) -> bool {
+pub(crate) fn secure(host: &str) -> bool {
     let name = if host.starts_with('[') {
         host.split(']')
             .next()

@@ -90,6 +90,8 @@ pub fn redirect_url_allowed(url: &str) -> bool {
         "https" => !rest.is_empty(),
         "http" => {
             let authority = rest.split(['/', '?']).next().unwrap_or("");
+            // `http://localhost:1@evil.example/` is evil.example: the host is after any `@`.
+            let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
             let host = if authority.starts_with('[') {
                 authority
                     .split(']')

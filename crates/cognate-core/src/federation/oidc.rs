@@ -29,8 +29,10 @@ const FLOW_LIFETIME_MS: i64 = 10 * 60 * 1000;
 /// What the sealed state is bound to (it cannot be opened as any other sealed value).
 const STATE_OWNER: &str = "federation-state";
 
-/// The cookie that binds a browser to its federated sign-in.
+/// The cookie that binds a browser to its federated sign-in; `__Host-` over https, so no
+/// sibling domain can plant one (RFC 6265bis §4.1.3.2).
 pub const BINDING_COOKIE: &str = "cognate-idp-flow";
+pub const SECURE_BINDING_COOKIE: &str = "__Host-cognate-idp-flow";
 
 /// A federated sign-in in flight, sealed into the upstream's `state`.
 #[derive(Serialize, Deserialize)]
@@ -58,6 +60,8 @@ pub struct UpstreamUser {
 pub struct FederationStart {
     pub redirect: String,
     pub binding_cookie: String,
+    /// The upstream answers by a cross-site form post (Apple): the cookie must be sent on it.
+    pub form_post: bool,
 }
 
 /// An upstream's endpoints, from its details or its discovery document.
@@ -82,6 +86,16 @@ fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
+/// An upstream that failed to answer: the detail (with the host only: a URL may carry a
+/// secret) is logged, the client is told no more than that.
+fn unreachable(url: &str, detail: &str) -> CognitoError {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    tracing::warn!(%host, %detail, "identity provider did not answer as expected");
+    CognitoError::invalid_parameter("The identity provider could not be reached.")
+}
+
 /// An error page: the flow cannot be trusted, so nothing is sent to any redirect URI.
 fn page(message: &str) -> AuthorizeError {
     AuthorizeError::Page(message.to_owned())
@@ -101,15 +115,11 @@ impl Cognito {
             .upstream
             .get(url, bearer)
             .await
-            .map_err(|e| CognitoError::invalid_parameter(format!("{url}: {e}")))?;
+            .map_err(|e| unreachable(url, &e))?;
         if answer.status != 200 {
-            return Err(CognitoError::invalid_parameter(format!(
-                "{url} answered {}",
-                answer.status
-            )));
+            return Err(unreachable(url, &format!("answered {}", answer.status)));
         }
-        serde_json::from_slice(&answer.body)
-            .map_err(|_| CognitoError::invalid_parameter(format!("{url} did not answer JSON")))
+        serde_json::from_slice(&answer.body).map_err(|_| unreachable(url, "answered no JSON"))
     }
 
     async fn endpoints(&self, idp: &StoredIdentityProvider) -> Result<Endpoints> {
@@ -205,13 +215,15 @@ impl Cognito {
             ("code_challenge", &challenge),
             ("code_challenge_method", "S256"),
         ];
-        if super::social::form_post(idp) {
+        let form_post = super::social::form_post(idp);
+        if form_post {
             query.push(("response_mode", "form_post"));
         }
         let redirect = with_query(&endpoints.authorize, &query);
         Ok(FederationStart {
             redirect,
             binding_cookie,
+            form_post,
         })
     }
 
@@ -285,7 +297,7 @@ impl Cognito {
             }
         }
         let user = self
-            .federated_user(&grant.pool, &idp, grant.client.client_id(), upstream)
+            .federated_user(&grant.pool, &idp, &grant.client, upstream)
             .await
             .map_err(|e| fail("invalid_request", &e.message))?;
         Ok((grant, user))
@@ -349,13 +361,16 @@ impl Cognito {
                     .await
             }
         }
-        .map_err(|e| CognitoError::invalid_parameter(format!("token endpoint: {e}")))?;
+        .map_err(|e| unreachable(&endpoints.token, &e))?;
         let tokens: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
         if answer.status != 200 {
-            let error = tokens
+            let error: String = tokens
                 .get("error")
                 .and_then(Value::as_str)
-                .unwrap_or("an error");
+                .unwrap_or("an error")
+                .chars()
+                .take(100)
+                .collect();
             return Err(CognitoError::invalid_parameter(format!(
                 "The identity provider refused the code: {error}"
             )));
@@ -364,6 +379,12 @@ impl Cognito {
             Some(id_token) => {
                 self.verified_id_token(&endpoints, client_id, id_token, &state.nonce)
                     .await?
+            }
+            // An OpenID provider must prove who signed in (and the nonce) with an ID token.
+            None if super::social::needs_id_token(idp) => {
+                return Err(CognitoError::invalid_parameter(
+                    "The identity provider sent no ID token.",
+                ));
             }
             None => Map::new(),
         };
@@ -376,8 +397,10 @@ impl Cognito {
             }
             _ => Map::new(),
         };
-        if let (Some(a), Some(b)) = (id_token.get("sub"), user_info.get("sub"))
-            && a != b
+        // userInfo must be about the ID token's user (OpenID Connect Core 1.0 §5.3.2).
+        if !id_token.is_empty()
+            && !user_info.is_empty()
+            && id_token.get("sub") != user_info.get("sub")
         {
             return Err(CognitoError::invalid_parameter(
                 "userInfo is about another user than the ID token.",
@@ -415,13 +438,13 @@ impl Cognito {
             true => self.upstream.post_form(url, &[], None, Some(access)).await,
             false => self.upstream.get(url, Some(access)).await,
         }
-        .map_err(|e| CognitoError::invalid_parameter(format!("userInfo: {e}")))?;
+        .map_err(|e| unreachable(url, &e))?;
         match serde_json::from_slice(&answer.body) {
             Ok(Value::Object(info)) if answer.status == 200 => Ok(info),
-            _ => Err(CognitoError::invalid_parameter(format!(
-                "userInfo answered {}",
-                answer.status
-            ))),
+            _ => Err(unreachable(
+                url,
+                &format!("userInfo answered {}", answer.status),
+            )),
         }
     }
 

@@ -216,7 +216,9 @@ impl Cognito {
         let pool = self.pool(region, &req.user_pool_id).await?;
         let (name, kind) = (req.provider_name, req.provider_type);
         let reserved = name.eq_ignore_ascii_case("cognito");
-        let social = SOCIAL.contains(&kind.as_str()) || SOCIAL.contains(&name.as_str());
+        // A social name is its type's alone, in any case (`google` would share Google's users).
+        let social =
+            SOCIAL.contains(&kind.as_str()) || SOCIAL.iter().any(|s| s.eq_ignore_ascii_case(&name));
         if reserved || (social && name != kind) {
             return Err(CognitoError::invalid_parameter(format!(
                 "Provider {name} cannot be of type {kind}."
@@ -226,13 +228,22 @@ impl Cognito {
         let mapping = Self::checked_mapping(&pool, &kind, req.attribute_mapping)?;
         let acr_mapping = Self::checked_acr(&kind, req.acr_mapping)?;
         let identifiers = checked_identifiers(req.idp_identifiers)?;
-        if self
+        let others = self
             .store
             .list_identity_providers(&pool.id, None, MAX_PROVIDERS)
-            .await?
-            .len()
-            >= MAX_PROVIDERS
+            .await?;
+        // Users are named `<ProviderName>_<id>`, folded in case-insensitive pools: names that
+        // differ only by case would share users.
+        if others
+            .iter()
+            .any(|p| p.provider_name.eq_ignore_ascii_case(&name))
         {
+            return Err(CognitoError::new(
+                ErrorKind::DuplicateProvider,
+                format!("{name} already exists in user pool {}", pool.id),
+            ));
+        }
+        if others.len() >= MAX_PROVIDERS {
             return Err(CognitoError::new(
                 ErrorKind::LimitExceeded,
                 format!("A user pool can have at most {MAX_PROVIDERS} identity providers."),

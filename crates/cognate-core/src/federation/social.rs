@@ -55,7 +55,9 @@ pub(crate) fn form_post(idp: &StoredIdentityProvider) -> bool {
             .is_some_and(|s| s.split_whitespace().any(|x| x == "name" || x == "email"))
 }
 
-/// Apple's `user` field (`{"name": {"firstName", "lastName"}, "email"}`) as claims.
+/// The names of Apple's `user` field (`{"name": {"firstName", "lastName"}, ...}`) as claims.
+/// Only the names: the field is the browser's to send, unsigned, so anything that identifies
+/// the user (the email) comes from the signed ID token alone.
 pub(crate) fn apple_user(user: &str) -> Map<String, Value> {
     let Ok(v) = serde_json::from_str::<Value>(user) else {
         return Map::new();
@@ -64,7 +66,6 @@ pub(crate) fn apple_user(user: &str) -> Map<String, Value> {
     for (claim, value) in [
         ("firstName", &v["name"]["firstName"]),
         ("lastName", &v["name"]["lastName"]),
-        ("email", &v["email"]),
     ] {
         if let Some(s) = value.as_str() {
             claims.insert(claim.into(), Value::from(s));
@@ -78,6 +79,14 @@ pub(crate) fn token_by_get(idp: &StoredIdentityProvider) -> bool {
     idp.provider_details
         .get("token_request_method")
         .is_some_and(|m| m == "GET")
+}
+
+/// Whether the provider is an OpenID provider, whose answer must carry an ID token.
+pub(crate) fn needs_id_token(idp: &StoredIdentityProvider) -> bool {
+    matches!(
+        idp.provider_type.as_str(),
+        "OIDC" | "Google" | "SignInWithApple"
+    )
 }
 
 /// Whether the attributes URL is read, given whether the upstream sent an ID token.

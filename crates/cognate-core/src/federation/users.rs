@@ -7,6 +7,7 @@
 //! to an existing user (`links.rs`) signs that user in instead.
 
 use super::StoredIdentityProvider;
+use crate::client::AppClient;
 use crate::error::{CognitoError, ErrorKind, Result, StoreError};
 use crate::group::Group;
 use crate::pool::UserPool;
@@ -25,6 +26,19 @@ fn claim_text(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// Whether `user` is the one the provider `provider` made for its user `user_id` (its
+/// `identities` name them, exactly).
+fn made_by(user: &User, provider: &str, user_id: &str) -> bool {
+    user.status == EXTERNAL_PROVIDER
+        && user
+            .attr("identities")
+            .and_then(|s| serde_json::from_str::<Vec<Value>>(s).ok())
+            .is_some_and(|list| {
+                list.iter()
+                    .any(|i| i["providerName"] == provider && i["userId"] == user_id)
+            })
 }
 
 /// The `identities` attribute: a JSON string, `primary` and `dateCreated` (ms) as JSON
@@ -53,9 +67,10 @@ impl Cognito {
         &self,
         pool: &UserPool,
         idp: &StoredIdentityProvider,
-        client_id: &str,
+        client: &AppClient,
         upstream: super::oidc::UpstreamUser,
     ) -> Result<User> {
+        let client_id = client.client_id();
         let claims = &upstream.claims;
         let source = idp
             .attribute_mapping
@@ -94,9 +109,28 @@ impl Cognito {
                 ))
             })
             .collect();
-        let mapped = check_writes(pool, &mapped, true)?;
+        // The app client must be allowed to write what is mapped (a client that lists its
+        // write attributes writes only those).
+        let writable = &client.settings.write_attributes;
+        if let Some(a) = mapped.iter().find(|a| {
+            !a.name.ends_with("_verified") && !writable.is_empty() && !writable.contains(&a.name)
+        }) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "The app client cannot write the mapped attribute {}.",
+                a.name
+            )));
+        }
         let key = pool.username_key(&username);
-        if let Some(mut user) = self.store.get_user(&pool.id, &key).await? {
+        let existing = self.store.get_user(&pool.id, &key).await?;
+        let mapped = check_writes(pool, &mapped, existing.is_none())?;
+        if let Some(mut user) = existing {
+            // Only the user this provider made for this subject: never a user of the pool that
+            // happens to bear the name, nor another subject folded to the same name.
+            if !made_by(&user, &idp.provider_name, &user_id) {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "Already found an entry for username {username}"
+                )));
+            }
             if !user.enabled {
                 return Err(disabled());
             }
@@ -154,10 +188,13 @@ impl Cognito {
         };
         self.pre_sign_up(pool, &mut user, PRE_SIGN_UP_EXTERNAL_PROVIDER, passed)
             .await?;
+        self.claim_aliases(pool, &user, false).await?;
         match self.store.insert_user_with_code(&user, None, &[]).await {
             // Signed in meanwhile through another request: that user it is.
             Err(StoreError::Conflict(_)) => {
-                if let Some(existing) = self.store.get_user(&pool.id, &user.username_key).await? {
+                if let Some(existing) = self.store.get_user(&pool.id, &user.username_key).await?
+                    && made_by(&existing, &idp.provider_name, &user_id)
+                {
                     return Ok(existing);
                 }
                 return Err(CognitoError::invalid_parameter(

@@ -483,3 +483,50 @@ async fn an_idp_identifier_picks_the_provider() {
         Some("No identity provider matches idp_identifier.")
     );
 }
+
+/// A user of the pool who happens to bear a federated user's name is not signed in by the
+/// provider (no account takeover through a chosen username).
+#[tokio::test]
+async fn a_native_user_with_a_federated_name_is_not_taken_over() {
+    let t = start().await;
+    let base = base(&t);
+    let (up_pool, up_client, up_secret, up_sub) = upstream(&t).await;
+    let (pool, client) = downstream(&t, &format!("{base}/{up_pool}"), &up_client, &up_secret).await;
+    let squatter = format!("upstream_{up_sub}");
+    crate::common::create_user(
+        &t.client,
+        &pool,
+        &squatter,
+        &[("email", "squatter@down.test")],
+    )
+    .await;
+    let b = browser();
+    let r = b.get(authorize(&base, &client)).send().await.unwrap();
+    let back =
+        sign_in_through_pages(&b, &base, &location(&r), "ada", crate::fixture::PASSWORD).await;
+    let r = b.get(&back).send().await.unwrap();
+    let landed = location(&r);
+    assert_eq!(
+        query_param(&landed, "error_description"),
+        Some(format!("Already found an entry for username {squatter}")),
+        "{landed}"
+    );
+    let kept = t
+        .client
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username(&squatter)
+        .send()
+        .await
+        .unwrap();
+    let email = kept
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "email")
+        .unwrap();
+    assert_eq!(
+        email.value(),
+        Some("squatter@down.test"),
+        "nothing was written over"
+    );
+}

@@ -490,3 +490,69 @@ async fn each_pool_has_one_signing_certificate() {
         "User pool us-east-1_Nowhere00 does not exist."
     );
 }
+
+/// Names that differ only by case would share users (`<ProviderName>_<id>`, folded), and a
+/// host after `@` is the host.
+#[tokio::test]
+async fn lookalike_names_and_disguised_hosts_are_refused() {
+    let t = t();
+    let pool = t.pool().await;
+    assert_cognito_err!(
+        create(
+            &t,
+            &pool,
+            "google",
+            Kind::Oidc,
+            oidc_details("https://idp.example.com")
+        )
+        .await,
+        InvalidParameterException,
+        "Provider google cannot be of type OIDC."
+    );
+    create(
+        &t,
+        &pool,
+        "Corp",
+        Kind::Oidc,
+        oidc_details("https://idp.example.com"),
+    )
+    .await
+    .unwrap();
+    assert_cognito_err!(
+        create(
+            &t,
+            &pool,
+            "CORP",
+            Kind::Oidc,
+            oidc_details("https://idp.example.com")
+        )
+        .await,
+        DuplicateProviderException,
+        format!("CORP already exists in user pool {pool}")
+    );
+    assert_cognito_err!(
+        create(
+            &t,
+            &pool,
+            "Partner",
+            Kind::Oidc,
+            oidc_details("http://localhost:1@evil.example")
+        )
+        .await,
+        InvalidParameterException,
+        "oidc_issuer http://localhost:1@evil.example must be an https URL without a trailing slash."
+    );
+    let r = t
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("sneaky")
+        .callback_urls("http://localhost:1@evil.example/cb")
+        .send()
+        .await;
+    assert_cognito_err!(
+        r,
+        InvalidParameterException,
+        "http://localhost:1@evil.example/cb is not a valid redirect URL: it must be absolute, without a fragment, and use HTTPS unless it is http://localhost."
+    );
+}

@@ -233,4 +233,13 @@ impl IdentityProviderStore for SqlStore {
         )
         .await
     }
+
+    async fn delete_certificate(&self, pool_id: &str, purpose: &str) -> StoreResult<()> {
+        self.run(
+            sqlx::query("DELETE FROM pool_certificates WHERE pool_id = $1 AND purpose = $2")
+                .bind(pool_id)
+                .bind(purpose),
+        )
+        .await
+    }
 }

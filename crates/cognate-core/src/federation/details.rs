@@ -113,7 +113,7 @@ pub(crate) fn username_source(provider_type: &str) -> Option<&'static str> {
 }
 
 /// An https URL, or http to this machine (a provider on the same host, as in development).
-fn acceptable_url(url: &str) -> bool {
+pub(crate) fn acceptable_url(url: &str) -> bool {
     if url.starts_with("https://") && url.len() > "https://".len() {
         return true;
     }
@@ -123,9 +123,8 @@ fn acceptable_url(url: &str) -> bool {
 /// The details as Cognito keeps them: required keys present, its own keys added.
 pub(crate) fn checked_details(provider_type: &str, mut details: Details) -> Result<Details> {
     if provider_type == "SAML" {
-        return Err(CognitoError::invalid_parameter(
-            "SAML identity providers are not supported by Cognate yet.",
-        ));
+        // Checked against its metadata by `saml.rs`, which may have to fetch it.
+        return Ok(details);
     }
     let (keys, message) = required(provider_type);
     if keys

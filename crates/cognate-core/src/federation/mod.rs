@@ -12,6 +12,7 @@ mod details;
 pub mod links;
 pub mod oidc;
 pub mod providers;
+pub mod saml;
 mod social;
 pub mod users;
 
@@ -91,6 +92,7 @@ pub trait IdentityProviderStore {
         pool_id: &str,
         purpose: &str,
     ) -> StoreResult<Option<certificates::StoredCertificate>>;
+    async fn delete_certificate(&self, pool_id: &str, purpose: &str) -> StoreResult<()>;
 }
 
 /// A provider's user linked to an existing user (AdminLinkProviderForUser).

@@ -181,6 +181,11 @@ impl Cognito {
             description: Some(description.to_owned()),
             state: grant.state.clone(),
         };
+        if idp.provider_type == "SAML" {
+            return Err(fail(
+                "Sign-in through SAML identity providers is not supported by Cognate yet.",
+            ));
+        }
         let endpoints = self.endpoints(idp).await.map_err(|e| {
             tracing::warn!(provider = %idp.provider_name, error = %e.message, "identity provider unreachable");
             fail("The identity provider could not be reached.")

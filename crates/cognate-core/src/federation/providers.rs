@@ -225,6 +225,9 @@ impl Cognito {
             )));
         }
         let mut details = checked_details(&kind, req.provider_details)?;
+        if kind == "SAML" {
+            details = self.saml_details(&pool.id, &name, details).await?;
+        }
         let mapping = Self::checked_mapping(&pool, &kind, req.attribute_mapping)?;
         let acr_mapping = Self::checked_acr(&kind, req.acr_mapping)?;
         let identifiers = checked_identifiers(req.idp_identifiers)?;
@@ -320,6 +323,19 @@ impl Cognito {
                 given.entry(k).or_insert(v);
             }
             let mut details = checked_details(&idp.provider_type, given)?;
+            if idp.provider_type == "SAML" {
+                // Cognito's own keys are derived again, never taken from the request.
+                for key in [
+                    "SSORedirectBindingURI",
+                    "SLORedirectBindingURI",
+                    "ActiveEncryptionCertificate",
+                ] {
+                    details.remove(key);
+                }
+                details = self
+                    .saml_details(&idp.pool_id, &idp.provider_name, details)
+                    .await?;
+            }
             idp.sealed_secrets =
                 self.seal_provider_secrets(&idp.pool_id, &idp.provider_name, &mut details);
             idp.provider_details = details;
@@ -350,8 +366,14 @@ impl Cognito {
         pool_id: &str,
         name: &str,
     ) -> Result<()> {
-        self.stored_provider(region, pool_id, name).await?;
+        let idp = self.stored_provider(region, pool_id, name).await?;
         self.store.delete_identity_provider(pool_id, name).await?;
+        if idp.provider_type == "SAML" {
+            // A provider made again under the name gets a key pair of its own.
+            self.store
+                .delete_certificate(pool_id, &super::saml::encryption_purpose(name))
+                .await?;
+        }
         tracing::info!(%pool_id, provider = %name, "identity provider deleted");
         Ok(())
     }

@@ -4,5 +4,6 @@
 mod links;
 mod oidc;
 mod providers;
+mod saml;
 mod social;
 mod triggers;

@@ -191,11 +191,11 @@ async fn names_types_details_and_mappings_are_checked() {
             &pool,
             "Corp",
             Kind::Saml,
-            map(&[("MetadataURL", "https://idp.example.com/md")])
+            map(&[("IDPSignout", "true")])
         )
         .await,
         InvalidParameterException,
-        "SAML identity providers are not supported by Cognate yet."
+        "At least one of the MetadataURL or MetadataFile should be provided."
     );
     let providers = t
         .client

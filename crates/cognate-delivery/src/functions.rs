@@ -78,7 +78,8 @@ impl std::fmt::Debug for FunctionRoutes {
 
 pub struct Functions {
     routes: FunctionRoutes,
-    http: reqwest::Client,
+    /// Made at the first webhook call (a client with its TLS roots takes memory).
+    http: std::sync::OnceLock<reqwest::Client>,
     lambda: Option<aws_sdk_lambda::Client>,
 }
 
@@ -107,12 +108,6 @@ impl Functions {
                 );
             }
         }
-        // No redirects: a body (UserMigration's carries a password) goes only where configured.
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| format!("cannot make the webhook client: {e}"))?;
         let lambda = routes.lambda_endpoint.as_ref().map(|endpoint| {
             let (id, secret, token) = routes
                 .credentials
@@ -128,9 +123,23 @@ impl Functions {
         });
         Ok(Self {
             routes,
-            http,
+            http: std::sync::OnceLock::new(),
             lambda,
         })
+    }
+
+    /// The webhook client. No redirects: a body (UserMigration's carries a password) goes
+    /// only where configured.
+    fn http(&self) -> Result<&reqwest::Client, InvokeError> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| InvokeError::Failed(format!("cannot make the webhook client: {e}")))?;
+        Ok(self.http.get_or_init(|| http))
     }
 
     fn webhook(&self, arn: &str) -> Option<&String> {
@@ -148,7 +157,7 @@ impl Functions {
     ) -> Result<Value, InvokeError> {
         let body = serde_json::to_vec(event).map_err(|e| InvokeError::Failed(e.to_string()))?;
         let mut request = self
-            .http
+            .http()?
             .post(url)
             .timeout(timeout)
             .header("content-type", "application/json");

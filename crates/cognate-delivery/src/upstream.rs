@@ -14,18 +14,35 @@ pub const MAX_ANSWER: usize = 1024 * 1024;
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct HttpUpstream {
-    http: reqwest::Client,
+    /// Made at the first federated sign-in: an HTTP client with its TLS roots takes memory
+    /// that a server without federation should not spend.
+    http: std::sync::OnceLock<reqwest::Client>,
+}
+
+impl Default for HttpUpstream {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl HttpUpstream {
-    pub fn new() -> Result<Self, String> {
+    pub fn new() -> Self {
+        Self {
+            http: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, String> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Cognate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot make the upstream HTTP client: {e}"))?;
-        Ok(Self { http })
+        Ok(self.http.get_or_init(|| http))
     }
 
     async fn read(&self, request: reqwest::RequestBuilder) -> Result<UpstreamAnswer, String> {
@@ -53,7 +70,7 @@ impl HttpUpstream {
 #[async_trait]
 impl Upstream for HttpUpstream {
     async fn get(&self, url: &str, bearer: Option<&str>) -> Result<UpstreamAnswer, String> {
-        let mut request = self.http.get(url).header("accept", "application/json");
+        let mut request = self.http()?.get(url).header("accept", "application/json");
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
@@ -68,7 +85,7 @@ impl Upstream for HttpUpstream {
         bearer: Option<&str>,
     ) -> Result<UpstreamAnswer, String> {
         let mut request = self
-            .http
+            .http()?
             .post(url)
             .header("accept", "application/json")
             .form(form);

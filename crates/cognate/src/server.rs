@@ -167,7 +167,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
     );
     cognito.invoker = Arc::new(cognate_delivery::Functions::new(config.functions.clone())?);
     cognito.encryptor = Arc::new(cognate_delivery::KmsEncryptor::new(config.kms.clone()));
-    cognito.upstream = Arc::new(cognate_delivery::HttpUpstream::new()?);
+    cognito.upstream = Arc::new(cognate_delivery::HttpUpstream::new());
     let cognito = Arc::new(cognito);
     crate::functions::check_pools(&cognito).await?;
     if let Some(path) = &config.bootstrap {

@@ -28,6 +28,8 @@ pub struct Cognito {
     pub encryptor: Arc<dyn crate::triggers::senders::CodeEncryptor>,
     /// Reaches upstream identity providers (federation); none by default.
     pub upstream: Arc<dyn crate::federation::Upstream>,
+    /// Upstream discovery documents and key sets by URL, kept a few minutes (federation).
+    pub(crate) upstream_documents: moka::sync::Cache<String, serde_json::Value>,
     /// Serializes one user's sign-in attempts on this node (see `auth::lockout`).
     pub(crate) attempt_locks: crate::auth::lockout::AttemptLocks,
 }
@@ -54,6 +56,10 @@ impl Cognito {
             invoker: Arc::new(crate::triggers::NoInvoker),
             encryptor: Arc::new(crate::triggers::senders::NoEncryptor),
             upstream: Arc::new(crate::federation::NoUpstream),
+            upstream_documents: moka::sync::Cache::builder()
+                .max_capacity(1_000)
+                .time_to_live(crate::federation::oidc::DOCUMENT_LIFETIME)
+                .build(),
         }
     }
 }

@@ -24,6 +24,10 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// How long an upstream's discovery document and key set are used before being read again
+/// (a key set is read again at once for a key it does not have).
+pub const DOCUMENT_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// How long a browser has to come back from the upstream.
 const FLOW_LIFETIME_MS: i64 = 10 * 60 * 1000;
 /// What the sealed state is bound to (it cannot be opened as any other sealed value).
@@ -110,6 +114,18 @@ impl Cognito {
         )
     }
 
+    /// A discovery document or key set: kept for [`DOCUMENT_LIFETIME`] (see
+    /// `Cognito::upstream_documents`), so sign-ins do not fetch them every time.
+    async fn upstream_document(&self, url: &str) -> Result<Value> {
+        if let Some(found) = self.upstream_documents.get(url) {
+            return Ok(found);
+        }
+        let fetched = self.upstream_json(url, None).await?;
+        self.upstream_documents
+            .insert(url.to_owned(), fetched.clone());
+        Ok(fetched)
+    }
+
     async fn upstream_json(&self, url: &str, bearer: Option<&str>) -> Result<Value> {
         let answer = self
             .upstream
@@ -133,7 +149,7 @@ impl Cognito {
         let discovered = match (&issuer, needs_discovery) {
             (Some(issuer), true) => {
                 let url = format!("{issuer}/.well-known/openid-configuration");
-                self.upstream_json(&url, None).await?
+                self.upstream_document(&url).await?
             }
             _ => Value::Null,
         };
@@ -482,8 +498,16 @@ impl Cognito {
         ) {
             return Err(refused("unsupported algorithm"));
         }
-        let keys: JwkSet = serde_json::from_value(self.upstream_json(jwks_url, None).await?)
+        let mut keys: JwkSet = serde_json::from_value(self.upstream_document(jwks_url).await?)
             .map_err(|_| refused("the JWKS cannot be read"))?;
+        if let Some(kid) = &header.kid
+            && keys.find(kid).is_none()
+        {
+            // A key the copy does not know: the upstream may have rotated; read it again.
+            self.upstream_documents.invalidate(jwks_url);
+            keys = serde_json::from_value(self.upstream_document(jwks_url).await?)
+                .map_err(|_| refused("the JWKS cannot be read"))?;
+        }
         let jwk = match &header.kid {
             Some(kid) => keys.find(kid),
             None => keys.keys.first(),

@@ -246,7 +246,13 @@ async fn an_oidc_user_signs_in_through_the_upstream_and_gets_mapped_tokens() {
     assert_eq!(me["username"], username.as_str());
     assert_eq!(me["email"], "ada@upstream.test");
 
-    // A second sign-in is the same user.
+    // A second sign-in is the same user, after the upstream rotated its keys (the key set
+    // Cognate keeps has no key for the new ID token's `kid`: it is read again).
+    t.server
+        .cognito
+        .rotate_signing_keys(&up_pool)
+        .await
+        .unwrap();
     let r = b.get(authorize(&base, &client)).send().await.unwrap();
     let back =
         sign_in_through_pages(&b, &base, &location(&r), "ada", crate::fixture::PASSWORD).await;

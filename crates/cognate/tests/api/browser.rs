@@ -428,7 +428,7 @@ async fn remembered_device_from_identity_js() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium and tests/e2e/node_modules: scripts/test.sh runs it"]
 async fn federated_sign_in_through_node_oidc_provider_in_chromium() {
-    use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, OAuthFlowType};
+    use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType;
     let t = start().await;
     let c = &t.client;
     let base = format!("http://localhost:{}", t.server.addr.port());
@@ -452,24 +452,7 @@ async fn federated_sign_in_through_node_oidc_provider_in_chromium() {
         .send()
         .await
         .unwrap();
-    let client = c
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("app")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_scopes("email")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls("http://localhost:5000/postlogin")
-        .supported_identity_providers("COGNITO")
-        .supported_identity_providers("Panva")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+    let client = crate::oauth_support::code_flow_client(c, &pool, &["COGNITO", "Panva"]).await;
     let script = "federation_oidc.mjs".to_owned();
     let envs = vec![
         ("COGNATE_BASE", base),

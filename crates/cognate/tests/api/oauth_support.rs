@@ -16,6 +16,32 @@ pub struct OAuthFixture {
     pub secret: String,
 }
 
+/// A public code-flow client of `pool` (scopes `openid`, `email`, `profile`; callback
+/// [`CALLBACK`]) that supports `providers`; its ID.
+pub async fn code_flow_client(
+    c: &aws_sdk_cognitoidentityprovider::Client,
+    pool: &str,
+    providers: &[&str],
+) -> String {
+    c.create_user_pool_client()
+        .user_pool_id(pool)
+        .client_name("app")
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("email")
+        .allowed_o_auth_scopes("profile")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .callback_urls(CALLBACK)
+        .set_supported_identity_providers(Some(providers.iter().map(|p| (*p).to_owned()).collect()))
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap()
+}
+
 /// The setup guide's client: confidential, code flow, hosted UI, callback and sign-out URLs.
 pub async fn oauth_fixture(t: &TestServer) -> OAuthFixture {
     let c = &t.client;

@@ -103,24 +103,7 @@ pub(super) async fn downstream(
         .send()
         .await
         .unwrap();
-    let client = c
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("app")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_scopes("email")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(CALLBACK)
-        .supported_identity_providers("COGNITO")
-        .supported_identity_providers("Upstream")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+    let client = crate::oauth_support::code_flow_client(c, &pool, &["COGNITO", "Upstream"]).await;
     (pool, client)
 }
 

@@ -6,8 +6,8 @@
 use super::oidc::{authorize, base};
 use crate::assert_cognito_err;
 use crate::common::{TestServer, create_pool, start};
-use crate::oauth_support::{CALLBACK, browser, location, query_param};
-use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType as Kind, OAuthFlowType};
+use crate::oauth_support::{browser, location, query_param};
+use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType as Kind;
 
 /// An IdP's metadata, its signing certificate `certificate` (base64 DER).
 fn metadata(certificate: &str, with_slo: bool) -> String {
@@ -224,23 +224,7 @@ async fn a_sign_in_through_a_saml_provider_says_it_is_not_built_yet() {
         .send()
         .await
         .unwrap();
-    let client = c
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("app")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_scopes("email")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(CALLBACK)
-        .supported_identity_providers("Upstream")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+    let client = crate::oauth_support::code_flow_client(c, &pool, &["Upstream"]).await;
     let r = browser()
         .get(authorize(&base(&t), &client))
         .send()

@@ -6,7 +6,7 @@ use super::links::{federated_sign_in_as, id_token_at};
 use super::oidc::{base, upstream};
 use crate::common::{TestServer, create_pool, start};
 use crate::oauth_support::{CALLBACK, location};
-use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType as Kind, OAuthFlowType};
+use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType as Kind;
 use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
@@ -128,24 +128,7 @@ async fn facebook_signs_in_through_a_graph_api_stand_in() {
 }
 
 async fn social_client(t: &TestServer, pool: &str, provider: &str) -> String {
-    t.client
-        .create_user_pool_client()
-        .user_pool_id(pool)
-        .client_name("app")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_scopes("email")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(CALLBACK)
-        .supported_identity_providers("COGNITO")
-        .supported_identity_providers(provider)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap()
+    crate::oauth_support::code_flow_client(&t.client, pool, &["COGNITO", provider]).await
 }
 
 /// The key a Sign in with Apple provider is configured with (a test key), and its public half

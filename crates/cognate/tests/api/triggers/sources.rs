@@ -7,8 +7,8 @@ use super::{WEBHOOK_ARN, triggers};
 use crate::fixture::{PASSWORD, T};
 use crate::signup::{code_in, newest_message_at};
 use aws_sdk_cognitoidentityprovider::types::{
-    ChallengeNameType, DeviceConfigurationType, LambdaConfigType, OAuthFlowType,
-    SmsConfigurationType, SmsMfaConfigType, UserPoolMfaType,
+    ChallengeNameType, DeviceConfigurationType, LambdaConfigType, SmsConfigurationType,
+    SmsMfaConfigType, UserPoolMfaType,
 };
 use serde_json::{Value, json};
 
@@ -103,24 +103,7 @@ async fn pre_token_generation_tells_a_hosted_sign_in_by_its_source() {
         .send()
         .await
         .unwrap();
-    let client = c
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("hosted")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_scopes("email")
-        .allowed_o_auth_scopes("profile")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(CALLBACK)
-        .supported_identity_providers("COGNITO")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+    let client = crate::oauth_support::code_flow_client(c, &pool, &["COGNITO"]).await;
     crate::common::create_user(c, &pool, "ada", &[("email", "ada@hosted.test")]).await;
     let base = tr.t.url();
     let redirect = sign_in_through_pages(

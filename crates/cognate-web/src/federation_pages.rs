@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The binding cookie's name on `host`: `__Host-` prefixed where cookies are `Secure`.
-fn binding_cookie_name(host: &str) -> &'static str {
+pub(crate) fn binding_cookie_name(host: &str) -> &'static str {
     match security::secure(host) {
         true => SECURE_BINDING_COOKIE,
         false => BINDING_COOKIE,

@@ -2,7 +2,8 @@
 //! - `/<poolId>/.well-known/{jwks.json,openid-configuration}` (wellknown.rs);
 //! - `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke` (endpoints.rs);
 //! - `/oauth2/authorize`, `/login`, `/logout`, `/error`: the hosted pages (pages.rs), with
-//!   federated sign-in through `/oauth2/idpresponse` (federation_pages.rs), and
+//!   federated sign-in through `/oauth2/idpresponse` (federation_pages.rs) and SAML's
+//!   `/saml2/idpresponse`, `/saml2/logout`, `/saml2/metadata/<poolId>` (saml_pages.rs), and
 //!   the second factor's pages under `/login/mfa` (mfa_pages.rs) and sign-up and recovery
 //!   (signup_pages).
 //!
@@ -14,6 +15,7 @@ mod endpoints;
 mod federation_pages;
 mod mfa_pages;
 mod pages;
+mod saml_pages;
 mod security;
 mod signup_pages;
 mod wellknown;
@@ -41,6 +43,9 @@ pub fn router(cognito: Arc<Cognito>) -> Router {
             "/oauth2/idpresponse",
             get(federation_pages::idp_response).post(federation_pages::idp_response_post),
         )
+        .route("/saml2/idpresponse", post(saml_pages::idp_response))
+        .route("/saml2/logout", post(saml_pages::logout_response))
+        .route("/saml2/metadata/{pool_id}", get(saml_pages::metadata))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/login/new-password", post(pages::new_password_submit))
         .route("/login/mfa", post(mfa_pages::code_submit))

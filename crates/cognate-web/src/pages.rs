@@ -506,12 +506,21 @@ pub async fn logout(
         .await
     {
         // Signing out of the hosted UI ends its cookie; tokens already issued stay valid,
-        // as on Cognito (apps revoke their refresh token themselves).
-        Ok(url) => (
-            jar.add(security::expired(COOKIE_NAME, &host)),
-            redirect(&url),
-        )
-            .into_response(),
+        // as on Cognito (apps revoke their refresh token themselves). A SAML provider that
+        // signs out too is visited first.
+        Ok(url) => {
+            let jar = jar.add(security::expired(COOKIE_NAME, &host));
+            let (jar, provider) = crate::saml_pages::provider_logout(
+                &cognito,
+                jar,
+                &host,
+                q.client_id.as_deref(),
+                host_pool.as_deref(),
+                &url,
+            )
+            .await;
+            (jar, redirect(provider.as_deref().unwrap_or(&url))).into_response()
+        }
         Err(message) => error_page(message, StatusCode::BAD_REQUEST),
     }
 }

@@ -38,14 +38,17 @@ const STATE_OWNER: &str = "federation-state";
 pub const BINDING_COOKIE: &str = "cognate-idp-flow";
 pub const SECURE_BINDING_COOKIE: &str = "__Host-cognate-idp-flow";
 
-/// A federated sign-in in flight, sealed into the upstream's `state`.
+/// A federated sign-in in flight, sealed into the upstream's `state` (a SAML provider's
+/// `RelayState`).
 #[derive(Serialize, Deserialize)]
-struct FlowState {
-    params: AuthorizeParams,
-    host_pool: Option<String>,
-    provider: String,
-    nonce: String,
-    verifier: String,
+pub(super) struct FlowState {
+    pub params: AuthorizeParams,
+    pub host_pool: Option<String>,
+    pub provider: String,
+    /// The OIDC nonce; a SAML `AuthnRequest`'s ID.
+    pub nonce: String,
+    /// The PKCE verifier (empty for SAML).
+    pub verifier: String,
     /// Hex SHA-256 of the binding cookie's value.
     binding: String,
     expires_ms: i64,
@@ -58,6 +61,10 @@ pub struct UpstreamUser {
     pub token_response: Map<String, Value>,
     pub id_token: Map<String, Value>,
     pub user_info: Map<String, Value>,
+    /// A SAML provider's subject (`NameID`), the user's ID there.
+    pub subject: Option<String>,
+    /// A SAML provider's entity ID.
+    pub issuer: Option<String>,
 }
 
 /// Where the browser goes to sign in upstream, and the binding cookie to set on it.
@@ -80,13 +87,13 @@ struct Endpoints {
     basic: bool,
 }
 
-fn random_token() -> String {
+pub(super) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     aws_lc_rs::rand::fill(&mut bytes).expect("system randomness");
     B64URL.encode(bytes)
 }
 
-fn sha256_hex(value: &str) -> String {
+pub(super) fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
@@ -101,7 +108,7 @@ fn unreachable(url: &str, detail: &str) -> CognitoError {
 }
 
 /// An error page: the flow cannot be trusted, so nothing is sent to any redirect URI.
-fn page(message: &str) -> AuthorizeError {
+pub(super) fn page(message: &str) -> AuthorizeError {
     AuthorizeError::Page(message.to_owned())
 }
 
@@ -183,6 +190,55 @@ impl Cognito {
         })
     }
 
+    /// Seals a flow into a state the upstream hands back, bound to a new browser cookie:
+    /// (the state, the cookie's value).
+    pub(super) fn seal_flow(
+        &self,
+        params: &AuthorizeParams,
+        host_pool: Option<&str>,
+        provider: &str,
+        nonce: &str,
+        verifier: &str,
+    ) -> (String, String) {
+        let binding_cookie = random_token();
+        let state = FlowState {
+            params: params.clone(),
+            host_pool: host_pool.map(str::to_owned),
+            provider: provider.to_owned(),
+            nonce: nonce.to_owned(),
+            verifier: verifier.to_owned(),
+            binding: sha256_hex(&binding_cookie),
+            expires_ms: self.clock.now().millis() + FLOW_LIFETIME_MS,
+        };
+        let sealed = self.secrets.seal(
+            &serde_json::to_vec(&state).expect("a state serializes"),
+            STATE_OWNER,
+        );
+        (sealed, binding_cookie)
+    }
+
+    /// The flow a state seals: `None` when it is no state of ours; an error page when it is
+    /// bound to another browser or too old.
+    pub(super) fn open_flow(
+        &self,
+        sealed: &str,
+        binding_cookie: Option<&str>,
+    ) -> Option<std::result::Result<FlowState, AuthorizeError>> {
+        let state: FlowState = self
+            .secrets
+            .open(sealed, STATE_OWNER)
+            .and_then(|json| serde_json::from_slice(&json).ok())?;
+        let bound = binding_cookie
+            .is_some_and(|c| bool::from(sha256_hex(c).as_bytes().ct_eq(state.binding.as_bytes())));
+        if !bound {
+            return Some(Err(page("This sign-in was started in another browser.")));
+        }
+        if self.clock.now().millis() > state.expires_ms {
+            return Some(Err(page("The sign-in took too long; start again.")));
+        }
+        Some(Ok(state))
+    }
+
     /// Starts a federated sign-in for an authorization request that names `idp`.
     pub async fn start_federation(
         &self,
@@ -198,29 +254,15 @@ impl Cognito {
             state: grant.state.clone(),
         };
         if idp.provider_type == "SAML" {
-            return Err(fail(
-                "Sign-in through SAML identity providers is not supported by Cognate yet.",
-            ));
+            return self.start_saml(grant, idp, params, host_pool).await;
         }
         let endpoints = self.endpoints(idp).await.map_err(|e| {
             tracing::warn!(provider = %idp.provider_name, error = %e.message, "identity provider unreachable");
             fail("The identity provider could not be reached.")
         })?;
-        let binding_cookie = random_token();
         let (nonce, verifier) = (random_token(), random_token());
-        let state = FlowState {
-            params: params.clone(),
-            host_pool: host_pool.map(str::to_owned),
-            provider: idp.provider_name.clone(),
-            nonce: nonce.clone(),
-            verifier: verifier.clone(),
-            binding: sha256_hex(&binding_cookie),
-            expires_ms: self.clock.now().millis() + FLOW_LIFETIME_MS,
-        };
-        let sealed = self.secrets.seal(
-            &serde_json::to_vec(&state).expect("a state serializes"),
-            STATE_OWNER,
-        );
+        let (sealed, binding_cookie) =
+            self.seal_flow(params, host_pool, &idp.provider_name, &nonce, &verifier);
         let challenge = B64URL.encode(Sha256::digest(verifier.as_bytes()));
         let callback = self.federation_callback();
         let d = &idp.provider_details;
@@ -258,19 +300,9 @@ impl Cognito {
     ) -> std::result::Result<(AuthorizeGrant, User), AuthorizeError> {
         let text = |k: &str| answer.get(k).and_then(Value::as_str);
         let sealed = text("state").ok_or_else(|| page("Invalid state"))?;
-        let state: FlowState = self
-            .secrets
-            .open(sealed, STATE_OWNER)
-            .and_then(|json| serde_json::from_slice(&json).ok())
-            .ok_or_else(|| page("Invalid state"))?;
-        let bound = binding_cookie
-            .is_some_and(|c| bool::from(sha256_hex(c).as_bytes().ct_eq(state.binding.as_bytes())));
-        if !bound {
-            return Err(page("This sign-in was started in another browser."));
-        }
-        if self.clock.now().millis() > state.expires_ms {
-            return Err(page("The sign-in took too long; start again."));
-        }
+        let state = self
+            .open_flow(sealed, binding_cookie)
+            .ok_or_else(|| page("Invalid state"))??;
         let grant = self
             .validate_authorize(&state.params, state.host_pool.as_deref())
             .await?;
@@ -441,6 +473,8 @@ impl Cognito {
             token_response: tokens.as_object().cloned().unwrap_or_default(),
             id_token,
             user_info,
+            subject: None,
+            issuer: None,
         })
     }
 

@@ -89,7 +89,7 @@ pub struct ProviderDescription {
     pub creation_date: Timestamp,
 }
 
-fn not_found(name: &str, pool_id: &str) -> CognitoError {
+pub(super) fn not_found(name: &str, pool_id: &str) -> CognitoError {
     CognitoError::new(
         ErrorKind::ResourceNotFound,
         format!("{name} does not exist in user pool {pool_id}."),

@@ -76,9 +76,11 @@ impl Cognito {
             .attribute_mapping
             .get("username")
             .map_or("sub", String::as_str);
-        let user_id = claims
-            .get(source)
-            .and_then(claim_text)
+        // A SAML provider's user is its NameID (no mapping chooses another).
+        let user_id = upstream
+            .subject
+            .clone()
+            .or_else(|| claims.get(source).and_then(claim_text))
             .filter(|s| !s.is_empty())
             .ok_or_else(|| {
                 CognitoError::invalid_parameter(format!("The identity provider gave no {source}."))
@@ -156,10 +158,7 @@ impl Cognito {
         }
         let now = self.clock.now();
         let sub = crate::ids::uuid();
-        let issuer = match idp.provider_type.as_str() {
-            "SAML" => claims.get("iss").and_then(Value::as_str),
-            _ => None,
-        };
+        let issuer = upstream.issuer.as_deref();
         let mut attributes = vec![Attribute::new("sub", &sub)];
         attributes.extend(mapped);
         attributes.push(Attribute::new(

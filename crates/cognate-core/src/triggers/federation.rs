@@ -1,7 +1,7 @@
 //! InboundFederation (AWS developer guide "Inbound federation Lambda trigger"): at a
 //! federated sign-in, before the provider's attributes are mapped to the user, the function
 //! sees what the provider said — its token response, the ID token's claims and userInfo, each
-//! as a map of strings — and answers `userAttributesToMap`: the attributes to map instead
+//! as a map of strings; a SAML provider's assertion attributes as `samlResponse` — and answers `userAttributesToMap`: the attributes to map instead
 //! (omitted ones are dropped); an empty answer keeps the provider's.
 
 use super::Event;
@@ -40,9 +40,14 @@ impl Cognito {
         upstream: &UpstreamUser,
     ) -> Result<Map<String, Value>> {
         let mut attributes = Map::new();
-        attributes.insert("tokenResponse".into(), strings(&upstream.token_response));
-        attributes.insert("idToken".into(), strings(&upstream.id_token));
-        attributes.insert("userInfo".into(), strings(&upstream.user_info));
+        if idp.provider_type == "SAML" {
+            // A SAML provider's attributes, each value as it came (several joined by ",").
+            attributes.insert("samlResponse".into(), strings(&upstream.claims));
+        } else {
+            attributes.insert("tokenResponse".into(), strings(&upstream.token_response));
+            attributes.insert("idToken".into(), strings(&upstream.id_token));
+            attributes.insert("userInfo".into(), strings(&upstream.user_info));
+        }
         let mut request = Map::new();
         request.insert(
             "providerName".into(),

@@ -5,5 +5,6 @@ mod links;
 mod oidc;
 mod providers;
 mod saml;
+mod saml_signin;
 mod social;
 mod triggers;

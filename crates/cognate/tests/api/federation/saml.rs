@@ -1,7 +1,7 @@
 //! SAML identity providers as the API keeps them: the IdP's metadata read (from the file, or
 //! from its URL, served here), the redirect locations and a per-provider encryption
-//! certificate shown as Cognito shows them, bad metadata refused. Sign-in through them is not
-//! built yet, and says so.
+//! certificate shown as Cognito shows them, bad metadata refused; the request a sign-in sends
+//! and the SP metadata. Sign-in against a real IdP: `saml_signin.rs`.
 
 use super::oidc::{authorize, base};
 use crate::assert_cognito_err;
@@ -211,8 +211,10 @@ async fn bad_metadata_is_refused_and_a_metadata_url_is_read() {
     );
 }
 
+/// Without an IdP at the other end: the request Cognate sends (unsigned unless the provider
+/// asks), and what it answers to a response that is no SAML or an ACS post without one.
 #[tokio::test]
-async fn a_sign_in_through_a_saml_provider_says_it_is_not_built_yet() {
+async fn a_sign_in_goes_to_the_idp_with_an_authn_request_and_garbage_back_is_refused() {
     let t = start().await;
     let c = &t.client;
     let pool = create_pool(c, "saml").await;
@@ -225,8 +227,27 @@ async fn a_sign_in_through_a_saml_provider_says_it_is_not_built_yet() {
         .await
         .unwrap();
     let client = crate::oauth_support::code_flow_client(c, &pool, &["Upstream"]).await;
-    let r = browser()
-        .get(authorize(&base(&t), &client))
+    let b = browser();
+    let r = b.get(authorize(&base(&t), &client)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let sso = location(&r);
+    assert!(
+        sso.starts_with("https://idp.example.com/sso?SAMLRequest="),
+        "{sso}"
+    );
+    assert!(
+        query_param(&sso, "SigAlg").is_none(),
+        "unsigned unless asked"
+    );
+    let relay = query_param(&sso, "RelayState").unwrap();
+
+    let acs = format!("{}/saml2/idpresponse", base(&t));
+    let r = b
+        .post(&acs)
+        .form(&[
+            ("SAMLResponse", "%%% not base64"),
+            ("RelayState", relay.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -237,6 +258,36 @@ async fn a_sign_in_through_a_saml_provider_says_it_is_not_built_yet() {
     );
     assert_eq!(
         query_param(&landed, "error_description").as_deref(),
-        Some("Sign-in through SAML identity providers is not supported by Cognate yet.")
+        Some("Invalid SAML response received: The response is not base64-encoded XML.")
     );
+    let r = b
+        .post(&acs)
+        .form(&[("RelayState", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Required String parameter") && page.contains("SAMLResponse"),
+        "{page}"
+    );
+    // The pool's SP metadata, its signing certificate the one GetSigningCertificate shows.
+    let certificate = c
+        .get_signing_certificate()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap()
+        .certificate
+        .unwrap();
+    let sp = reqwest::get(format!("{}/saml2/metadata/{pool}", base(&t)))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sp.contains(&format!("entityID=\"urn:amazon:cognito:sp:{pool}\"")));
+    assert!(sp.contains(&certificate));
+    assert!(sp.contains(&format!("Location=\"{}/saml2/idpresponse\"", base(&t))));
 }

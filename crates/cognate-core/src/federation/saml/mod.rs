@@ -6,8 +6,14 @@
 //! `ActiveEncryptionCertificate`, the certificate of a key pair the pool keeps for each SAML
 //! provider (IdPs encrypt assertions to it).
 //!
-//! Sign-in through SAML providers is not built yet (docs/design/saml.md is the plan): a
-//! sign-in that names one is refused with a message saying so.
+//! Sign-in is in `signin.rs` (SP- and IdP-initiated), the messages the pool sends in
+//! `request.rs`, the verification of what providers answer in `response.rs`, sign-out at the
+//! provider in `logout.rs`; docs/design/saml.md holds the research behind them.
+
+pub mod logout;
+pub mod request;
+pub mod response;
+pub mod signin;
 
 use crate::error::{CognitoError, Result};
 use crate::service::Cognito;
@@ -144,6 +150,45 @@ impl Cognito {
             certificate.certificate,
         );
         Ok(details)
+    }
+
+    /// The pool's SAML service-provider metadata (SAML 2.0 Metadata §2.4.4): its entity ID,
+    /// the assertion consumer service and sign-out endpoints, its signing certificate, and
+    /// with `provider` that provider's encryption certificate. Cognito publishes no such
+    /// document; identity providers are configured from it more easily than by hand.
+    pub async fn sp_metadata(&self, pool_id: &str, provider: Option<&str>) -> Result<String> {
+        use request::escape;
+        let signing = self
+            .pool_certificate(pool_id, super::certificates::SIGNING)
+            .await?;
+        let key = |usage: &str, certificate: &str| {
+            format!(
+                r#"<md:KeyDescriptor use="{usage}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#
+            )
+        };
+        let mut keys = key("signing", &signing.certificate);
+        let mut signed = false;
+        if let Some(name) = provider {
+            let idp = self
+                .store
+                .get_identity_provider(pool_id, name)
+                .await?
+                .filter(|p| p.provider_type == "SAML")
+                .ok_or_else(|| super::providers::not_found(name, pool_id))?;
+            let encryption = self
+                .pool_certificate(pool_id, &encryption_purpose(&idp.provider_name))
+                .await?;
+            keys.push_str(&key("encryption", &encryption.certificate));
+            signed = idp.provider_details.contains_key("RequestSigningAlgorithm");
+        }
+        let base = self.issuer_base.trim_end_matches('/');
+        Ok(format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="{MD}" xmlns:ds="{DS}" entityID="{entity}"><md:SPSSODescriptor AuthnRequestsSigned="{signed}" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{keys}<md:SingleLogoutService Binding="{POST}" Location="{slo}"/><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat><md:AssertionConsumerService Binding="{POST}" Location="{acs}" index="1" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
+            entity = escape(&signin::sp_entity_id(pool_id)),
+            POST = request::POST_BINDING,
+            slo = escape(&format!("{base}/saml2/logout")),
+            acs = escape(&self.saml_acs()),
+        ))
     }
 
     /// `MetadataURL`, read now (an https URL, or http on this machine).

@@ -6,7 +6,8 @@
 //   POST /sp                 Cognate's SP metadata (body), for the requests and responses
 //   GET  /sso?SAMLRequest..  parses and checks Cognate's AuthnRequest (its Redirect-binding
 //                            signature too), answers JSON {SAMLResponse, RelayState,
-//                            requestId}, or with &form=1 an auto-posting form (browsers)
+//                            requestId}, or to a browser (Accept: text/html, or &form=1) an
+//                            auto-posting form
 //   GET  /unsolicited?relay= an IdP-initiated response, JSON {SAMLResponse, RelayState}
 //   GET  /slo?SAMLRequest..  checks Cognate's signed LogoutRequest, answers JSON
 //                            {SAMLResponse, RelayState, nameId, sessionIndex}
@@ -148,7 +149,7 @@ const server = createServer(async (req, res) => {
         SAMLResponse = Buffer.from(xml).toString('base64');
       }
       const answer = { SAMLResponse, RelayState: query.RelayState, requestId };
-      if (query.form) {
+      if (query.form || (req.headers.accept || '').includes('text/html')) {
         const acs = sp.entityMeta.getAssertionConsumerService('post');
         const esc = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
         return send(res, 200, `<!doctype html><html><body><form id="f" method="post" action="${esc(acs)}"><input type="hidden" name="SAMLResponse" value="${esc(SAMLResponse)}"><input type="hidden" name="RelayState" value="${esc(query.RelayState)}"><button type="submit">Continue</button></form><script>document.getElementById('f').submit()</script></body></html>`, 'text/html');

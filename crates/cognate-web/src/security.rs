@@ -60,8 +60,9 @@ pub fn cookie(
 }
 
 /// A cookie the browser also sends on a cross-site form post back to this host (an identity
-/// provider answering with `response_mode=form_post`): `SameSite=None`, which browsers
-/// accept only with `Secure`, so over plain HTTP (development) it stays `Lax`.
+/// provider answering with `response_mode=form_post`, a SAML provider posting its response):
+/// `SameSite=None`, which browsers accept only with `Secure` — also on plain-HTTP loopback
+/// hosts, which browsers count as secure (so development against a real provider works).
 pub fn cross_site_cookie(
     name: &'static str,
     value: String,
@@ -69,9 +70,8 @@ pub fn cross_site_cookie(
     max_age_seconds: i64,
 ) -> Cookie<'static> {
     let mut c = cookie(name, value, host, max_age_seconds);
-    if secure(host) {
-        c.set_same_site(SameSite::None);
-    }
+    c.set_same_site(SameSite::None);
+    c.set_secure(true);
     c
 }
 

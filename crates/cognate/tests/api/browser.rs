@@ -12,7 +12,7 @@ fn e2e_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e")
 }
 
-fn run_node(script: &str, envs: &[(&str, String)]) {
+pub(crate) fn run_node(script: &str, envs: &[(&str, String)]) {
     let dir = e2e_dir();
     assert!(
         dir.join("node_modules/playwright-core").exists(),

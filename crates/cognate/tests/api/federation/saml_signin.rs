@@ -408,3 +408,17 @@ async fn an_idp_initiated_sign_in_needs_the_provider_to_allow_it_and_is_used_onc
         "Invalid SAML response received: An IdP-initiated response must not contain InResponseTo."
     );
 }
+
+/// In Chromium, with the IdP on another site (127.0.0.1 against localhost): the response
+/// comes back as a cross-site form post, which must carry the flow's binding cookie.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and tests/e2e/node_modules: scripts/test.sh runs it"]
+async fn a_browser_signs_in_through_the_saml_idp_across_sites() {
+    let t = start().await;
+    let f = fixture(&t, &[]).await;
+    let envs = vec![("COGNATE_BASE", base(&t)), ("CLIENT_ID", f.client.clone())];
+    tokio::task::spawn_blocking(move || crate::browser::run_node("federation_saml.mjs", &envs))
+        .await
+        .unwrap();
+    drop(f);
+}

@@ -13,8 +13,9 @@
 //                            {SAMLResponse, RelayState, nameId, sessionIndex}
 // `variant` (on /sso and /unsolicited) picks what to send: signed (the assertion),
 // response-signed (the response only), unsigned, wrong-key, tampered, expired,
-// wrong-audience, encrypted, encrypted-unsigned, wrapped (a forged assertion next to the
-// signed one).
+// wrong-audience, encrypted, encrypted-unsigned, encrypted-then-signed, smuggled (an extra
+// EncryptedData outside what the signature covers), wrapped (a forged assertion next to the
+// signed one), external-reference (a signature reference to a file), no-in-response-to.
 import samlify from 'samlify';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -56,7 +57,9 @@ const attribute = (name, value) =>
 
 async function loginResponse(requestId, variant) {
   const now = Date.now();
-  const spEntity = variant === 'response-signed' ? spMessageSigned
+  // Encrypted, then the response signed over the ciphertext (as Okta or Keycloak do).
+  const encryptThenSign = variant === 'encrypted-then-signed' || variant === 'smuggled';
+  const spEntity = variant === 'response-signed' || encryptThenSign ? spMessageSigned
     : variant === 'encrypted-unsigned' ? spUnsigned : sp;
   const acs = spEntity.entityMeta.getAssertionConsumerService('post');
   const values = {
@@ -85,15 +88,24 @@ async function loginResponse(requestId, variant) {
   }
   if (variant === 'wrong-audience') values.Audience = 'urn:amazon:cognito:sp:us-east-1_someoneElse';
   let template = samlify.SamlLib.defaultLoginResponseTemplate.context;
-  if (!requestId) template = template.replaceAll(' InResponseTo="{InResponseTo}"', '');
+  if (!requestId || variant === 'no-in-response-to') {
+    template = template.replaceAll(' InResponseTo="{InResponseTo}"', '');
+  }
   const render = () => ({ id: values.ID, context: template.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? '') });
   const issuer = variant === 'wrong-key' ? idp('other', false)
-    : variant.startsWith('encrypted') ? idp('idp', true) : idp('idp', false);
+    : variant.startsWith('encrypted') || encryptThenSign ? idp('idp', true) : idp('idp', false);
   const requestInfo = requestId ? { extract: { request: { id: requestId } } } : {};
-  const { context } = await issuer.createLoginResponse(spEntity, requestInfo, 'post', { email: NAME_ID }, render);
+  const { context } = await issuer.createLoginResponse(spEntity, requestInfo, 'post', { email: NAME_ID }, render, encryptThenSign);
   let xml = Buffer.from(context, 'base64').toString('utf8');
   if (variant === 'unsigned') xml = xml.replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/g, '');
   if (variant === 'tampered') xml = xml.replace(`>${NAME_ID}</saml:NameID>`, '>mallory@example.com</saml:NameID>');
+  if (variant === 'external-reference') xml = xml.replace(/URI="#[^"]*"/, 'URI="/dev/zero"');
+  if (variant === 'smuggled') {
+    // A second EncryptedData where the response's signature does not reach (a ds:Object of
+    // the signature itself): anyone can encrypt to the pool's public certificate.
+    const data = xml.match(/<(\w+:)?EncryptedData[\s\S]*?<\/(\w+:)?EncryptedData>/)[0];
+    xml = xml.replace('</ds:Signature>', `<ds:Object>${data}</ds:Object></ds:Signature>`);
+  }
   if (variant === 'wrapped') {
     // Signature wrapping: a forged, unsigned assertion before the signed one.
     const signed = xml.match(/<saml:Assertion[\s\S]*<\/saml:Assertion>/)[0];

@@ -38,11 +38,8 @@ pub(crate) async fn start(
         return redirect("/error");
     };
     let host = security::host(headers);
-    let host_pool = cognito.pool_for_host(&host).await.ok().flatten();
-    match cognito
-        .start_federation(g, idp, p, host_pool.as_deref())
-        .await
-    {
+    let site = cognito.site(&host).await;
+    match cognito.start_federation(g, idp, p, &site).await {
         Ok(start) => {
             let name = binding_cookie_name(&host);
             let cookie = match start.form_post {

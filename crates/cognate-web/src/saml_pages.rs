@@ -49,7 +49,7 @@ pub async fn idp_response(
         );
     };
     let host = security::host(&headers);
-    let host_pool = cognito.pool_for_host(&host).await.ok().flatten();
+    let site = cognito.site(&host).await;
     let name = binding_cookie_name(&host);
     let binding = jar.get(name).map(|c| c.value().to_owned());
     let jar = jar.add(security::expired(name, &host));
@@ -58,7 +58,7 @@ pub async fn idp_response(
             &saml_response,
             form.relay_state.as_deref(),
             binding.as_deref(),
-            host_pool.as_deref(),
+            &site,
         )
         .await
     {
@@ -133,21 +133,24 @@ pub struct MetadataQuery {
 /// `GET /saml2/metadata/<poolId>[?identity_provider=<name>]`: the pool's SP metadata.
 pub async fn metadata(
     State(cognito): State<Arc<Cognito>>,
+    headers: HeaderMap,
     Path(pool_id): Path<String>,
     Query(q): Query<MetadataQuery>,
 ) -> Response {
-    if cognito
+    let site = cognito.site(&security::host(&headers)).await;
+    let exists = cognito
         .store
         .get_pool(&pool_id)
         .await
         .ok()
         .flatten()
-        .is_none()
-    {
+        .is_some();
+    // On a pool's domain, only that pool's metadata.
+    if !exists || site.pool.as_ref().is_some_and(|p| *p != pool_id) {
         return error_page("User pool does not exist.", StatusCode::NOT_FOUND);
     }
     match cognito
-        .sp_metadata(&pool_id, q.identity_provider.as_deref())
+        .sp_metadata(&pool_id, q.identity_provider.as_deref(), &site.base)
         .await
     {
         Ok(xml) => {

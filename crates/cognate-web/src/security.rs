@@ -33,15 +33,7 @@ pub fn host(headers: &HeaderMap) -> String {
 
 /// Cookies are `Secure` except on plain-HTTP loopback hosts used in development.
 pub(crate) fn secure(host: &str) -> bool {
-    let name = if host.starts_with('[') {
-        host.split(']')
-            .next()
-            .map(|h| format!("{h}]"))
-            .unwrap_or_default()
-    } else {
-        host.split(':').next().unwrap_or("").to_owned()
-    };
-    !matches!(name.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+    !cognate_core::oauth::loopback_host(host)
 }
 
 pub fn cookie(

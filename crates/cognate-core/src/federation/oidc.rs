@@ -14,7 +14,7 @@
 
 use super::StoredIdentityProvider;
 use crate::error::{CognitoError, Result};
-use crate::oauth::{AuthorizeError, AuthorizeGrant, AuthorizeParams, with_query};
+use crate::oauth::{AuthorizeError, AuthorizeGrant, AuthorizeParams, Site, with_query};
 use crate::service::Cognito;
 use crate::user::User;
 use base64::Engine;
@@ -51,7 +51,10 @@ pub(super) struct FlowState {
     pub verifier: String,
     /// Hex SHA-256 of the binding cookie's value.
     binding: String,
-    expires_ms: i64,
+    pub expires_ms: i64,
+    /// The hosted UI's base URL the flow began on (the upstream comes back there).
+    #[serde(default)]
+    pub base: String,
 }
 
 /// What an upstream says of its user: the claims (the ID token's, then userInfo's), and each
@@ -113,12 +116,13 @@ pub(super) fn page(message: &str) -> AuthorizeError {
 }
 
 impl Cognito {
-    /// `<hosted UI base>/oauth2/idpresponse`: where upstreams send the browser back.
-    pub fn federation_callback(&self) -> String {
-        format!(
-            "{}/oauth2/idpresponse",
-            self.issuer_base.trim_end_matches('/')
-        )
+    /// `<base>/oauth2/idpresponse`: where upstreams send the browser back.
+    fn federation_callback(&self, base: &str) -> String {
+        let base = match base.is_empty() {
+            true => self.issuer_base.trim_end_matches('/'),
+            false => base,
+        };
+        format!("{base}/oauth2/idpresponse")
     }
 
     /// A discovery document or key set: kept for [`DOCUMENT_LIFETIME`] (see
@@ -195,7 +199,7 @@ impl Cognito {
     pub(super) fn seal_flow(
         &self,
         params: &AuthorizeParams,
-        host_pool: Option<&str>,
+        site: &Site,
         provider: &str,
         nonce: &str,
         verifier: &str,
@@ -203,7 +207,8 @@ impl Cognito {
         let binding_cookie = random_token();
         let state = FlowState {
             params: params.clone(),
-            host_pool: host_pool.map(str::to_owned),
+            host_pool: site.pool.clone(),
+            base: site.base.clone(),
             provider: provider.to_owned(),
             nonce: nonce.to_owned(),
             verifier: verifier.to_owned(),
@@ -245,7 +250,7 @@ impl Cognito {
         grant: &AuthorizeGrant,
         idp: &StoredIdentityProvider,
         params: &AuthorizeParams,
-        host_pool: Option<&str>,
+        site: &Site,
     ) -> std::result::Result<FederationStart, AuthorizeError> {
         let fail = |description: &str| AuthorizeError::Redirect {
             redirect_uri: grant.redirect_uri.clone(),
@@ -254,7 +259,7 @@ impl Cognito {
             state: grant.state.clone(),
         };
         if idp.provider_type == "SAML" {
-            return self.start_saml(grant, idp, params, host_pool).await;
+            return self.start_saml(grant, idp, params, site).await;
         }
         let endpoints = self.endpoints(idp).await.map_err(|e| {
             tracing::warn!(provider = %idp.provider_name, error = %e.message, "identity provider unreachable");
@@ -262,9 +267,9 @@ impl Cognito {
         })?;
         let (nonce, verifier) = (random_token(), random_token());
         let (sealed, binding_cookie) =
-            self.seal_flow(params, host_pool, &idp.provider_name, &nonce, &verifier);
+            self.seal_flow(params, site, &idp.provider_name, &nonce, &verifier);
         let challenge = B64URL.encode(Sha256::digest(verifier.as_bytes()));
-        let callback = self.federation_callback();
+        let callback = self.federation_callback(&site.base);
         let d = &idp.provider_details;
         let scopes = d.get("authorize_scopes").map_or("openid", String::as_str);
         let client_id = d.get("client_id").map_or("", String::as_str);
@@ -379,7 +384,7 @@ impl Cognito {
         let secret = apple_secret
             .as_deref()
             .or(secrets.get("client_secret").map(String::as_str));
-        let callback = self.federation_callback();
+        let callback = self.federation_callback(&state.base);
         let mut form = vec![
             ("grant_type", "authorization_code"),
             ("code", code),

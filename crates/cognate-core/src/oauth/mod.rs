@@ -49,6 +49,25 @@ pub enum ResponseType {
     Token,
 }
 
+/// Where a browser request arrived (see [`Cognito::site`]).
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The pool whose domain the host is.
+    pub pool: Option<String>,
+    /// The hosted UI's base URL on that host, without a trailing `/`.
+    pub base: String,
+}
+
+/// Whether `host` (a `Host` header, with or without a port) is a loopback name, served over
+/// plain HTTP in development.
+pub fn loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => format!("[{}]", rest.split(']').next().unwrap_or_default()),
+        None => host.split(':').next().unwrap_or_default().to_owned(),
+    };
+    matches!(name.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+}
+
 /// A valid authorization request.
 #[derive(Debug, Clone)]
 pub struct AuthorizeGrant {
@@ -181,6 +200,21 @@ pub(crate) fn pkce_matches(method: &str, challenge: &str, verifier: &str) -> boo
 
 impl Cognito {
     /// The pool a Host header names, through a custom domain or a prefix domain's first label.
+    /// Where a browser request to `host` arrived: the pool whose domain it is, and the hosted
+    /// UI's base URL there (that domain; `--issuer-url` elsewhere). Upstream providers send
+    /// the browser back to this base, where its cookies are.
+    pub async fn site(&self, host: &str) -> Site {
+        let pool = self.pool_for_host(host).await.ok().flatten();
+        let base = match &pool {
+            Some(_) => {
+                let scheme = if loopback_host(host) { "http" } else { "https" };
+                format!("{scheme}://{host}")
+            }
+            None => self.issuer_base.trim_end_matches('/').to_owned(),
+        };
+        Site { pool, base }
+    }
+
     pub async fn pool_for_host(&self, host: &str) -> Result<Option<String>> {
         let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
         if let Some(d) = self.store.get_domain(&host).await? {

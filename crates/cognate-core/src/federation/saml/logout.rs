@@ -110,6 +110,9 @@ impl Cognito {
         if self.clock.now().millis() > state.expires_ms {
             return Err("The sign-out took too long; start again.".into());
         }
+        if saml_response.len() > super::signin::MAX_SAML_RESPONSE {
+            return Err(invalid());
+        }
         let compact: String = saml_response
             .chars()
             .filter(|c| !c.is_whitespace())

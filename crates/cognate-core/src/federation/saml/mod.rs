@@ -10,6 +10,7 @@
 //! `request.rs`, the verification of what providers answer in `response.rs`, sign-out at the
 //! provider in `logout.rs`; docs/design/saml.md holds the research behind them.
 
+mod encrypted;
 pub mod logout;
 pub mod request;
 pub mod response;
@@ -85,8 +86,13 @@ pub fn parse_metadata(xml: &str) -> Result<IdpMetadata> {
         })
         .filter(|t| !t.is_empty())
         .collect();
+    // The entity ID is the issuer every assertion is checked against.
+    let entity_id = entity
+        .attribute("entityID")
+        .filter(|id| !id.trim().is_empty())
+        .ok_or_else(unreadable)?;
     Ok(IdpMetadata {
-        entity_id: entity.attribute("entityID").unwrap_or_default().to_owned(),
+        entity_id: entity_id.to_owned(),
         sso_redirect,
         slo_redirect: location("SingleLogoutService"),
         signing_certificates,
@@ -156,7 +162,13 @@ impl Cognito {
     /// the assertion consumer service and sign-out endpoints, its signing certificate, and
     /// with `provider` that provider's encryption certificate. Cognito publishes no such
     /// document; identity providers are configured from it more easily than by hand.
-    pub async fn sp_metadata(&self, pool_id: &str, provider: Option<&str>) -> Result<String> {
+    /// `base` is the hosted UI's base URL the IdP is to use (see `Cognito::site`).
+    pub async fn sp_metadata(
+        &self,
+        pool_id: &str,
+        provider: Option<&str>,
+        base: &str,
+    ) -> Result<String> {
         use request::escape;
         let signing = self
             .pool_certificate(pool_id, super::certificates::SIGNING)
@@ -181,13 +193,12 @@ impl Cognito {
             keys.push_str(&key("encryption", &encryption.certificate));
             signed = idp.provider_details.contains_key("RequestSigningAlgorithm");
         }
-        let base = self.issuer_base.trim_end_matches('/');
         Ok(format!(
             r#"<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="{MD}" xmlns:ds="{DS}" entityID="{entity}"><md:SPSSODescriptor AuthnRequestsSigned="{signed}" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{keys}<md:SingleLogoutService Binding="{POST}" Location="{slo}"/><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat><md:AssertionConsumerService Binding="{POST}" Location="{acs}" index="1" isDefault="true"/></md:SPSSODescriptor></md:EntityDescriptor>"#,
             entity = escape(&signin::sp_entity_id(pool_id)),
             POST = request::POST_BINDING,
             slo = escape(&format!("{base}/saml2/logout")),
-            acs = escape(&self.saml_acs()),
+            acs = escape(&signin::acs(base)),
         ))
     }
 

@@ -8,11 +8,10 @@
 //! recipient, audience, `InResponseTo` and the time conditions. Errors are the reason
 //! Cognito puts after "Invalid SAML response received: ".
 
+use super::encrypted;
 use super::request::{ASSERTION, PROTOCOL};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as B64;
 use bergshamra::keys::loader;
-use bergshamra::{DsigContext, EncContext, KeysManager, VerifyResult};
+use bergshamra::{DsigContext, KeysManager, VerifyResult};
 use std::collections::BTreeMap;
 use uppsala::{Document, NodeId};
 
@@ -26,7 +25,7 @@ pub const UNSOLICITED_WINDOW_MS: i64 = 6 * 60 * 1000;
 
 /// What the response must be to be accepted.
 pub struct Expected<'a> {
-    /// The provider's entity ID, from its metadata (empty: not checked).
+    /// The provider's entity ID, from its metadata.
     pub issuer: &'a str,
     /// `urn:amazon:cognito:sp:<poolId>`.
     pub audience: &'a str,
@@ -71,7 +70,7 @@ fn millis(text: &str) -> Checked<i64> {
         .map_err(|_| format!("Invalid time {text}."))
 }
 
-fn parse(xml: &str) -> Checked<Document<'_>> {
+pub(super) fn parse(xml: &str) -> Checked<Document<'_>> {
     uppsala::Parser::new()
         .with_forbid_dtd(true)
         .parse(xml)
@@ -88,6 +87,10 @@ fn signed_nodes(
     let mut keys = KeysManager::new();
     for der in certificates {
         keys.add_key(loader::load_x509_cert_der(der).map_err(|_| invalid_signature())?);
+    }
+    // Nothing a signature says is followed unless it is what IdPs send.
+    if !encrypted::signatures_well_formed(doc) {
+        return Err(invalid_signature());
     }
     // Keys from the metadata only, reference positions checked (signature wrapping).
     let ctx = DsigContext::new(keys);
@@ -129,34 +132,6 @@ fn text(doc: &Document<'_>, node: Option<NodeId>) -> Option<String> {
     node.map(|n| doc.text_content_deep(n).trim().to_owned())
 }
 
-/// The PEM the key loader reads, from PKCS#8 DER.
-fn private_key_pem(der: &[u8]) -> String {
-    let body = B64.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    format!(
-        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-        lines.join("\n")
-    )
-}
-
-fn decrypt(xml: &str, key: &[u8]) -> Checked<String> {
-    let key = loader::load_rsa_private_pem(private_key_pem(key).as_bytes())
-        .map_err(|_| "The assertion cannot be decrypted.".to_string())?;
-    let mut keys = KeysManager::new();
-    keys.add_key(key);
-    let mut ctx = EncContext::new(keys);
-    // Only inline cipher values: a reference would make us fetch a URL.
-    ctx.disable_cipher_reference = true;
-    bergshamra::decrypt(&ctx, xml).map_err(|e| {
-        tracing::info!(error = %e, "SAML assertion not decrypted");
-        "The assertion cannot be decrypted.".to_string()
-    })
-}
-
 /// Verifies a decoded `SAMLResponse` and reads its assertion.
 pub fn verify(xml: &str, e: &Expected<'_>) -> Checked<Assertion> {
     let doc = parse(xml)?;
@@ -185,26 +160,33 @@ pub fn verify(xml: &str, e: &Expected<'_>) -> Checked<Assertion> {
         }
         return read_assertion(&doc, assertion, e);
     }
-    let key = e
-        .decryption_key
-        .ok_or("The assertion cannot be decrypted.")?;
-    let decrypted = decrypt(xml, key)?;
-    let doc = parse(&decrypted)?;
-    let root = doc.document_element().ok_or("The response is empty.")?;
-    let holder = child(&doc, root, ASSERTION, "EncryptedAssertion")
-        .ok_or("The assertion cannot be decrypted.")?;
-    let inside = doc.child_elements_by_name_ns(holder, ASSERTION, "Assertion");
-    let [assertion] = inside[..] else {
-        return Err("The response must hold exactly one assertion.".into());
+    // A signed response covers the ciphertext: only its IdP can have made it. Otherwise
+    // anyone can encrypt to the pool's public certificate, so until a signature is found on
+    // the decrypted assertion every failure reads the same (no oracle on the ciphertext).
+    let opaque = || match response_signed {
+        true => "The assertion cannot be decrypted.".to_string(),
+        false => invalid_signature(),
     };
-    // The response's own signature covered the ciphertext (checked above) and no longer
-    // matches the decrypted document: only the assertion's signature is looked at here.
+    let holder = encrypted[0];
+    let key = e.decryption_key.ok_or_else(opaque)?;
+    if !encrypted::encryption_well_formed(&doc, holder) {
+        return Err(opaque());
+    }
+    let decrypted = encrypted::decrypt_assertion(&doc, holder, key).ok_or_else(opaque)?;
+    let inner = parse(&decrypted).map_err(|_| opaque())?;
+    let assertion = inner
+        .document_element()
+        .and_then(|w| child(&inner, w, ASSERTION, "EncryptedAssertion"))
+        .and_then(|h| child(&inner, h, ASSERTION, "Assertion"))
+        .ok_or_else(opaque)?;
     if !response_signed
-        && !signed_nodes(&doc, &decrypted, e.certificates, true)?.contains(&assertion)
+        && !signed_nodes(&inner, &decrypted, e.certificates, false)
+            .map_err(|_| opaque())?
+            .contains(&assertion)
     {
         return Err(invalid_signature());
     }
-    read_assertion(&doc, assertion, e)
+    read_assertion(&inner, assertion, e)
 }
 
 /// A `LogoutResponse` (Core §3.7.2) to the request `request_id`: a success, and signed by
@@ -255,11 +237,14 @@ fn check_response(doc: &Document<'_>, root: NodeId, e: &Expected<'_>) -> Checked
     {
         return Err(format!("Invalid destination {destination}."));
     }
-    check_in_response_to(doc.get_attribute(root, "InResponseTo"), e)
+    check_in_response_to(doc.get_attribute(root, "InResponseTo"), e, false)
 }
 
-fn check_in_response_to(found: Option<&str>, e: &Expected<'_>) -> Checked<()> {
+/// `InResponseTo` against the request sent: the bearer confirmation of an answer to a request
+/// must name it (Profiles §4.1.4.2), an unsolicited one must not.
+fn check_in_response_to(found: Option<&str>, e: &Expected<'_>, required: bool) -> Checked<()> {
     match (found, e.in_response_to) {
+        (None, Some(_)) if required => Err("InResponseTo does not match the request.".into()),
         (None, _) => Ok(()),
         (Some(found), Some(sent)) if found == sent => Ok(()),
         (Some(_), None) => Err("An IdP-initiated response must not contain InResponseTo.".into()),
@@ -270,7 +255,7 @@ fn check_in_response_to(found: Option<&str>, e: &Expected<'_>) -> Checked<()> {
 fn read_assertion(doc: &Document<'_>, assertion: NodeId, e: &Expected<'_>) -> Checked<Assertion> {
     let now = e.now_ms;
     let issuer = text(doc, child(doc, assertion, ASSERTION, "Issuer")).unwrap_or_default();
-    if !e.issuer.is_empty() && issuer != e.issuer {
+    if issuer != e.issuer {
         return Err(format!("Invalid issuer {issuer}."));
     }
     let issued = doc
@@ -302,7 +287,7 @@ fn read_assertion(doc: &Document<'_>, assertion: NodeId, e: &Expected<'_>) -> Ch
         .find_map(|data| {
             let recipient = doc.get_attribute(data, "Recipient");
             let expires = doc.get_attribute(data, "NotOnOrAfter").map(millis)?.ok()?;
-            let answers = check_in_response_to(doc.get_attribute(data, "InResponseTo"), e);
+            let answers = check_in_response_to(doc.get_attribute(data, "InResponseTo"), e, true);
             (recipient == Some(e.acs) && answers.is_ok() && now < expires + CLOCK_SKEW_MS)
                 .then_some(expires)
         });

@@ -20,7 +20,7 @@ use crate::error::{CognitoError, Result};
 use crate::federation::StoredIdentityProvider;
 use crate::federation::certificates::SIGNING;
 use crate::federation::oidc::{FederationStart, UpstreamUser, page, sha256_hex};
-use crate::oauth::{AuthorizeError, AuthorizeGrant, AuthorizeParams};
+use crate::oauth::{AuthorizeError, AuthorizeGrant, AuthorizeParams, Site};
 use crate::service::Cognito;
 use crate::user::User;
 use base64::Engine;
@@ -51,15 +51,12 @@ fn is_true(idp: &StoredIdentityProvider, key: &str) -> bool {
     idp.provider_details.get(key).map(String::as_str) == Some("true")
 }
 
-impl Cognito {
-    /// `<hosted UI base>/saml2/idpresponse`: the assertion consumer service.
-    pub fn saml_acs(&self) -> String {
-        format!(
-            "{}/saml2/idpresponse",
-            self.issuer_base.trim_end_matches('/')
-        )
-    }
+/// `<base>/saml2/idpresponse`: the assertion consumer service on the hosted UI's base URL.
+pub fn acs(base: &str) -> String {
+    format!("{base}/saml2/idpresponse")
+}
 
+impl Cognito {
     /// The provider's metadata: its `MetadataFile`, or its `MetadataURL` read again at most
     /// every five minutes (so a rotated certificate is taken up).
     pub(super) async fn idp_metadata(&self, idp: &StoredIdentityProvider) -> Result<IdpMetadata> {
@@ -99,7 +96,7 @@ impl Cognito {
         grant: &AuthorizeGrant,
         idp: &StoredIdentityProvider,
         params: &AuthorizeParams,
-        host_pool: Option<&str>,
+        site: &Site,
     ) -> std::result::Result<FederationStart, AuthorizeError> {
         let fail = |e: CognitoError| {
             tracing::warn!(provider = %idp.provider_name, error = %e.message, "SAML sign-in not started");
@@ -113,7 +110,7 @@ impl Cognito {
         let metadata = self.idp_metadata(idp).await.map_err(fail)?;
         let id = message_id();
         let (relay_state, binding_cookie) =
-            self.seal_flow(params, host_pool, &idp.provider_name, &id, "");
+            self.seal_flow(params, site, &idp.provider_name, &id, "");
         let key = match idp.provider_details.get("RequestSigningAlgorithm") {
             Some(_) => Some(
                 self.pool_private_key(&grant.pool.id, SIGNING)
@@ -126,7 +123,7 @@ impl Cognito {
             &id,
             self.clock.now().millis(),
             &metadata.sso_redirect,
-            &self.saml_acs(),
+            &acs(&site.base),
             &sp_entity_id(&grant.pool.id),
         );
         let redirect = redirect_url(&metadata.sso_redirect, &xml, &relay_state, key.as_deref())
@@ -146,18 +143,40 @@ impl Cognito {
         saml_response: &str,
         relay_state: Option<&str>,
         binding_cookie: Option<&str>,
-        host_pool: Option<&str>,
+        site: &Site,
     ) -> std::result::Result<(AuthorizeGrant, User, SamlSession), AuthorizeError> {
         let relay_state = relay_state.unwrap_or_default();
-        let (grant, request_id) = match self.open_flow(relay_state, binding_cookie) {
+        // The ACS the response must be addressed to: the one the request named, or (unsolicited)
+        // the one it was posted to.
+        let (grant, request_id, acs) = match self.open_flow(relay_state, binding_cookie) {
             Some(state) => {
                 let state = state?;
+                // Each request is answered once: a flow's state cannot carry a second
+                // response (nor probe the pool with many).
+                let now = self.clock.now().millis();
+                let request = format!("saml-request/{}", sha256_hex(&state.nonce));
+                let fresh = self
+                    .store
+                    .consume_challenge(&request, state.expires_ms, now)
+                    .await
+                    .map_err(|_| page(UNSOLICITED))?;
+                if !fresh {
+                    return Err(page(UNSOLICITED));
+                }
                 let grant = self
                     .validate_authorize(&state.params, state.host_pool.as_deref())
                     .await?;
-                (grant, Some(state.nonce))
+                let base = match state.base.is_empty() {
+                    true => site.base.clone(),
+                    false => state.base,
+                };
+                (grant, Some(state.nonce), acs(&base))
             }
-            None => (self.unsolicited(relay_state, host_pool).await?, None),
+            None => (
+                self.unsolicited(relay_state, site.pool.as_deref()).await?,
+                None,
+                acs(&site.base),
+            ),
         };
         let fail = |reason: &str| AuthorizeError::Redirect {
             redirect_uri: grant.redirect_uri.clone(),
@@ -170,7 +189,7 @@ impl Cognito {
             _ => return Err(page(UNSOLICITED)),
         };
         let assertion = self
-            .verified_assertion(&grant, &idp, saml_response, request_id.as_deref())
+            .verified_assertion(&grant, &idp, saml_response, request_id.as_deref(), acs)
             .await
             .map_err(|reason| {
                 tracing::info!(pool_id = %grant.pool.id, provider = %idp.provider_name, %reason, "SAML response refused");
@@ -244,6 +263,7 @@ impl Cognito {
         idp: &StoredIdentityProvider,
         saml_response: &str,
         request_id: Option<&str>,
+        acs: String,
     ) -> std::result::Result<Assertion, String> {
         if saml_response.len() > MAX_SAML_RESPONSE {
             return Err("The response is too long.".into());
@@ -272,11 +292,7 @@ impl Cognito {
             false => None,
         };
         let now = self.clock.now().millis();
-        let (issuer, audience, acs) = (
-            metadata.entity_id,
-            sp_entity_id(&grant.pool.id),
-            self.saml_acs(),
-        );
+        let (issuer, audience) = (metadata.entity_id, sp_entity_id(&grant.pool.id));
         let request_id = request_id.map(str::to_owned);
         let require_encryption = is_true(idp, "EncryptedResponses");
         // RSA and canonicalization are CPU work: off the async threads.

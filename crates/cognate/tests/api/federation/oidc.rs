@@ -519,3 +519,41 @@ async fn a_native_user_with_a_federated_name_is_not_taken_over() {
         "nothing was written over"
     );
 }
+
+/// On a pool's domain the upstream is asked to send the browser back to that domain, where
+/// the flow's cookie is (Cognito: `https://<domain>/oauth2/idpresponse`).
+#[tokio::test]
+async fn on_a_pool_domain_the_upstream_comes_back_to_that_domain() {
+    let t = start().await;
+    let base = base(&t);
+    let (up_pool, up_client, up_secret, _) = upstream(&t).await;
+    let (pool, client) = downstream(&t, &format!("{base}/{up_pool}"), &up_client, &up_secret).await;
+    t.client
+        .create_user_pool_domain()
+        .user_pool_id(&pool)
+        .domain("fed-down")
+        .send()
+        .await
+        .unwrap();
+    let r = browser()
+        .get(authorize(&base, &client))
+        .header(reqwest::header::HOST, "fed-down.auth.example.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    assert_eq!(
+        query_param(&location(&r), "redirect_uri").as_deref(),
+        Some("https://fed-down.auth.example.test/oauth2/idpresponse")
+    );
+    // Elsewhere, the base URL Cognate is configured with.
+    let r = browser()
+        .get(authorize(&base, &client))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        query_param(&location(&r), "redirect_uri"),
+        Some(format!("{base}/oauth2/idpresponse"))
+    );
+}

@@ -227,7 +227,7 @@ async fn a_signed_assertion_signs_the_user_in_once_and_the_idp_signs_out_too() {
         .unwrap();
     assert_eq!(user.user_status().unwrap().as_str(), "EXTERNAL_PROVIDER");
 
-    // The same response again, even with the flow's cookie: the assertion is used up.
+    // The same response again, even with the flow's cookie: the request was answered.
     let replay = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -242,9 +242,12 @@ async fn a_signed_assertion_signs_the_user_in_once_and_the_idp_signs_out_too() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        refusal(&location(&r)),
-        "Invalid SAML response received: The assertion was already used."
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Invalid samlResponse or relayState from identity provider")
     );
 
     // Sign-out goes through the IdP (a signed LogoutRequest it checks) and back.
@@ -293,6 +296,14 @@ async fn response_signed_and_encrypted_assertions_are_accepted() {
     let f = fixture(&t, &[("EncryptedResponses", "true")]).await;
     let (landed, _, _) = sign_in(&browser(), &t, &f, "encrypted").await;
     assert_eq!(redeem(&t, &f.client, &landed).await["given_name"], "Ada");
+    let (landed, _, _) = sign_in(&browser(), &t, &f, "encrypted-then-signed").await;
+    assert_eq!(redeem(&t, &f.client, &landed).await["given_name"], "Ada");
+    // Encryption anywhere but in the one EncryptedAssertion is refused before decrypting.
+    let (landed, _, _) = sign_in(&browser(), &t, &f, "smuggled").await;
+    assert_eq!(
+        refusal(&landed),
+        "Invalid SAML response received: The assertion cannot be decrypted."
+    );
     // A provider that must encrypt may not send a plain assertion.
     let (landed, _, _) = sign_in(&browser(), &t, &f, "signed").await;
     assert_eq!(
@@ -316,6 +327,11 @@ async fn forged_expired_and_misaddressed_responses_are_refused() {
             "Invalid SAML response received: The response must hold exactly one assertion.",
         ),
         ("encrypted-unsigned", invalid),
+        ("external-reference", invalid),
+        (
+            "no-in-response-to",
+            "Invalid SAML response received: The assertion has no valid bearer subject confirmation for this recipient, or it has expired.",
+        ),
         (
             "expired",
             "Invalid SAML response received: The assertion has no valid bearer subject confirmation for this recipient, or it has expired.",

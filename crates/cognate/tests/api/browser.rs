@@ -424,7 +424,9 @@ async fn remembered_device_from_identity_js() {
 }
 
 /// Federated sign-in through an independent OpenID provider (node-oidc-provider), driven in
-/// Chromium: its own login and consent pages, then the tokens Cognate issues.
+/// Chromium: its own login and consent pages, then the tokens Cognate issues; a second account
+/// linked to an existing user signs that user in; the provider behind a token endpoint that
+/// alters its ID token is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium and tests/e2e/node_modules: scripts/test.sh runs it"]
 async fn federated_sign_in_through_node_oidc_provider_in_chromium() {
@@ -452,7 +454,45 @@ async fn federated_sign_in_through_node_oidc_provider_in_chromium() {
         .send()
         .await
         .unwrap();
-    let client = crate::oauth_support::code_flow_client(c, &pool, &["COGNITO", "Panva"]).await;
+    // The same provider again, its token endpoint behind one that alters the ID token.
+    let upstream = format!("http://localhost:{port}");
+    let tampering =
+        crate::federation::oidc::tampering_token_endpoint(format!("{upstream}/token")).await;
+    c.create_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Tampered")
+        .provider_type(IdentityProviderTypeType::Oidc)
+        .provider_details("client_id", "cognate")
+        .provider_details("client_secret", "cognate-upstream-secret")
+        .provider_details("authorize_scopes", "openid email profile")
+        .provider_details("oidc_issuer", &upstream)
+        .provider_details("authorize_url", format!("{upstream}/auth"))
+        .provider_details("token_url", tampering)
+        .provider_details("attributes_url", format!("{upstream}/me"))
+        .provider_details("jwks_uri", format!("{upstream}/jwks"))
+        .provider_details("attributes_request_method", "GET")
+        .attribute_mapping("email", "email")
+        .send()
+        .await
+        .unwrap();
+    // Panva's kim is linked to an existing user.
+    crate::common::create_user(c, &pool, "kim-native", &[("email", "kim@native.test")]).await;
+    let who = |provider: &str, attribute: Option<&str>, value: &str| {
+        aws_sdk_cognitoidentityprovider::types::ProviderUserIdentifierType::builder()
+            .provider_name(provider)
+            .set_provider_attribute_name(attribute.map(str::to_owned))
+            .provider_attribute_value(value)
+            .build()
+    };
+    c.admin_link_provider_for_user()
+        .user_pool_id(&pool)
+        .destination_user(who("Cognito", None, "kim-native"))
+        .source_user(who("Panva", Some("Cognito_Subject"), "kim"))
+        .send()
+        .await
+        .unwrap();
+    let client =
+        crate::oauth_support::code_flow_client(c, &pool, &["COGNITO", "Panva", "Tampered"]).await;
     let script = "federation_oidc.mjs".to_owned();
     let envs = vec![
         ("COGNATE_BASE", base),
@@ -463,6 +503,7 @@ async fn federated_sign_in_through_node_oidc_provider_in_chromium() {
             "UPSTREAM_CLIENT_SECRET",
             "cognate-upstream-secret".to_owned(),
         ),
+        ("LINKED_USERNAME", "kim-native".to_owned()),
     ];
     tokio::task::spawn_blocking(move || run_node(&script, &envs))
         .await

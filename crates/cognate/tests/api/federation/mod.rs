@@ -2,7 +2,7 @@
 //! `ProviderDetails`, mappings, identifiers and errors, and app clients naming providers.
 
 mod links;
-mod oidc;
+pub(crate) mod oidc;
 mod providers;
 mod saml;
 mod saml_signin;

@@ -305,7 +305,7 @@ async fn a_state_from_another_browser_and_an_upstream_refusal_are_refused() {
 
 /// Between us and the upstream's token endpoint: passes the request on, and changes the ID
 /// token's `email` claim in the answer (its signature left as it was).
-async fn tampering_token_endpoint(real: String) -> String {
+pub(crate) async fn tampering_token_endpoint(real: String) -> String {
     use axum::body::Bytes;
     use axum::http::HeaderMap;
     let app = axum::Router::new().route(

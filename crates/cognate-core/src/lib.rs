@@ -6,6 +6,7 @@
 pub mod account;
 pub mod auth;
 pub mod client;
+pub mod console;
 pub mod device;
 pub mod domain;
 pub mod error;

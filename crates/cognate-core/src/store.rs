@@ -305,6 +305,8 @@ pub trait AuthStore {
 
     /// Marks a challenge session used. `false` when it already was.
     async fn consume_challenge(&self, id: &str, expires_ms: i64, now_ms: i64) -> StoreResult<bool>;
+    /// Whether `id` was marked used (by [`AuthStore::consume_challenge`]) and has not expired.
+    async fn challenge_used(&self, id: &str, now_ms: i64) -> StoreResult<bool>;
 
     /// (failures, last failure) of a user, if any.
     async fn sign_in_failures(

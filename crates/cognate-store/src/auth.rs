@@ -320,6 +320,17 @@ impl AuthStore for SqlStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn challenge_used(&self, id: &str, now_ms: i64) -> StoreResult<bool> {
+        let found = self
+            .lookup(
+                "SELECT expires_ms FROM used_challenges WHERE id = $1",
+                &[id.into()],
+                |r| r.required_int("expires_ms"),
+            )
+            .await?;
+        Ok(found.is_some_and(|expires| expires >= now_ms))
+    }
+
     async fn sign_in_failures(
         &self,
         pool_id: &str,

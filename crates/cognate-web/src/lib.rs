@@ -5,12 +5,14 @@
 //!   federated sign-in through `/oauth2/idpresponse` (federation_pages.rs) and SAML's
 //!   `/saml2/idpresponse`, `/saml2/logout`, `/saml2/metadata/<poolId>` (saml_pages.rs), and
 //!   the second factor's pages under `/login/mfa` (mfa_pages.rs) and sign-up and recovery
-//!   (signup_pages).
+//!   (signup_pages);
+//! - `/console`: the web console for administrators (console/).
 //!
 //! Everything is served at the server root, where the pool comes from `client_id` or the
 //! token, and under any pool domain (prefix or custom) routed here, found by the `Host`
 //! header, where only that pool's clients are accepted.
 
+pub mod console;
 mod endpoints;
 mod federation_pages;
 mod mfa_pages;

@@ -109,6 +109,10 @@ pub struct ServeArgs {
     /// for a separate listener such as `127.0.0.1:9230` [default: on]
     #[arg(long, env = "COGNATE_METRICS")]
     pub metrics: Option<String>,
+    /// The web console at /console (sign-in with the admin credentials): `on` or `off`
+    /// [default: on]
+    #[arg(long, env = "COGNATE_CONSOLE")]
+    pub console: Option<String>,
     /// Send email through this SMTP server: `smtp://[user:pass@]host:port` (STARTTLS when the
     /// server offers it) or `smtps://...` (TLS from the start) [default: none, messages stay in
     /// the development outbox at /_cognate/outbox]
@@ -165,6 +169,7 @@ pub struct FileConfig {
     pub idle_timeout: Option<u64>,
     pub db_timeout: Option<u64>,
     pub metrics: Option<String>,
+    pub console: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub sns_region: Option<String>,
@@ -213,6 +218,8 @@ pub struct Config {
     /// How long a request waits for a database connection; `None`: [`Config::db_timeout`].
     pub db_timeout: Option<Duration>,
     pub metrics: Metrics,
+    /// Whether the web console is served.
+    pub console: bool,
     /// Where email goes (`None`: the development outbox).
     pub smtp_url: Option<String>,
     pub smtp_from: String,
@@ -375,6 +382,11 @@ impl Config {
             Some(m) => m.parse()?,
             None => Metrics::On,
         };
+        let console = match args.console.or(file.console).as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => return Err(format!("console must be `on` or `off`, got {other:?}")),
+        };
         let bootstrap = args.bootstrap.or(file.bootstrap);
         // The bootstrap file's `[delivery]` fills in what flags, variables and this file leave
         // unset; SMS are configured by one source as a whole.
@@ -415,6 +427,7 @@ impl Config {
             limits,
             db_timeout,
             metrics,
+            console,
             sms: match (sns_region, sms_webhook_url) {
                 (Some(_), Some(_)) => {
                     return Err("give either an SNS region or an SMS webhook URL, not both".into());
@@ -465,6 +478,7 @@ impl Config {
             limits: Limits::default(),
             db_timeout: None,
             metrics: Metrics::On,
+            console: true,
             smtp_url: None,
             smtp_from: DEFAULT_SMTP_FROM.into(),
             sms: None,

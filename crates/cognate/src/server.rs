@@ -195,6 +195,13 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
         ))
         .merge(cognate_api::router(api))
         .merge(cognate_web::router(cognito.clone()));
+    if config.console {
+        let keys = access_keys
+            .iter()
+            .map(|k| (k.access_key_id.clone(), k.secret_access_key.clone()))
+            .collect();
+        app = app.merge(cognate_web::console::router(cognito.clone(), keys));
+    }
     let mut metrics_task = None;
     match config.metrics {
         Metrics::Off => {}

@@ -6,6 +6,7 @@ mod bootstrap;
 mod browser;
 mod clients;
 mod common;
+mod console;
 mod devices;
 mod domains;
 mod error_paths;

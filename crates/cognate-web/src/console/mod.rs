@@ -1,0 +1,114 @@
+//! Cognate's web console at `/console`: administrators sign in with the admin credentials
+//! (`auth.rs`) and see and manage user pools (`pools.rs`). Server-rendered (askama templates
+//! in `templates/console/`, one stylesheet), no JavaScript; every form carries a CSRF token
+//! bound to the browser and the form. Who may sign in, and the sessions, are in
+//! `cognate-core/src/console/`; what the pages do is the domain's operations, as the API
+//! calls them.
+
+mod auth;
+mod pools;
+
+use crate::security;
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use cognate_core::Cognito;
+use cognate_core::console::ConsoleSession;
+use std::sync::Arc;
+
+/// The session cookie: `__Host-` prefixed where cookies are `Secure`.
+const COOKIE: &str = "cognate-console";
+const SECURE_COOKIE: &str = "__Host-cognate-console";
+
+pub(crate) struct ConsoleState {
+    cognito: Arc<Cognito>,
+    /// The admin credentials: (access key ID, secret access key).
+    keys: Vec<(String, String)>,
+}
+
+/// The console's routes, for the admin credentials `keys`.
+pub fn router(cognito: Arc<Cognito>, keys: Vec<(String, String)>) -> Router {
+    let state = Arc::new(ConsoleState { cognito, keys });
+    Router::new()
+        .route("/console", get(auth::home))
+        .route("/console/signin", get(auth::form).post(auth::submit))
+        .route("/console/signout", post(auth::sign_out))
+        .route("/console/style.css", get(style))
+        .route("/console/pools", get(pools::list))
+        .route("/console/pools/{pool_id}", get(pools::detail))
+        .route_layer(axum::middleware::from_fn(security::refuse_nul))
+        .with_state(state)
+}
+
+fn cookie_name(host: &str) -> &'static str {
+    match security::secure(host) {
+        true => SECURE_COOKIE,
+        false => COOKIE,
+    }
+}
+
+/// The signed-in administrator, or the way to the sign-in page.
+async fn signed_in(
+    state: &ConsoleState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+) -> Result<ConsoleSession, Response> {
+    let host = security::host(headers);
+    let to_sign_in = || Redirect::to("/console/signin").into_response();
+    let Some(cookie) = jar.get(cookie_name(&host)) else {
+        return Err(to_sign_in());
+    };
+    state
+        .cognito
+        .console_session(&state.keys, cookie.value())
+        .await
+        .ok_or_else(to_sign_in)
+}
+
+/// The CSRF token of the sign-out form every signed-in page carries.
+fn sign_out_token(
+    state: &ConsoleState,
+    jar: CookieJar,
+    headers: &HeaderMap,
+    session: &ConsoleSession,
+) -> (CookieJar, String) {
+    let form = security::CsrfForm {
+        action: "/console/signout",
+        query: &session.id,
+    };
+    security::csrf_token(&state.cognito.secrets, jar, &security::host(headers), form)
+}
+
+fn render(t: impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => security::harden((status, Html(html)).into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "console template failed");
+            security::harden(
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error.").into_response(),
+            )
+        }
+    }
+}
+
+async fn style() -> Response {
+    let mut resp = include_str!("console.css").into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    resp
+}
+
+/// A time as the console shows it: UTC, to the minute.
+fn when(t: cognate_core::time::Timestamp) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(t.seconds())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.format(&f).unwrap_or_default()
+}

@@ -15,7 +15,8 @@ fi
 if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/openid-client ] \
    || [ ! -d tests/e2e/node_modules/amazon-cognito-identity-js ] \
    || [ ! -d tests/e2e/node_modules/aws-amplify ] || [ ! -d tests/e2e/node_modules/otplib ] \
-   || [ ! -d tests/e2e/node_modules/oidc-provider ] || [ ! -d tests/e2e/node_modules/samlify ]; then
+   || [ ! -d tests/e2e/node_modules/oidc-provider ] || [ ! -d tests/e2e/node_modules/samlify ] \
+   || [ ! -d tests/e2e/node_modules/axe-core ]; then
   echo "browser.sh: installing the Node packages of tests/e2e" >&2
   (cd tests/e2e && npm ci --no-audit --no-fund >&2)
 fi

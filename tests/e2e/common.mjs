@@ -18,13 +18,14 @@ export const CALLBACK = 'http://localhost:5000/postlogin';
 export const SIGN_OUT = 'http://localhost:5000/postlogout';
 
 /// `standIn: false` when the test runs the real app on port 5000.
-export async function launch({ standIn = true } = {}) {
+/// `bypassCSP` lets a test inject axe-core into pages whose policy allows no scripts.
+export async function launch({ standIn = true, bypassCSP = false } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const context = await browser.newContext();
+  const context = await browser.newContext({ bypassCSP });
   const page = await context.newPage();
   // The app of the setup guide is not running: stand in for it, so the browser lands there.
   const app = standIn && http.createServer((_, res) => {

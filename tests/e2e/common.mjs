@@ -50,3 +50,20 @@ export async function signIn(page, username, password) {
   ]);
   return page.url();
 }
+
+/// Checks the page with axe-core (WCAG 2.1 A/AA and best practices): no serious or critical
+/// violation. Needs a context made with `bypassCSP: true` where pages allow no scripts.
+export async function axeAudit(page, name) {
+  const { createRequire } = await import('node:module');
+  const { readFileSync } = await import('node:fs');
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: source });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length) {
+    throw new Error(`accessibility of ${name}: ${bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`).join('; ')}`);
+  }
+  return result.passes.length;
+}

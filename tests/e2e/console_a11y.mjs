@@ -2,25 +2,15 @@
 // page, and check it with axe-core (WCAG 2.1 AA rules): no serious or critical violation, on
 // a desktop and on a phone-sized viewport. Screenshots go to ARTIFACTS.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { env, launch } from './common.mjs';
+import { axeAudit, env, launch } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const base = env('COGNATE_BASE');
 const artifacts = env('ARTIFACTS');
 
 async function audit(page, name) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`), [],
-    `accessibility of ${name}`);
+  const passes = await axeAudit(page, name);
   await page.screenshot({ path: `${artifacts}/console-${name}.png`, fullPage: true });
-  console.log(`${name}: ${result.passes.length} axe rules pass, no serious violation`);
+  console.log(`${name}: ${passes} axe rules pass, no serious violation`);
 }
 
 const { browser, page } = await launch({ standIn: false, bypassCSP: true });

@@ -56,6 +56,42 @@ async fn preflight() -> Response {
     resp
 }
 
+/// The console's calls: validated and dispatched as a signed request in `region` is (the
+/// console has authenticated the administrator itself).
+#[async_trait::async_trait]
+impl cognate_core::console::AdminApi for ApiState {
+    async fn call(
+        &self,
+        region: &str,
+        operation: &str,
+        input: Value,
+    ) -> Result<Value, cognate_core::console::ApiFailure> {
+        let failure = |e: ApiError| cognate_core::console::ApiFailure {
+            error_type: e.type_name,
+            message: e.message,
+        };
+        let op = self
+            .model
+            .operation(operation)
+            .ok_or_else(|| failure(ApiError::unknown_operation(operation)))?;
+        if !input.is_object() || contains_nul(&input) {
+            return Err(failure(ApiError::from(
+                cognate_core::CognitoError::invalid_parameter("Invalid request."),
+            )));
+        }
+        self.model
+            .validate(op, &input)
+            .map_err(|e| failure(ApiError::from(e)))?;
+        let cx = ops::Ctx {
+            cognito: &self.cognito,
+            region: Some(region.to_owned()),
+        };
+        ops::dispatch(&cx, operation, input)
+            .await
+            .map_err(|e| failure(ApiError::from(e)))
+    }
+}
+
 async fn handle(State(state): State<ApiState>, req: Request) -> Response {
     let started = std::time::Instant::now();
     let (parts, body) = req.into_parts();

@@ -193,14 +193,31 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
                 .map(|k| (k.access_key_id.clone(), k.secret_access_key.clone()))
                 .collect(),
         ))
-        .merge(cognate_api::router(api))
+        .merge(cognate_api::router(api.clone()))
         .merge(cognate_web::router(cognito.clone()));
     if config.console {
         let keys = access_keys
             .iter()
             .map(|k| (k.access_key_id.clone(), k.secret_access_key.clone()))
             .collect();
-        app = app.merge(cognate_web::console::router(cognito.clone(), keys));
+        let api: Arc<dyn cognate_core::console::AdminApi> = Arc::new(api.clone());
+        let delivery = vec![
+            match &config.smtp_url {
+                Some(_) => format!("Email goes through the SMTP server, from {}.", config.smtp_from),
+                None => "Email stays in the development outbox (/_cognate/outbox): no SMTP server is configured.".to_owned(),
+            },
+            match &config.sms {
+                Some(SmsConfig::Sns { region, .. }) => format!("SMS go through Amazon SNS in {region}."),
+                Some(SmsConfig::Webhook(_)) => "SMS go through the SMS webhook.".to_owned(),
+                None => "SMS stay in the development outbox: no SMS sender is configured.".to_owned(),
+            },
+        ];
+        app = app.merge(cognate_web::console::router(
+            cognito.clone(),
+            keys,
+            api,
+            delivery,
+        ));
     }
     let mut metrics_task = None;
     match config.metrics {

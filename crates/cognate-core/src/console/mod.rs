@@ -6,16 +6,36 @@
 //! to the same count). What the console does with a session is the domain's own operations,
 //! called as the API calls them.
 
+pub mod wizard;
+
 use crate::service::Cognito;
 use crate::store::LockoutRule;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use subtle::ConstantTimeEq;
+
+/// The cognito-idp API as the console calls it: an operation runs as a signed call of an
+/// administrator in `region` would — its input validated against the service model, then
+/// the domain — so the console's rules and messages are the API's. Implemented by
+/// `cognate-api`.
+#[async_trait::async_trait]
+pub trait AdminApi: Send + Sync {
+    async fn call(&self, region: &str, operation: &str, input: Value) -> Result<Value, ApiFailure>;
+}
+
+/// An operation's error as the API answers it: Cognito's error type and message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiFailure {
+    pub error_type: String,
+    pub message: String,
+}
 
 /// How long a console session lasts (ms): a working day, then sign in again.
 pub const SESSION_LIFETIME_MS: i64 = 8 * 60 * 60 * 1000;
 /// The pseudo pool under which console sign-in failures are counted.
 const LOCKOUT_SCOPE: &str = "@console";
 const SESSION_OWNER: &str = "console-session";
+const DRAFT_OWNER: &str = "console-wizard";
 const RULE: LockoutRule = LockoutRule {
     free_failures: 5,
     cap_exponent: 10,
@@ -140,6 +160,17 @@ impl Cognito {
             .await
             .unwrap_or(true);
         (!ended).then_some(session)
+    }
+
+    /// A wizard's draft as the next form carries it (sealed: what comes back is what we sent).
+    pub fn seal_draft(&self, draft: &wizard::PoolDraft) -> String {
+        let json = serde_json::to_vec(draft).expect("a draft serializes");
+        self.secrets.seal(&json, DRAFT_OWNER)
+    }
+
+    pub fn open_draft(&self, sealed: &str) -> Option<wizard::PoolDraft> {
+        let json = self.secrets.open(sealed, DRAFT_OWNER)?;
+        serde_json::from_slice(&json).ok()
     }
 
     /// Signs a session out on every node: its cookie, wherever it is, no longer works.

@@ -7,6 +7,7 @@
 
 mod auth;
 mod pools;
+mod wizard;
 
 use crate::security;
 use askama::Template;
@@ -16,7 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use cognate_core::Cognito;
-use cognate_core::console::ConsoleSession;
+use cognate_core::console::{AdminApi, ConsoleSession};
 use std::sync::Arc;
 
 /// The session cookie: `__Host-` prefixed where cookies are `Secure`.
@@ -27,18 +28,37 @@ pub(crate) struct ConsoleState {
     cognito: Arc<Cognito>,
     /// The admin credentials: (access key ID, secret access key).
     keys: Vec<(String, String)>,
+    /// The API the pages call, with its validation.
+    api: Arc<dyn AdminApi>,
+    /// Where messages go, as the message-delivery step says it.
+    delivery: Vec<String>,
 }
 
-/// The console's routes, for the admin credentials `keys`.
-pub fn router(cognito: Arc<Cognito>, keys: Vec<(String, String)>) -> Router {
-    let state = Arc::new(ConsoleState { cognito, keys });
+/// The console's routes, for the admin credentials `keys`, calling `api`.
+pub fn router(
+    cognito: Arc<Cognito>,
+    keys: Vec<(String, String)>,
+    api: Arc<dyn AdminApi>,
+    delivery: Vec<String>,
+) -> Router {
+    let state = Arc::new(ConsoleState {
+        cognito,
+        keys,
+        api,
+        delivery,
+    });
     Router::new()
         .route("/console", get(auth::home))
         .route("/console/signin", get(auth::form).post(auth::submit))
         .route("/console/signout", post(auth::sign_out))
         .route("/console/style.css", get(style))
         .route("/console/pools", get(pools::list))
+        .route("/console/pools/new", get(wizard::start).post(wizard::step))
         .route("/console/pools/{pool_id}", get(pools::detail))
+        .route(
+            "/console/pools/{pool_id}/clients/{client_id}",
+            get(pools::client),
+        )
         .route_layer(axum::middleware::from_fn(security::refuse_nul))
         .with_state(state)
 }

@@ -12,7 +12,8 @@ fn e2e_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e")
 }
 
-pub(crate) fn run_node(script: &str, envs: &[(&str, String)]) {
+/// Runs a script of tests/e2e, which must succeed; its standard output.
+pub(crate) fn run_node(script: &str, envs: &[(&str, String)]) -> String {
     let dir = e2e_dir();
     assert!(
         dir.join("node_modules/playwright-core").exists(),
@@ -28,6 +29,7 @@ pub(crate) fn run_node(script: &str, envs: &[(&str, String)]) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
     eprintln!("{stdout}");
+    stdout.into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

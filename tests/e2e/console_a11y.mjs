@@ -27,6 +27,13 @@ try {
     await audit(page, `pools-${label}`);
     await Promise.all([page.waitForURL(/\/console\/pools\/.+/), page.getByRole('link', { name: env('POOL_NAME') }).click()]);
     await audit(page, `pool-${label}`);
+    await Promise.all([page.waitForURL(/\/users$/), page.getByRole('link', { name: /^Users and groups of/ }).click()]);
+    await audit(page, `users-${label}`);
+    await Promise.all([page.waitForURL(/\/users\/.+/), page.getByRole('link', { name: 'ada', exact: true }).click()]);
+    await audit(page, `user-${label}`);
+    await page.goBack();
+    await Promise.all([page.waitForURL(/\/groups\/.+/), page.getByRole('link', { name: 'admin', exact: true }).click()]);
+    await audit(page, `group-${label}`);
     await Promise.all([page.waitForURL(/\/console\/signin$/), page.getByRole('button', { name: 'Sign out' }).click()]);
   }
 } finally {

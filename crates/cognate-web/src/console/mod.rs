@@ -7,6 +7,7 @@
 
 mod auth;
 mod pools;
+mod users;
 mod wizard;
 
 use crate::security;
@@ -59,6 +60,15 @@ pub fn router(
             "/console/pools/{pool_id}/clients/{client_id}",
             get(pools::client),
         )
+        .route(
+            "/console/pools/{pool_id}/users",
+            get(users::list).post(users::create),
+        )
+        .route(
+            "/console/pools/{pool_id}/users/{username}",
+            get(users::user).post(users::act),
+        )
+        .route("/console/pools/{pool_id}/groups/{group}", get(users::group))
         .route_layer(axum::middleware::from_fn(security::refuse_nul))
         .with_state(state)
 }

@@ -3,6 +3,7 @@
 //! that ends the session everywhere, and the pools it shows.
 
 mod signin;
+mod users;
 mod wizard;
 
 /// Every console page in Chromium, checked by axe-core (WCAG 2.1 AA), on a desktop and a
@@ -16,6 +17,21 @@ async fn every_console_page_passes_an_accessibility_check_in_chromium() {
     c.create_user_pool_client()
         .user_pool_id(&pool)
         .client_name("seed-app")
+        .send()
+        .await
+        .unwrap();
+    crate::common::create_user(c, &pool, "ada", &[("email", "ada@example.com")]).await;
+    c.create_group()
+        .user_pool_id(&pool)
+        .group_name("admin")
+        .description("Administrators")
+        .send()
+        .await
+        .unwrap();
+    c.admin_add_user_to_group()
+        .user_pool_id(&pool)
+        .username("ada")
+        .group_name("admin")
         .send()
         .await
         .unwrap();

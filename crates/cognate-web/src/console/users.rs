@@ -445,6 +445,10 @@ pub(super) async fn act(
     let Some((op, input, done)) = action_call(action, &pool_id, &username, &f) else {
         return (StatusCode::BAD_REQUEST, "Unknown action.").into_response();
     };
+    if op == "AdminDeleteUser" && !f.contains_key("confirm") {
+        let outcome = Err("Tick the box to confirm deleting the user.".to_owned());
+        return user_page(&state, &headers, jar, &session, pool_id, username, outcome).await;
+    }
     let outcome = state
         .api
         .call(&region_of(&pool_id), op, input)

@@ -163,9 +163,16 @@ async fn users_and_groups_are_made_found_and_changed_in_the_console() {
         .unwrap();
     assert!(html.contains("Administrators") && html.contains("/users/ada\""));
 
+    let (status, html) = act("delete", vec![]).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("Tick the box to confirm deleting the user."));
     let r = b
         .post(&user_url)
-        .form(&[("_csrf", csrf.as_str()), ("action", "delete")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("action", "delete"),
+            ("confirm", "on"),
+        ])
         .send()
         .await
         .unwrap();

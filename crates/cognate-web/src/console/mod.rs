@@ -7,6 +7,7 @@
 
 mod auth;
 mod pools;
+mod settings;
 mod users;
 mod wizard;
 
@@ -69,6 +70,10 @@ pub fn router(
             get(users::user).post(users::act),
         )
         .route("/console/pools/{pool_id}/groups/{group}", get(users::group))
+        .route(
+            "/console/pools/{pool_id}/settings",
+            get(settings::show).post(settings::change),
+        )
         .route_layer(axum::middleware::from_fn(security::refuse_nul))
         .with_state(state)
 }

@@ -66,7 +66,7 @@ try {
   await Promise.all([page.waitForURL(/\/console\/pools\/[^/]+$/), page.getByRole('button', { name: 'Create user pool' }).click()]);
   const poolId = page.url().split('/').pop();
   await shot('pool');
-  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'seed-app' }).click()]);
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'seed-app', exact: true }).click()]);
   await shot('client');
   const clientId = (await page.textContent('#client-id')).trim();
   const secret = (await page.textContent('#client-secret')).trim();

@@ -14,6 +14,8 @@ use subtle::ConstantTimeEq;
 /// from a sibling domain or over plain HTTP), plain on loopback development hosts.
 const CSRF_COOKIE_SECURE: &str = "__Host-cognate-csrf";
 const CSRF_COOKIE_LOOPBACK: &str = "cognate-csrf";
+/// How long the CSRF cookie lives after the last form was shown (a console session's length).
+const CSRF_SECONDS: i64 = 8 * 3600;
 
 fn csrf_cookie_name(host: &str) -> &'static str {
     if secure(host) {
@@ -99,14 +101,15 @@ pub fn csrf_token(
     if let Some(c) = jar.get(name)
         && c.value().len() >= 32
     {
-        let token = csrf_mac(secrets, c.value(), form);
-        return (jar, token);
+        let (nonce, token) = (c.value().to_owned(), csrf_mac(secrets, c.value(), form));
+        // Renewed with every form, so a page kept open keeps working.
+        return (jar.add(cookie(name, nonce, host, CSRF_SECONDS)), token);
     }
     let mut raw = [0u8; 32];
     cognate_core::secrets::fill_random(&mut raw);
     let nonce = B64URL.encode(raw);
     let token = csrf_mac(secrets, &nonce, form);
-    (jar.add(cookie(name, nonce, host, 3600)), token)
+    (jar.add(cookie(name, nonce, host, CSRF_SECONDS)), token)
 }
 
 /// Whether the form's `_csrf` field is the token of this browser's cookie for this form

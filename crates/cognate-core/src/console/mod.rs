@@ -49,6 +49,8 @@ const MAX_KEY_ID: usize = 128;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsoleSession {
     pub access_key_id: String,
+    /// A MAC of the secret signed in with: a session ends when the secret changes.
+    key_tag: String,
     /// A random ID for this session (the CSRF tokens of its forms are bound to it).
     pub id: String,
     pub expires_ms: i64,
@@ -88,6 +90,12 @@ fn matches(keys: &[(String, String)], id: &str, secret: &str) -> bool {
     found == 1
 }
 
+impl Cognito {
+    fn key_tag(&self, secret: &str) -> String {
+        hex::encode(self.secrets.mac("console-key", secret.as_bytes()))
+    }
+}
+
 /// What marks a session signed out in the store.
 fn signed_out(session_id: &str) -> String {
     format!("console-signed-out/{session_id}")
@@ -114,11 +122,11 @@ impl Cognito {
             .await
             .map_err(|_| ConsoleRefusal::Unavailable)?;
         if counted.is_none() {
-            tracing::warn!("console sign-in refused: locked out");
+            tracing::warn!(access_key_id = %id, "console sign-in refused: locked out");
             return Err(ConsoleRefusal::Locked);
         }
         if !matches(keys, id, secret_access_key) {
-            tracing::warn!("console sign-in failed");
+            tracing::warn!(access_key_id = %id, "console sign-in failed");
             return Err(ConsoleRefusal::Wrong);
         }
         let _ = self.store.clear_sign_in_failures(LOCKOUT_SCOPE, id).await;
@@ -126,10 +134,11 @@ impl Cognito {
         crate::secrets::fill_random(&mut raw);
         let session = ConsoleSession {
             access_key_id: id.to_owned(),
+            key_tag: self.key_tag(secret_access_key),
             id: hex::encode(raw),
             expires_ms: now + SESSION_LIFETIME_MS,
         };
-        tracing::info!("console sign-in");
+        tracing::info!(access_key_id = %id, "console sign-in");
         Ok(self.secrets.seal(
             &serde_json::to_vec(&session).expect("a session serializes"),
             SESSION_OWNER,
@@ -149,7 +158,10 @@ impl Cognito {
             .open(sealed, SESSION_OWNER)
             .and_then(|json| serde_json::from_slice(&json).ok())?;
         let now = self.clock.now().millis();
-        let current = keys.iter().any(|(id, _)| *id == session.access_key_id);
+        let tag = session.key_tag.as_bytes();
+        let current = keys.iter().any(|(id, secret)| {
+            *id == session.access_key_id && bool::from(self.key_tag(secret).as_bytes().ct_eq(tag))
+        });
         if !current || now >= session.expires_ms {
             return None;
         }
@@ -171,6 +183,17 @@ impl Cognito {
     pub fn open_draft(&self, sealed: &str) -> Option<wizard::PoolDraft> {
         let json = self.secrets.open(sealed, DRAFT_OWNER)?;
         serde_json::from_slice(&json).ok()
+    }
+
+    /// Takes a wizard's Create once: `false` when this draft already created (or is creating)
+    /// its pool.
+    pub async fn claim_draft(&self, draft: &wizard::PoolDraft) -> crate::error::Result<bool> {
+        let now = self.clock.now().millis();
+        let id = format!("console-draft/{}", draft.nonce);
+        Ok(self
+            .store
+            .consume_challenge(&id, now + SESSION_LIFETIME_MS, now)
+            .await?)
     }
 
     /// Signs a session out on every node: its cookie, wherever it is, no longer works.

@@ -76,6 +76,9 @@ pub struct PoolDraft {
     pub access_token_minutes: String,
     pub id_token_minutes: String,
     pub refresh_token_days: String,
+    /// Random, set when the wizard starts: Create is taken once per draft (a second press or
+    /// a reload does not make a second pool).
+    pub nonce: String,
 }
 
 impl Default for PoolDraft {
@@ -113,6 +116,7 @@ impl Default for PoolDraft {
             access_token_minutes: "60".into(),
             id_token_minutes: "60".into(),
             refresh_token_days: "30".into(),
+            nonce: String::new(),
         }
     }
 }

@@ -144,15 +144,14 @@ pub(super) async fn sign_out(
         query: &session.id,
     };
     if !csrf_ok(&state.cognito.secrets, &jar, &host, form, f.csrf.as_deref()) {
-        return (StatusCode::FORBIDDEN, "The form expired.").into_response();
+        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
     }
     if let Err(e) = state.cognito.console_sign_out(&session).await {
         tracing::error!(error = %e.message, "console sign-out not recorded");
-        return (
+        return super::fail(
             StatusCode::SERVICE_UNAVAILABLE,
             "Signing out failed. Try again.",
-        )
-            .into_response();
+        );
     }
     let jar = jar.add(security::expired(cookie_name(&host), &host));
     (jar, Redirect::to("/console/signin")).into_response()

@@ -117,15 +117,60 @@ fn sign_out_token(
     security::csrf_token(&state.cognito.secrets, jar, &security::host(headers), form)
 }
 
+/// The console's pages: the hosted pages' headers, and forms that may post only here (the
+/// console never sends a form elsewhere, so unlike the hosted UI it can say so).
+fn harden(resp: Response) -> Response {
+    let mut resp = security::harden(resp);
+    resp.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'; default-src 'self'; form-action 'self'; base-uri 'none'; img-src 'self' data:; script-src 'none'"),
+    );
+    resp
+}
+
 fn render(t: impl Template, status: StatusCode) -> Response {
     match t.render() {
-        Ok(html) => security::harden((status, Html(html)).into_response()),
+        Ok(html) => harden((status, Html(html)).into_response()),
         Err(e) => {
             tracing::error!(error = %e, "console template failed");
-            security::harden(
-                (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error.").into_response(),
-            )
+            harden((StatusCode::INTERNAL_SERVER_ERROR, "Internal server error.").into_response())
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage<'a> {
+    signout_csrf: Option<String>,
+    message: &'a str,
+}
+
+/// A console error page: the message, and the way back to the pools.
+fn fail(status: StatusCode, message: impl AsRef<str>) -> Response {
+    let page = ErrorPage {
+        signout_csrf: None,
+        message: message.as_ref(),
+    };
+    render(page, status)
+}
+
+/// A pool ID as Cognito makes them (`<region>_<letters and digits>`): others are not looked
+/// up, nor put into the page's links.
+fn checked_pool(pool_id: &str) -> Result<(), Box<Response>> {
+    let well_formed = pool_id.split_once('_').is_some_and(|(region, id)| {
+        !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    match well_formed && pool_id.len() <= 55 {
+        true => Ok(()),
+        false => Err(Box::new(fail(
+            StatusCode::NOT_FOUND,
+            "User pool does not exist.",
+        ))),
     }
 }
 

@@ -65,7 +65,7 @@ pub(super) async fn list(
         .await
     {
         Ok(page) => page,
-        Err(e) => return (StatusCode::BAD_REQUEST, e.message).into_response(),
+        Err(e) => return super::fail(StatusCode::BAD_REQUEST, e.message),
     };
     let (jar, signout) = sign_out_token(&state, jar, &headers, &session);
     let view = PoolsPage {
@@ -120,10 +120,13 @@ pub(super) async fn detail(
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
     let region = region(pool_id.split_once('_').map(|(r, _)| r));
     let view = match state.cognito.describe_user_pool(&region, &pool_id).await {
         Ok(v) => v,
-        Err(e) => return (StatusCode::NOT_FOUND, e.message).into_response(),
+        Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),
     };
     let clients = match state
         .cognito
@@ -131,7 +134,7 @@ pub(super) async fn detail(
         .await
     {
         Ok(page) => page.items,
-        Err(e) => return (StatusCode::NOT_FOUND, e.message).into_response(),
+        Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),
     };
     let pool = view.pool;
     let sign_in = match (&pool.username_attributes[..], &pool.alias_attributes[..]) {
@@ -196,6 +199,9 @@ pub(super) async fn client(
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
     let region = region(pool_id.split_once('_').map(|(r, _)| r));
     let input = serde_json::json!({"UserPoolId": pool_id, "ClientId": client_id});
     let c = match state
@@ -204,7 +210,7 @@ pub(super) async fn client(
         .await
     {
         Ok(v) => v["UserPoolClient"].clone(),
-        Err(e) => return (StatusCode::NOT_FOUND, e.message).into_response(),
+        Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),
     };
     let list = |key: &str| {
         c[key]

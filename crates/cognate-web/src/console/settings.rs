@@ -88,7 +88,7 @@ async fn page(
         .await
     {
         Ok(v) => v["UserPool"].clone(),
-        Err(e) => return (StatusCode::NOT_FOUND, e.message).into_response(),
+        Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),
     };
     let listed = state
         .api
@@ -158,6 +158,9 @@ pub(super) async fn show(
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
     page(&state, &headers, jar, &session, pool_id, Ok(None)).await
 }
 
@@ -174,6 +177,9 @@ pub(super) async fn change(
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
     let host = security::host(&headers);
     let presented = f.get("_csrf").map(String::as_str);
     if !csrf_ok(
@@ -183,7 +189,7 @@ pub(super) async fn change(
         form_for(&session),
         presented,
     ) {
-        return (StatusCode::FORBIDDEN, "The form expired.").into_response();
+        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
     }
     let text = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let pool = json!(pool_id);
@@ -214,7 +220,7 @@ pub(super) async fn change(
             json!({"UserPoolId": pool, "ProviderName": text("provider_name")}),
             "Identity provider deleted.",
         ),
-        _ => return (StatusCode::BAD_REQUEST, "Unknown action.").into_response(),
+        _ => return super::fail(StatusCode::BAD_REQUEST, "Unknown action."),
     };
     let outcome = state
         .api

@@ -200,6 +200,9 @@ pub(super) async fn list(
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
     let filter = q.filter.unwrap_or_default();
     users_page(
         &state, &headers, jar, &session, pool_id, filter, q.next, None,
@@ -219,11 +222,14 @@ pub(super) async fn create(
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
     let host = security::host(&headers);
     let form = form_for(&session, "/console/users");
     let presented = f.get("_csrf").map(String::as_str);
     if !csrf_ok(&state.cognito.secrets, &jar, &host, form, presented) {
-        return (StatusCode::FORBIDDEN, "The form expired.").into_response();
+        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
     }
     let text = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let region = region_of(&pool_id);
@@ -245,6 +251,23 @@ pub(super) async fn create(
             let password = f.get("temporary_password").cloned().unwrap_or_default();
             if !password.is_empty() {
                 input["TemporaryPassword"] = json!(password);
+            } else if !f.contains_key("send_invitation") {
+                // Nobody would ever learn a generated password.
+                let error = Some((
+                    StatusCode::BAD_REQUEST,
+                    "Set a temporary password, or send an invitation.".to_owned(),
+                ));
+                return users_page(
+                    &state,
+                    &headers,
+                    jar,
+                    &session,
+                    pool_id,
+                    String::new(),
+                    None,
+                    error,
+                )
+                .await;
             }
             if !f.contains_key("send_invitation") {
                 input["MessageAction"] = json!("SUPPRESS");
@@ -284,7 +307,7 @@ async fn user_page(
     let input = json!({"UserPoolId": pool_id, "Username": username});
     let user = match state.api.call(&region, "AdminGetUser", input.clone()).await {
         Ok(u) => u,
-        Err(e) => return (StatusCode::NOT_FOUND, e.message).into_response(),
+        Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),
     };
     let mut with_limit = input;
     with_limit["Limit"] = json!(60);
@@ -353,18 +376,30 @@ async fn user_page(
     (jar, render(page, status)).into_response()
 }
 
-/// `GET /console/pools/<poolId>/users/<username>`.
+#[derive(Deserialize)]
+pub(super) struct UserQuery {
+    done: Option<String>,
+}
+
+/// `GET /console/pools/<poolId>/users/<username>[?done=<action>]`.
 pub(super) async fn user(
     State(state): State<Arc<ConsoleState>>,
     headers: HeaderMap,
     jar: CookieJar,
     Path((pool_id, username)): Path<(String, String)>,
+    Query(q): Query<UserQuery>,
 ) -> Response {
     let session = match signed_in(&state, &jar, &headers).await {
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
-    user_page(&state, &headers, jar, &session, pool_id, username, Ok(None)).await
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
+    let done = q
+        .done
+        .and_then(|a| action_call(&a, "", "", &HashMap::new()).map(|(_, _, said)| said.to_owned()));
+    user_page(&state, &headers, jar, &session, pool_id, username, Ok(done)).await
 }
 
 /// The API call an action of the user page makes, and what to say when it is done.
@@ -435,15 +470,18 @@ pub(super) async fn act(
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
     let host = security::host(&headers);
     let presented = f.get("_csrf").map(String::as_str);
     let form = form_for(&session, "/console/user");
     if !csrf_ok(&state.cognito.secrets, &jar, &host, form, presented) {
-        return (StatusCode::FORBIDDEN, "The form expired.").into_response();
+        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
     }
     let action = f.get("action").map(String::as_str).unwrap_or_default();
-    let Some((op, input, done)) = action_call(action, &pool_id, &username, &f) else {
-        return (StatusCode::BAD_REQUEST, "Unknown action.").into_response();
+    let Some((op, input, _)) = action_call(action, &pool_id, &username, &f) else {
+        return super::fail(StatusCode::BAD_REQUEST, "Unknown action.");
     };
     if op == "AdminDeleteUser" && !f.contains_key("confirm") {
         let outcome = Err("Tick the box to confirm deleting the user.".to_owned());
@@ -453,12 +491,19 @@ pub(super) async fn act(
         .api
         .call(&region_of(&pool_id), op, input)
         .await
-        .map(|_| Some(done.to_owned()))
         .map_err(|e| e.message);
-    if op == "AdminDeleteUser" && outcome.is_ok() {
-        return Redirect::to(&format!("/console/pools/{pool_id}/users")).into_response();
+    let user_url = format!(
+        "/console/pools/{pool_id}/users/{}",
+        cognate_core::oauth::form_encode(&username)
+    );
+    match outcome {
+        Ok(_) if op == "AdminDeleteUser" => {
+            Redirect::to(&format!("/console/pools/{pool_id}/users")).into_response()
+        }
+        // Done: back to the page by GET, so reloading it does not do it again.
+        Ok(_) => Redirect::to(&format!("{user_url}?done={action}")).into_response(),
+        Err(e) => user_page(&state, &headers, jar, &session, pool_id, username, Err(e)).await,
     }
-    user_page(&state, &headers, jar, &session, pool_id, username, outcome).await
 }
 
 #[derive(Template)]
@@ -482,15 +527,18 @@ pub(super) async fn group(
         Ok(s) => s,
         Err(to_sign_in) => return to_sign_in,
     };
+    if let Err(refused) = super::checked_pool(&pool_id) {
+        return *refused;
+    }
     let region = region_of(&pool_id);
     let input = json!({"UserPoolId": pool_id, "GroupName": name});
     let group = match state.api.call(&region, "GetGroup", input.clone()).await {
         Ok(g) => g["Group"].clone(),
-        Err(e) => return (StatusCode::NOT_FOUND, e.message).into_response(),
+        Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),
     };
     let members = match state.api.call(&region, "ListUsersInGroup", input).await {
         Ok(v) => v["Users"].as_array().cloned().unwrap_or_default(),
-        Err(e) => return (StatusCode::BAD_REQUEST, e.message).into_response(),
+        Err(e) => return super::fail(StatusCode::BAD_REQUEST, e.message),
     };
     let (jar, signout) = sign_out_token(&state, jar, &headers, &session);
     let page = GroupPage {

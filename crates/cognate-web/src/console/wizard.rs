@@ -108,7 +108,15 @@ pub(super) async fn start(
         Err(to_sign_in) => return to_sign_in,
     };
     let region = super::pools::region(q.region.as_deref());
-    let draft = PoolDraft::default();
+    let mut raw = [0u8; 16];
+    cognate_core::secrets::fill_random(&mut raw);
+    let draft = PoolDraft {
+        nonce: {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+        },
+        ..PoolDraft::default()
+    };
     show(&state, &headers, jar, &session, region, 1, &draft, None)
 }
 
@@ -184,10 +192,10 @@ pub(super) async fn step(
         form_for(&session),
         presented,
     ) {
-        return (StatusCode::FORBIDDEN, "The form expired. Start again.").into_response();
+        return super::fail(StatusCode::FORBIDDEN, "The form expired. Start again.");
     }
     let Some(mut draft) = f.get("draft").and_then(|d| state.cognito.open_draft(d)) else {
-        return (StatusCode::BAD_REQUEST, "The wizard's state is missing.").into_response();
+        return super::fail(StatusCode::BAD_REQUEST, "The wizard's state is missing.");
     };
     let region = super::pools::region(f.get("region").map(String::as_str));
     let at = f
@@ -209,7 +217,7 @@ pub(super) async fn step(
             let to = at.saturating_sub(1).max(1);
             show(&state, &headers, jar, &session, region, to, &draft, None)
         }
-        "create" => match create(&state, &region, &draft).await {
+        "create" => match create(state.clone(), region.clone(), draft.clone()).await {
             Ok(pool_id) => Redirect::to(&format!("/console/pools/{pool_id}")).into_response(),
             Err((to, field, message)) => {
                 let error = Some((field, message));
@@ -231,12 +239,31 @@ pub(super) async fn step(
 
 type Failed = (usize, Option<&'static str>, String);
 
-/// Makes the pool, its MFA settings, app client and domain; on an error, removes what was
-/// made and says which field it is about.
-async fn create(state: &ConsoleState, region: &str, draft: &PoolDraft) -> Result<String, Failed> {
+/// Makes the pool, its MFA settings, app client and domain — on a task of its own, so a
+/// browser that goes away cannot stop it halfway; on an error, removes what was made and says
+/// which field it is about.
+async fn create(
+    state: Arc<ConsoleState>,
+    region: String,
+    draft: PoolDraft,
+) -> Result<String, Failed> {
     if let Some(message) = draft.sign_in_error() {
         return Err((1, Some("sign_in"), message.to_owned()));
     }
+    match state.cognito.claim_draft(&draft).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let said = "This user pool was already created: see the user pools.".to_owned();
+            return Err((6, None, said));
+        }
+        Err(e) => return Err((6, None, e.message)),
+    }
+    tokio::spawn(async move { make(&state, &region, &draft).await })
+        .await
+        .unwrap_or_else(|_| Err((6, None, "The user pool could not be created.".to_owned())))
+}
+
+async fn make(state: &ConsoleState, region: &str, draft: &PoolDraft) -> Result<String, Failed> {
     let requests = draft.requests();
     let fail = |op: &str, message: String| {
         let (step, field) = draft.field_of(op, &message);
@@ -266,11 +293,19 @@ async fn create(state: &ConsoleState, region: &str, draft: &PoolDraft) -> Result
     for (op, input) in calls {
         if let Err(e) = state.api.call(region, op, input).await {
             // Nothing half made: the pool goes, and its client and domain with it.
-            let _ = state
+            let removed = state
                 .api
                 .call(region, "DeleteUserPool", json!({"UserPoolId": pool_id}))
                 .await;
-            return Err(fail(op, e.message));
+            let mut failed = fail(op, e.message);
+            if let Err(left) = removed {
+                tracing::error!(%pool_id, error = %left.message, "a half-made pool was not removed");
+                failed.2 = format!(
+                    "{} (The user pool {pool_id} was made and could not be removed: delete it from the user pools.)",
+                    failed.2
+                );
+            }
+            return Err(failed);
         }
     }
     tracing::info!(%pool_id, "user pool created in the console");

@@ -56,6 +56,7 @@ async fn users_and_groups_are_made_found_and_changed_in_the_console() {
         ("_csrf", csrf.clone()),
         ("what", "user".into()),
         ("username", "ada".into()),
+        ("send_invitation", "on".into()),
     ])
     .await;
     assert_eq!(r.status().as_u16(), 400);
@@ -64,6 +65,20 @@ async fn users_and_groups_are_made_found_and_changed_in_the_console() {
             .await
             .unwrap()
             .contains("User account already exists")
+    );
+    // No invitation and no password: nobody could ever sign in as that user.
+    let r = post(vec![
+        ("_csrf", csrf.clone()),
+        ("what", "user".into()),
+        ("username", "bob".into()),
+    ])
+    .await;
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Set a temporary password, or send an invitation.")
     );
     let r = post(vec![("what", "user".into()), ("username", "eve".into())]).await;
     assert_eq!(r.status().as_u16(), 403);
@@ -98,7 +113,13 @@ async fn users_and_groups_are_made_found_and_changed_in_the_console() {
         let mut form = vec![("_csrf", csrf.clone()), ("action", action.to_owned())];
         form.extend(extra);
         async move {
-            let r = b.post(url).form(&form).send().await.unwrap();
+            let r = b.post(&url).form(&form).send().await.unwrap();
+            if r.status().as_u16() != 303 {
+                return (r.status().as_u16(), r.text().await.unwrap());
+            }
+            // Done: the page is read again by GET, saying what was done.
+            let done = format!("{}{}", url.split("/console").next().unwrap(), location(&r));
+            let r = b.get(done).send().await.unwrap();
             (r.status().as_u16(), r.text().await.unwrap())
         }
     };

@@ -79,13 +79,13 @@ fn guide(step: usize, domain: &str) -> Vec<(&'static str, String)> {
 }
 
 /// Walks steps 1–5 with the guide's answers (`edit` replaces one field of one step) and
-/// presses Create; the last response.
+/// presses Create: the answer, and the Review page it was pressed on.
 async fn walk(
     b: &reqwest::Client,
     base: &str,
     domain: &str,
     edit: Option<(usize, &'static str, &str)>,
-) -> reqwest::Response {
+) -> (reqwest::Response, String) {
     let r = b
         .get(format!("{base}/console/pools/new"))
         .send()
@@ -112,7 +112,7 @@ async fn walk(
     }
     assert!(page.contains("Step 6: Review and create"), "{page}");
     assert!(page.contains("seed-pool"), "{page}");
-    post_step(b, base, &page, &[], "create").await
+    (post_step(b, base, &page, &[], "create").await, page)
 }
 
 #[tokio::test]
@@ -120,7 +120,7 @@ async fn the_guides_five_steps_make_the_pool_client_and_domain() {
     let t = start().await;
     let base = t.url();
     let (b, _) = signed_in(&base).await;
-    let r = walk(&b, &base, "guide-wizard", None).await;
+    let (r, review) = walk(&b, &base, "guide-wizard", None).await;
     assert_eq!(r.status().as_u16(), 303, "{:?}", r.text().await);
     let pool_page = location(&r);
     let pool_id = pool_page.rsplit('/').next().unwrap().to_owned();
@@ -199,6 +199,18 @@ async fn the_guides_five_steps_make_the_pool_client_and_domain() {
         .unwrap();
     assert!(html.contains(&client_id) && html.contains(&secret));
     assert!(html.contains("View hosted UI"));
+
+    // Create again from the same Review page (a second press, a reload): no second pool.
+    let r = post_step(&b, &base, &review, &[], "create").await;
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("This user pool was already created")
+    );
+    let pools = c.list_user_pools().max_results(60).send().await.unwrap();
+    assert_eq!(pools.user_pools().len(), 1);
 }
 
 #[tokio::test]
@@ -215,7 +227,7 @@ async fn bad_answers_come_back_next_to_their_field_and_leave_nothing_behind() {
         html[start..].split("</p>").next().unwrap().to_owned()
     };
     // A password policy shorter than Cognito allows: the API's own message, at step 2.
-    let r = walk(&b, &base, "bad-one", Some((2, "min_length", "3"))).await;
+    let (r, _) = walk(&b, &base, "bad-one", Some((2, "min_length", "3"))).await;
     assert_eq!(r.status().as_u16(), 400);
     let html = r.text().await.unwrap();
     assert!(html.contains("Step 2: Configure security requirements"));
@@ -224,7 +236,7 @@ async fn bad_answers_come_back_next_to_their_field_and_leave_nothing_behind() {
         "{html}"
     );
     // A callback URL that is not one.
-    let r = walk(
+    let (r, _) = walk(
         &b,
         &base,
         "bad-two",
@@ -238,9 +250,9 @@ async fn bad_answers_come_back_next_to_their_field_and_leave_nothing_behind() {
         "http://example.com/cb is not a valid redirect URL: it must be absolute, without a fragment, and use HTTPS unless it is http://localhost."
     );
     // A domain another pool has.
-    let r = walk(&b, &base, "taken-domain", None).await;
+    let (r, _) = walk(&b, &base, "taken-domain", None).await;
     assert_eq!(r.status().as_u16(), 303);
-    let r = walk(&b, &base, "taken-domain", None).await;
+    let (r, _) = walk(&b, &base, "taken-domain", None).await;
     let html = r.text().await.unwrap();
     assert!(
         field_error(&html, "domain").contains("Domain already"),

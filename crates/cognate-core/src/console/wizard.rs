@@ -6,7 +6,7 @@
 //! rules; `field_of` places an API error next to the field it is about.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// The wizard's steps, in the guide's order; 6 is Review.
 pub const STEPS: [&str; 6] = [
@@ -16,6 +16,16 @@ pub const STEPS: [&str; 6] = [
     "Configure message delivery",
     "Integrate your app",
     "Review and create",
+];
+
+/// Identity provider types (Cognito's `IdentityProviderTypeType`).
+pub const PROVIDER_TYPES: [&str; 6] = [
+    "Google",
+    "Facebook",
+    "LoginWithAmazon",
+    "SignInWithApple",
+    "OIDC",
+    "SAML",
 ];
 
 /// Attributes a pool may require at sign-up (standard attributes, OpenID Connect Core §5.1).
@@ -38,6 +48,16 @@ pub struct PoolDraft {
     pub sign_in_username: bool,
     pub sign_in_email: bool,
     pub sign_in_phone: bool,
+    /// Federated identity provider sign-in: one provider made with the pool.
+    pub federated: bool,
+    pub provider_name: String,
+    /// Cognito's `ProviderType`: `Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple`,
+    /// `OIDC` or `SAML`.
+    pub provider_type: String,
+    /// `ProviderDetails`, one `key=value` per line.
+    pub provider_details: String,
+    /// `AttributeMapping`, one `pool attribute=provider attribute` per line.
+    pub provider_mapping: String,
     // 2. Security requirements.
     /// `cognito` (Cognito's defaults) or `custom`.
     pub password_policy: String,
@@ -88,6 +108,11 @@ impl Default for PoolDraft {
             sign_in_username: true,
             sign_in_email: false,
             sign_in_phone: false,
+            federated: false,
+            provider_name: String::new(),
+            provider_type: "OIDC".into(),
+            provider_details: String::new(),
+            provider_mapping: String::new(),
             password_policy: "cognito".into(),
             min_length: "8".into(),
             require_numbers: true,
@@ -130,6 +155,15 @@ fn number(text: &str) -> Value {
     }
 }
 
+/// `key=value` lines as a JSON object of strings (blank lines and lines without `=` skipped).
+pub fn key_values(text: &str) -> Map<String, Value> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), Value::from(v.trim())))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
 fn lines(text: &str) -> Vec<&str> {
     text.lines()
         .map(str::trim)
@@ -142,6 +176,8 @@ pub struct Requests {
     pub create_user_pool: Value,
     /// SetUserPoolMfaConfig (without `UserPoolId`), when MFA is on or optional.
     pub mfa_config: Option<Value>,
+    /// CreateIdentityProvider (without `UserPoolId`), with federated sign-in.
+    pub create_provider: Option<Value>,
     /// CreateUserPoolClient (without `UserPoolId`).
     pub create_client: Value,
     /// CreateUserPoolDomain (without `UserPoolId`), with the hosted UI and a domain.
@@ -238,6 +274,17 @@ impl PoolDraft {
             "SupportedIdentityProviders": ["COGNITO"],
             "PreventUserExistenceErrors": "ENABLED",
         });
+        let create_provider = self.federated.then(|| {
+            json!({
+                "ProviderName": self.provider_name.trim(),
+                "ProviderType": self.provider_type,
+                "ProviderDetails": key_values(&self.provider_details),
+                "AttributeMapping": key_values(&self.provider_mapping),
+            })
+        });
+        if self.federated {
+            client["SupportedIdentityProviders"] = json!(["COGNITO", self.provider_name.trim()]);
+        }
         if self.hosted_ui {
             client["AllowedOAuthFlowsUserPoolClient"] = json!(true);
             client["AllowedOAuthFlows"] = json!(["code"]);
@@ -252,6 +299,7 @@ impl PoolDraft {
         Requests {
             create_user_pool: pool,
             mfa_config,
+            create_provider,
             create_client: client,
             create_domain: (self.hosted_ui && !domain.is_empty())
                 .then(|| json!({"Domain": domain})),
@@ -265,6 +313,10 @@ impl PoolDraft {
         let has = |needle: &str| m.contains(&needle.to_ascii_lowercase());
         match operation {
             "CreateUserPoolDomain" => (5, Some("domain")),
+            "CreateIdentityProvider" if has("providername") || has("provider name") => {
+                (1, Some("provider_name"))
+            }
+            "CreateIdentityProvider" => (1, Some("provider_details")),
             "SetUserPoolMfaConfig" => (2, Some("mfa")),
             "CreateUserPoolClient" => {
                 let callback = lines(&self.callback_urls)

@@ -12,19 +12,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use cognate_core::console::ConsoleSession;
-use serde_json::{Map, Value, json};
+use cognate_core::console::wizard::{PROVIDER_TYPES, key_values};
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Provider types the form offers (Cognito's `IdentityProviderTypeType`).
-const PROVIDER_TYPES: [&str; 6] = [
-    "OIDC",
-    "SAML",
-    "Google",
-    "Facebook",
-    "LoginWithAmazon",
-    "SignInWithApple",
-];
 
 pub(super) struct ProviderRow {
     name: String,
@@ -62,15 +53,6 @@ fn form_for(session: &ConsoleSession) -> CsrfForm<'_> {
 
 fn region_of(pool_id: &str) -> String {
     super::pools::region(pool_id.split_once('_').map(|(r, _)| r))
-}
-
-/// `key=value` lines as a JSON object of strings.
-fn pairs(text: &str) -> Map<String, Value> {
-    text.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_owned(), Value::from(v.trim())))
-        .filter(|(k, _)| !k.is_empty())
-        .collect()
 }
 
 async fn page(
@@ -210,8 +192,8 @@ pub(super) async fn change(
                 "UserPoolId": pool,
                 "ProviderName": text("provider_name"),
                 "ProviderType": text("provider_type"),
-                "ProviderDetails": pairs(&text("provider_details")),
-                "AttributeMapping": pairs(&text("attribute_mapping")),
+                "ProviderDetails": key_values(&text("provider_details")),
+                "AttributeMapping": key_values(&text("attribute_mapping")),
             }),
             "Identity provider added.",
         ),

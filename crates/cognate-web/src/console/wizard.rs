@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use cognate_core::console::ConsoleSession;
-use cognate_core::console::wizard::{PoolDraft, REQUIRABLE, STEPS};
+use cognate_core::console::wizard::{PROVIDER_TYPES, PoolDraft, REQUIRABLE, STEPS};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -32,6 +32,7 @@ struct WizardPage<'a> {
     steps: &'static [&'static str],
     d: &'a PoolDraft,
     requirable: &'static [&'static str],
+    provider_types: &'static [&'static str],
     delivery: &'a [String],
     field: Option<&'static str>,
     error: Option<String>,
@@ -89,6 +90,7 @@ fn show(
         steps: &STEPS,
         d: draft,
         requirable: &REQUIRABLE,
+        provider_types: &PROVIDER_TYPES,
         delivery: &state.delivery,
         field,
         error,
@@ -129,6 +131,11 @@ fn apply(step: usize, f: &HashMap<String, String>, d: &mut PoolDraft) {
             d.sign_in_username = ticked("sign_in_username");
             d.sign_in_email = ticked("sign_in_email");
             d.sign_in_phone = ticked("sign_in_phone");
+            d.federated = ticked("federated");
+            d.provider_name = text("provider_name");
+            d.provider_type = text("provider_type");
+            d.provider_details = text("provider_details");
+            d.provider_mapping = text("provider_mapping");
         }
         2 => {
             d.password_policy = text("password_policy");
@@ -285,6 +292,9 @@ async fn make(state: &ConsoleState, region: &str, draft: &PoolDraft) -> Result<S
     let mut calls = Vec::new();
     if let Some(mfa) = requests.mfa_config {
         calls.push(("SetUserPoolMfaConfig", with_pool(mfa)));
+    }
+    if let Some(provider) = requests.create_provider {
+        calls.push(("CreateIdentityProvider", with_pool(provider)));
     }
     calls.push(("CreateUserPoolClient", with_pool(requests.create_client)));
     if let Some(domain) = requests.create_domain {

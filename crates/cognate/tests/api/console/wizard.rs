@@ -38,7 +38,18 @@ async fn post_step(
 fn guide(step: usize, domain: &str) -> Vec<(&'static str, String)> {
     let owned = |v: &[(&'static str, &str)]| v.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
     match step {
-        1 => owned(&[("sign_in_username", "on"), ("sign_in_email", "on")]),
+        1 => owned(&[
+            ("sign_in_username", "on"),
+            ("sign_in_email", "on"),
+            ("federated", "on"),
+            ("provider_name", "Corp"),
+            ("provider_type", "OIDC"),
+            (
+                "provider_details",
+                "client_id=corp-app\nclient_secret=s3cret\nauthorize_scopes=openid email\noidc_issuer=https://idp.example.com\nattributes_request_method=GET",
+            ),
+            ("provider_mapping", "email=email"),
+        ]),
         2 => owned(&[
             ("password_policy", "custom"),
             ("min_length", "10"),
@@ -176,6 +187,23 @@ async fn the_guides_five_steps_make_the_pool_client_and_domain() {
         ["http://localhost:5000/postlogout".to_owned()]
     );
     assert_eq!(client.access_token_validity(), Some(60));
+    assert_eq!(
+        client.supported_identity_providers(),
+        ["COGNITO".to_owned(), "Corp".to_owned()]
+    );
+    let provider = c
+        .describe_identity_provider()
+        .user_pool_id(&pool_id)
+        .provider_name("Corp")
+        .send()
+        .await
+        .unwrap()
+        .identity_provider
+        .unwrap();
+    assert_eq!(
+        provider.provider_details().unwrap()["oidc_issuer"],
+        "https://idp.example.com"
+    );
     let secret = client.client_secret().unwrap().to_owned();
 
     // The console shows the client's ID and secret, and the way to its hosted UI.
@@ -248,6 +276,23 @@ async fn bad_answers_come_back_next_to_their_field_and_leave_nothing_behind() {
     assert_eq!(
         field_error(&html, "callback_urls"),
         "http://example.com/cb is not a valid redirect URL: it must be absolute, without a fragment, and use HTTPS unless it is http://localhost."
+    );
+    // A provider without the details its type needs: step 1, next to the details.
+    let (r, _) = walk(
+        &b,
+        &base,
+        "bad-three",
+        Some((1, "provider_details", "client_id=x")),
+    )
+    .await;
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Step 1: Configure sign-in experience"),
+        "{html}"
+    );
+    assert!(
+        field_error(&html, "provider_details").contains("required idp details"),
+        "{html}"
     );
     // A domain another pool has.
     let (r, _) = walk(&b, &base, "taken-domain", None).await;

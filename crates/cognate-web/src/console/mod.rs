@@ -6,6 +6,7 @@
 //! calls them.
 
 mod auth;
+mod clients;
 mod pools;
 mod settings;
 mod users;
@@ -57,9 +58,10 @@ pub fn router(
         .route("/console/pools", get(pools::list))
         .route("/console/pools/new", get(wizard::start).post(wizard::step))
         .route("/console/pools/{pool_id}", get(pools::detail))
+        .route("/console/pools/{pool_id}/clients", post(clients::create))
         .route(
             "/console/pools/{pool_id}/clients/{client_id}",
-            get(pools::client),
+            get(clients::client).post(clients::update),
         )
         .route(
             "/console/pools/{pool_id}/users",

@@ -94,6 +94,8 @@ pub(super) struct ClientRow {
 #[template(path = "console/pool.html")]
 struct PoolPage {
     signout_csrf: Option<String>,
+    /// The new-client form's token.
+    csrf: String,
     region: String,
     id: String,
     name: String,
@@ -144,8 +146,15 @@ pub(super) async fn detail(
         (names, aliases) => format!("{}; {}", names.join(", "), aliases.join(", ")),
     };
     let (jar, signout) = sign_out_token(&state, jar, &headers, &session);
+    let form = crate::security::CsrfForm {
+        action: "/console/clients",
+        query: &session.id,
+    };
+    let host = crate::security::host(&headers);
+    let (jar, csrf) = crate::security::csrf_token(&state.cognito.secrets, jar, &host, form);
     let page = PoolPage {
         signout_csrf: Some(signout),
+        csrf,
         region,
         id: pool.id,
         name: pool.name,
@@ -168,100 +177,6 @@ pub(super) async fn detail(
                 name: c.client_name,
             })
             .collect(),
-    };
-    (jar, render(page, StatusCode::OK)).into_response()
-}
-
-#[derive(Template)]
-#[template(path = "console/client.html")]
-struct ClientPage {
-    signout_csrf: Option<String>,
-    pool_id: String,
-    client_id: String,
-    name: String,
-    secret: Option<String>,
-    callbacks: String,
-    sign_outs: String,
-    flows: String,
-    tokens: String,
-    hosted_ui: Option<String>,
-}
-
-/// `GET /console/pools/<poolId>/clients/<clientId>`: the client's ID and secret, and the way
-/// to its hosted UI (DescribeUserPoolClient).
-pub(super) async fn client(
-    State(state): State<Arc<ConsoleState>>,
-    headers: HeaderMap,
-    jar: CookieJar,
-    Path((pool_id, client_id)): Path<(String, String)>,
-) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
-        Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
-    };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
-    let region = region(pool_id.split_once('_').map(|(r, _)| r));
-    let input = serde_json::json!({"UserPoolId": pool_id, "ClientId": client_id});
-    let c = match state
-        .api
-        .call(&region, "DescribeUserPoolClient", input)
-        .await
-    {
-        Ok(v) => v["UserPoolClient"].clone(),
-        Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),
-    };
-    let list = |key: &str| {
-        c[key]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default()
-    };
-    let callbacks = list("CallbackURLs");
-    let unit = |k: &str| c["TokenValidityUnits"][k].as_str().unwrap_or("").to_owned();
-    let tokens = format!(
-        "access {} {}, ID {} {}, refresh {} {}",
-        c["AccessTokenValidity"],
-        unit("AccessToken"),
-        c["IdTokenValidity"],
-        unit("IdToken"),
-        c["RefreshTokenValidity"],
-        unit("RefreshToken")
-    );
-    let first_callback = c["CallbackURLs"][0].as_str().map(str::to_owned);
-    let hosted_ui = first_callback
-        .filter(|_| c["AllowedOAuthFlowsUserPoolClient"] == serde_json::json!(true))
-        .map(|cb| {
-            cognate_core::oauth::with_query(
-                &format!(
-                    "{}/oauth2/authorize",
-                    state.cognito.issuer_base.trim_end_matches('/')
-                ),
-                &[
-                    ("client_id", client_id.as_str()),
-                    ("response_type", "code"),
-                    ("redirect_uri", cb.as_str()),
-                ],
-            )
-        });
-    let (jar, signout) = sign_out_token(&state, jar, &headers, &session);
-    let page = ClientPage {
-        signout_csrf: Some(signout),
-        pool_id,
-        name: c["ClientName"].as_str().unwrap_or_default().to_owned(),
-        client_id,
-        secret: c["ClientSecret"].as_str().map(str::to_owned),
-        callbacks,
-        sign_outs: list("LogoutURLs"),
-        flows: list("AllowedOAuthFlows"),
-        tokens,
-        hosted_ui,
     };
     (jar, render(page, StatusCode::OK)).into_response()
 }

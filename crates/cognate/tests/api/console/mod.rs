@@ -2,6 +2,7 @@
 //! sign-in with the admin credentials, the CSRF token every form needs, lockout, sign-out
 //! that ends the session everywhere, and the pools it shows.
 
+mod clients;
 mod settings;
 mod signin;
 mod users;

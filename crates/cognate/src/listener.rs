@@ -109,7 +109,7 @@ pub async fn serve(
         let stream = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // EMFILE and friends: back off instead of spinning.
                     tracing::warn!(error = %e, "accept failed");
@@ -128,13 +128,14 @@ pub async fn serve(
                 }
             }
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let stop = stop_rx.clone();
         let open = open.clone();
         tokio::spawn(async move {
             let entry = open.add();
-            serve_connection(stream, app, limits, stop, &entry).await;
+            serve_connection(stream, peer, app, limits, stop, &entry).await;
             open.remove(&entry);
             drop(permit);
         });
@@ -193,6 +194,7 @@ impl Registry {
 
 async fn serve_connection(
     stream: TcpStream,
+    peer: std::net::SocketAddr,
     app: Router,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
@@ -205,7 +207,10 @@ async fn serve_connection(
     });
     let service = {
         let activity = activity.clone();
-        hyper::service::service_fn(move |req: Request<Incoming>| {
+        hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            // Who is at the other end (the console counts sign-in failures per address).
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
             let app = app.clone();
             let activity = activity.clone();
             async move { Ok::<_, Infallible>(handle(app, req, &activity, limits.body_timeout).await) }

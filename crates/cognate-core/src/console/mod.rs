@@ -104,11 +104,15 @@ fn signed_out(session_id: &str) -> String {
 impl Cognito {
     /// Signs an administrator in with `keys` (the configured admin credentials): the sealed
     /// session for the cookie, or why not.
+    ///
+    /// Failures are counted per access key ID and client address (`from`): the ID is no
+    /// secret, so counting per ID alone would let anyone lock the administrator out.
     pub async fn console_sign_in(
         &self,
         keys: &[(String, String)],
         access_key_id: &str,
         secret_access_key: &str,
+        from: Option<std::net::IpAddr>,
     ) -> Result<String, ConsoleRefusal> {
         let id = access_key_id.trim();
         if id.is_empty() || id.len() > MAX_KEY_ID {
@@ -116,9 +120,13 @@ impl Cognito {
         }
         let now = self.clock.now().millis();
         // Counted before it is checked: parallel guesses cannot pass one check together.
+        let counter = match from {
+            Some(ip) => format!("{id} {ip}"),
+            None => id.to_owned(),
+        };
         let counted = self
             .store
-            .begin_sign_in_attempt(LOCKOUT_SCOPE, id, now, &RULE)
+            .begin_sign_in_attempt(LOCKOUT_SCOPE, &counter, now, &RULE)
             .await
             .map_err(|_| ConsoleRefusal::Unavailable)?;
         if counted.is_none() {
@@ -129,7 +137,10 @@ impl Cognito {
             tracing::warn!(access_key_id = %id, "console sign-in failed");
             return Err(ConsoleRefusal::Wrong);
         }
-        let _ = self.store.clear_sign_in_failures(LOCKOUT_SCOPE, id).await;
+        let _ = self
+            .store
+            .clear_sign_in_failures(LOCKOUT_SCOPE, &counter)
+            .await;
         let mut raw = [0u8; 16];
         crate::secrets::fill_random(&mut raw);
         let session = ConsoleSession {

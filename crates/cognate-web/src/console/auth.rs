@@ -81,6 +81,7 @@ pub(super) async fn submit(
     State(state): State<Arc<ConsoleState>>,
     headers: HeaderMap,
     jar: CookieJar,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Form(f): Form<SignInForm>,
 ) -> Response {
     let host = security::host(&headers);
@@ -98,7 +99,7 @@ pub(super) async fn submit(
     let secret = f.secret_access_key.unwrap_or_default();
     match state
         .cognito
-        .console_sign_in(&state.keys, &id, &secret)
+        .console_sign_in(&state.keys, &id, &secret, peer.map(|p| p.0.0.ip()))
         .await
     {
         Ok(sealed) => {

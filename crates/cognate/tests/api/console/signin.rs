@@ -163,6 +163,17 @@ async fn wrong_credentials_a_missing_csrf_token_and_repeated_failures_are_refuse
             .unwrap()
             .contains("Too many failed sign-ins with this access key ID. Try again later.")
     );
+    // From another address the administrator still signs in: the access key ID is no secret,
+    // so failures count per ID and address (else anyone could lock the administrator out).
+    let elsewhere = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let token = sign_in_form(&elsewhere, &base).await;
+    let r = post_sign_in(&elsewhere, &base, &token, ACCESS_KEY, SECRET_KEY).await;
+    assert_eq!(r.status().as_u16(), 303);
     // An unknown access key ID is refused as a wrong secret is.
     let r = post_sign_in(&b, &base, &csrf, "AKIANOBODY", SECRET_KEY).await;
     assert_eq!(r.status().as_u16(), 401);

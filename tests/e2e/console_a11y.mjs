@@ -34,6 +34,11 @@ try {
     await page.goBack();
     await Promise.all([page.waitForURL(/\/groups\/.+/), page.getByRole('link', { name: 'admin', exact: true }).click()]);
     await audit(page, `group-${label}`);
+    await page.goto(page.url().replace(/\/groups\/.*$/, '/settings'));
+    await audit(page, `settings-${label}`);
+    await page.goto(page.url().replace(/\/pools\/.*$/, '/pools/not_a_pool!'));
+    await audit(page, `error-${label}`);
+    await page.goto(`${base}/console/pools`);
     await Promise.all([page.waitForURL(/\/console\/signin$/), page.getByRole('button', { name: 'Sign out' }).click()]);
   }
 } finally {

@@ -91,12 +91,24 @@ pub(super) struct UsersQuery {
     next: Option<String>,
 }
 
+/// The pool's groups, page after page (ListGroups), up to 1,200.
 async fn groups_of_pool(state: &ConsoleState, region: &str, pool_id: &str) -> Vec<Value> {
-    let input = json!({"UserPoolId": pool_id, "Limit": 60});
-    match state.api.call(region, "ListGroups", input).await {
-        Ok(v) => v["Groups"].as_array().cloned().unwrap_or_default(),
-        Err(_) => Vec::new(),
+    let (mut groups, mut next) = (Vec::new(), None::<String>);
+    for _ in 0..20 {
+        let mut input = json!({"UserPoolId": pool_id, "Limit": 60});
+        if let Some(token) = &next {
+            input["NextToken"] = json!(token);
+        }
+        let Ok(page) = state.api.call(region, "ListGroups", input).await else {
+            break;
+        };
+        groups.extend(page["Groups"].as_array().cloned().unwrap_or_default());
+        next = page["NextToken"].as_str().map(str::to_owned);
+        if next.is_none() {
+            break;
+        }
     }
+    groups
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -180,7 +180,7 @@ async fn wrong_credentials_a_missing_csrf_token_and_repeated_failures_are_refuse
 }
 
 #[tokio::test]
-async fn forged_session_cookies_are_refused_and_the_console_can_be_off() {
+async fn forged_and_user_sessions_are_refused_and_the_console_can_be_off() {
     let t = start().await;
     let base = t.url();
     for forged in [
@@ -196,6 +196,24 @@ async fn forged_session_cookies_are_refused_and_the_console_can_be_off() {
             .unwrap();
         assert_eq!(location(&r), "/console/signin", "{forged}");
     }
+    // A user's hosted-UI session (sealed by the same server) is no administrator's.
+    let pool = create_pool(&t.client, "users").await;
+    crate::common::create_user(&t.client, &pool, "ada", &[]).await;
+    let cognito = &t.server.cognito;
+    let described = cognito.store.get_pool(&pool).await.unwrap().unwrap();
+    let key = described.username_key("ada");
+    let user = cognito.store.get_user(&pool, &key).await.unwrap().unwrap();
+    let session = cognito.seal_web_session(&described, &user, 0);
+    for name in ["cognate-console", "cognito"] {
+        let r = browser()
+            .get(format!("{base}/console/pools"))
+            .header(reqwest::header::COOKIE, format!("{name}={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&r), "/console/signin", "{name}");
+    }
+
     let mut off = config(Storage::InMemory);
     off.console = false;
     let t = start_with_config(off).await;

@@ -109,14 +109,21 @@ struct PoolPage {
     domain: Option<String>,
     deletion_protection: String,
     clients: Vec<ClientRow>,
+    clients_next: Option<String>,
 }
 
 /// `GET /console/pools/<poolId>`.
+#[derive(Deserialize)]
+pub(super) struct PoolQuery {
+    clients_next: Option<String>,
+}
+
 pub(super) async fn detail(
     State(state): State<Arc<ConsoleState>>,
     headers: HeaderMap,
     jar: CookieJar,
     Path(pool_id): Path<String>,
+    Query(q): Query<PoolQuery>,
 ) -> Response {
     let session = match signed_in(&state, &jar, &headers).await {
         Ok(s) => s,
@@ -132,10 +139,10 @@ pub(super) async fn detail(
     };
     let clients = match state
         .cognito
-        .list_user_pool_clients(&region, &pool_id, Some(60), None)
+        .list_user_pool_clients(&region, &pool_id, Some(60), q.clients_next.as_deref())
         .await
     {
-        Ok(page) => page.items,
+        Ok(page) => page,
         Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),
     };
     let pool = view.pool;
@@ -170,7 +177,9 @@ pub(super) async fn detail(
         },
         domain: view.domain.or(view.custom_domain),
         deletion_protection: pool.deletion_protection,
+        clients_next: clients.next.map(|n| cognate_core::oauth::form_encode(&n)),
         clients: clients
+            .items
             .into_iter()
             .map(|c| ClientRow {
                 id: c.client_id,

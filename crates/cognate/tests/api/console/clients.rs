@@ -145,3 +145,57 @@ async fn an_app_client_is_made_shown_and_edited_keeping_the_rest() {
             .contains("is not a valid redirect URL")
     );
 }
+
+/// Long lists come a page at a time: app clients on the pool's page, users on theirs.
+#[tokio::test]
+async fn long_lists_of_clients_and_users_are_paged() {
+    let t = start().await;
+    let c = &t.client;
+    let base = t.url();
+    let pool = create_pool(c, "many").await;
+    for i in 0..61 {
+        c.create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name(format!("client-{i:02}"))
+            .send()
+            .await
+            .unwrap();
+        c.admin_create_user()
+            .user_pool_id(&pool)
+            .username(format!("user-{i:02}"))
+            .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+            .send()
+            .await
+            .unwrap();
+    }
+    let (b, _) = signed_in(&base).await;
+    let get = |url: String| {
+        let b = b.clone();
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let count = |html: &str, what: &str| html.matches(what).count();
+    let first = get(format!("{base}/console/pools/{pool}")).await;
+    assert_eq!(count(&first, ">client-"), 60);
+    let next = first
+        .split("href=\"/console/pools/")
+        .find_map(|s| {
+            s.split_once("?clients_next=")
+                .map(|(_, rest)| rest.split('"').next().unwrap().to_owned())
+        })
+        .expect("a next page of app clients");
+    let second = get(format!("{base}/console/pools/{pool}?clients_next={next}")).await;
+    assert_eq!(count(&second, ">client-"), 1);
+
+    let first = get(format!("{base}/console/pools/{pool}/users")).await;
+    assert_eq!(count(&first, ">user-"), 60);
+    let next = first
+        .split("&amp;next=")
+        .nth(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .expect("a next page of users");
+    let second = get(format!(
+        "{base}/console/pools/{pool}/users?filter=&next={next}"
+    ))
+    .await;
+    assert_eq!(count(&second, ">user-"), 1);
+}

@@ -4,8 +4,7 @@
 //! resets what an update leaves out).
 
 use super::pools::region;
-use super::{ConsoleState, render, sign_out_token, signed_in};
-use crate::security::{self, CsrfForm, csrf_ok, csrf_token};
+use super::{ConsoleState, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -37,13 +36,6 @@ struct ClientPage {
     hosted_ui: Option<String>,
     notice: Option<String>,
     error: Option<String>,
-}
-
-fn form_for(session: &ConsoleSession) -> CsrfForm<'_> {
-    CsrfForm {
-        action: "/console/clients",
-        query: &session.id,
-    }
 }
 
 fn lines(v: &Value) -> String {
@@ -115,9 +107,7 @@ async fn page(
                 ],
             )
         });
-    let host = security::host(headers);
-    let (jar, csrf) = csrf_token(&state.cognito.secrets, jar, &host, form_for(session));
-    let (jar, signout) = sign_out_token(state, jar, headers, session);
+    let (jar, csrf, signout) = super::page_tokens(state, jar, headers, session, "/console/clients");
     let (notice, error, status) = match outcome {
         Ok(n) => (n, None, StatusCode::OK),
         Err(e) => (None, Some(e), StatusCode::BAD_REQUEST),
@@ -166,13 +156,10 @@ pub(super) async fn client(
     Path((pool_id, client_id)): Path<(String, String)>,
     Query(q): Query<ClientQuery>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
+    let session = match super::admin_of_pool(&state, &jar, &headers, &pool_id).await {
         Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
+        Err(answer) => return answer,
     };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
     page(
         &state,
         &headers,
@@ -195,24 +182,11 @@ pub(super) async fn update(
     Path((pool_id, client_id)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
-        Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
-    };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
-    let host = security::host(&headers);
-    let presented = f.get("_csrf").map(String::as_str);
-    if !csrf_ok(
-        &state.cognito.secrets,
-        &jar,
-        &host,
-        form_for(&session),
-        presented,
-    ) {
-        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
-    }
+    let session =
+        match super::admin_post(&state, &jar, &headers, &pool_id, "/console/clients", &f).await {
+            Ok(s) => s,
+            Err(answer) => return answer,
+        };
     let mut c = match describe(&state, &pool_id, &client_id).await {
         Ok(c) => c,
         Err(e) => return super::fail(StatusCode::NOT_FOUND, e),
@@ -257,23 +231,10 @@ pub(super) async fn create(
     Path(pool_id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
-        Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
-    };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
-    let host = security::host(&headers);
-    let presented = f.get("_csrf").map(String::as_str);
-    if !csrf_ok(
-        &state.cognito.secrets,
-        &jar,
-        &host,
-        form_for(&session),
-        presented,
-    ) {
-        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
+    if let Err(answer) =
+        super::admin_post(&state, &jar, &headers, &pool_id, "/console/clients", &f).await
+    {
+        return answer;
     }
     let text = |k: &str| f.get(k).cloned().unwrap_or_default();
     let (callback_text, sign_out_text) = (text("callback_urls"), text("sign_out_urls"));

@@ -105,6 +105,60 @@ async fn signed_in(
         .ok_or_else(to_sign_in)
 }
 
+/// The administrator asking about `pool_id` (signed in, the pool ID well formed), or the page
+/// to answer instead.
+async fn admin_of_pool(
+    state: &ConsoleState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+    pool_id: &str,
+) -> Result<ConsoleSession, Response> {
+    let session = signed_in(state, jar, headers).await?;
+    checked_pool(pool_id).map_err(|refused| *refused)?;
+    Ok(session)
+}
+
+/// The administrator posting `form` about `pool_id`, with the CSRF token of forms for
+/// `action`; else the page to answer instead.
+async fn admin_post(
+    state: &ConsoleState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+    pool_id: &str,
+    action: &'static str,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<ConsoleSession, Response> {
+    let session = admin_of_pool(state, jar, headers, pool_id).await?;
+    let expected = security::CsrfForm {
+        action,
+        query: &session.id,
+    };
+    let presented = form.get("_csrf").map(String::as_str);
+    let host = security::host(headers);
+    match security::csrf_ok(&state.cognito.secrets, jar, &host, expected, presented) {
+        true => Ok(session),
+        false => Err(fail(StatusCode::FORBIDDEN, "The form expired.")),
+    }
+}
+
+/// The tokens of a page: its forms' (for `action`) and the sign-out form's.
+fn page_tokens(
+    state: &ConsoleState,
+    jar: CookieJar,
+    headers: &HeaderMap,
+    session: &ConsoleSession,
+    action: &'static str,
+) -> (CookieJar, String, String) {
+    let form = security::CsrfForm {
+        action,
+        query: &session.id,
+    };
+    let host = security::host(headers);
+    let (jar, csrf) = security::csrf_token(&state.cognito.secrets, jar, &host, form);
+    let (jar, signout) = sign_out_token(state, jar, headers, session);
+    (jar, csrf, signout)
+}
+
 /// The CSRF token of the sign-out form every signed-in page carries.
 fn sign_out_token(
     state: &ConsoleState,

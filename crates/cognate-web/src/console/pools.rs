@@ -125,13 +125,10 @@ pub(super) async fn detail(
     Path(pool_id): Path<String>,
     Query(q): Query<PoolQuery>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
+    let session = match super::admin_of_pool(&state, &jar, &headers, &pool_id).await {
         Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
+        Err(answer) => return answer,
     };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
     let region = region(pool_id.split_once('_').map(|(r, _)| r));
     let view = match state.cognito.describe_user_pool(&region, &pool_id).await {
         Ok(v) => v,

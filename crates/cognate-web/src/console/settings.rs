@@ -3,8 +3,7 @@
 //! listed, added with their `ProviderDetails` and attribute mapping as typed (the API's rules
 //! judge them), and deleted; the messages no sender was configured for.
 
-use super::{ConsoleState, render, sign_out_token, signed_in, when};
-use crate::security::{self, CsrfForm, csrf_ok, csrf_token};
+use super::{ConsoleState, render, when};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -42,13 +41,6 @@ struct SettingsPage {
     messages: Vec<MessageRow>,
     notice: Option<String>,
     error: Option<String>,
-}
-
-fn form_for(session: &ConsoleSession) -> CsrfForm<'_> {
-    CsrfForm {
-        action: "/console/settings",
-        query: &session.id,
-    }
 }
 
 fn region_of(pool_id: &str) -> String {
@@ -108,9 +100,8 @@ async fn page(
             created: when(cognate_core::time::Timestamp(m.created_at)),
         })
         .collect();
-    let host = security::host(headers);
-    let (jar, csrf) = csrf_token(&state.cognito.secrets, jar, &host, form_for(session));
-    let (jar, signout) = sign_out_token(state, jar, headers, session);
+    let (jar, csrf, signout) =
+        super::page_tokens(state, jar, headers, session, "/console/settings");
     let (notice, error, status) = match outcome {
         Ok(n) => (n, None, StatusCode::OK),
         Err(e) => (None, Some(e), StatusCode::BAD_REQUEST),
@@ -136,13 +127,10 @@ pub(super) async fn show(
     jar: CookieJar,
     Path(pool_id): Path<String>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
+    let session = match super::admin_of_pool(&state, &jar, &headers, &pool_id).await {
         Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
+        Err(answer) => return answer,
     };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
     page(&state, &headers, jar, &session, pool_id, Ok(None)).await
 }
 
@@ -155,24 +143,11 @@ pub(super) async fn change(
     Path(pool_id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
-        Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
-    };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
-    let host = security::host(&headers);
-    let presented = f.get("_csrf").map(String::as_str);
-    if !csrf_ok(
-        &state.cognito.secrets,
-        &jar,
-        &host,
-        form_for(&session),
-        presented,
-    ) {
-        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
-    }
+    let session =
+        match super::admin_post(&state, &jar, &headers, &pool_id, "/console/settings", &f).await {
+            Ok(s) => s,
+            Err(answer) => return answer,
+        };
     let text = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let pool = json!(pool_id);
     let (op, input, done) = match f.get("action").map(String::as_str) {

@@ -4,8 +4,7 @@
 //! each group's members. Every read and change is an API call (`AdminApi`), so the rules and
 //! messages are the API's; every form carries a CSRF token bound to the session and page.
 
-use super::{ConsoleState, render, sign_out_token, signed_in};
-use crate::security::{self, CsrfForm, csrf_ok, csrf_token};
+use super::{ConsoleState, render, sign_out_token};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -56,13 +55,6 @@ struct UserPage {
 
 fn region_of(pool_id: &str) -> String {
     super::pools::region(pool_id.split_once('_').map(|(r, _)| r))
-}
-
-fn form_for<'a>(session: &'a ConsoleSession, action: &'static str) -> CsrfForm<'a> {
-    CsrfForm {
-        action,
-        query: &session.id,
-    }
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -175,15 +167,7 @@ async fn users_page(
             }
         })
         .collect();
-    let host = security::host(headers);
-    let action = "/console/users";
-    let (jar, csrf) = csrf_token(
-        &state.cognito.secrets,
-        jar,
-        &host,
-        form_for(session, action),
-    );
-    let (jar, signout) = sign_out_token(state, jar, headers, session);
+    let (jar, csrf, signout) = super::page_tokens(state, jar, headers, session, "/console/users");
     let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let page = UsersPage {
         signout_csrf: Some(signout),
@@ -208,13 +192,10 @@ pub(super) async fn list(
     Path(pool_id): Path<String>,
     Query(q): Query<UsersQuery>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
+    let session = match super::admin_of_pool(&state, &jar, &headers, &pool_id).await {
         Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
+        Err(answer) => return answer,
     };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
     let filter = q.filter.unwrap_or_default();
     users_page(
         &state, &headers, jar, &session, pool_id, filter, q.next, None,
@@ -230,19 +211,11 @@ pub(super) async fn create(
     Path(pool_id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
-        Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
-    };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
-    let host = security::host(&headers);
-    let form = form_for(&session, "/console/users");
-    let presented = f.get("_csrf").map(String::as_str);
-    if !csrf_ok(&state.cognito.secrets, &jar, &host, form, presented) {
-        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
-    }
+    let session =
+        match super::admin_post(&state, &jar, &headers, &pool_id, "/console/users", &f).await {
+            Ok(s) => s,
+            Err(answer) => return answer,
+        };
     let text = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let region = region_of(&pool_id);
     let (op, input) = match f.get("what").map(String::as_str) {
@@ -345,14 +318,7 @@ async fn user_page(
         .filter(|g| !groups.contains(g))
         .collect();
     let mfa = strings(&user["UserMFASettingList"]);
-    let host = security::host(headers);
-    let (jar, csrf) = csrf_token(
-        &state.cognito.secrets,
-        jar,
-        &host,
-        form_for(session, "/console/user"),
-    );
-    let (jar, signout) = sign_out_token(state, jar, headers, session);
+    let (jar, csrf, signout) = super::page_tokens(state, jar, headers, session, "/console/user");
     let (notice, error, status) = match outcome {
         Ok(notice) => (notice, None, StatusCode::OK),
         Err(e) => (None, Some(e), StatusCode::BAD_REQUEST),
@@ -401,13 +367,10 @@ pub(super) async fn user(
     Path((pool_id, username)): Path<(String, String)>,
     Query(q): Query<UserQuery>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
+    let session = match super::admin_of_pool(&state, &jar, &headers, &pool_id).await {
         Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
+        Err(answer) => return answer,
     };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
     let done = q
         .done
         .and_then(|a| action_call(&a, "", "", &HashMap::new()).map(|(_, _, said)| said.to_owned()));
@@ -478,19 +441,11 @@ pub(super) async fn act(
     Path((pool_id, username)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
-        Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
-    };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
-    let host = security::host(&headers);
-    let presented = f.get("_csrf").map(String::as_str);
-    let form = form_for(&session, "/console/user");
-    if !csrf_ok(&state.cognito.secrets, &jar, &host, form, presented) {
-        return super::fail(StatusCode::FORBIDDEN, "The form expired.");
-    }
+    let session =
+        match super::admin_post(&state, &jar, &headers, &pool_id, "/console/user", &f).await {
+            Ok(s) => s,
+            Err(answer) => return answer,
+        };
     let action = f.get("action").map(String::as_str).unwrap_or_default();
     let Some((op, input, _)) = action_call(action, &pool_id, &username, &f) else {
         return super::fail(StatusCode::BAD_REQUEST, "Unknown action.");
@@ -535,13 +490,10 @@ pub(super) async fn group(
     jar: CookieJar,
     Path((pool_id, name)): Path<(String, String)>,
 ) -> Response {
-    let session = match signed_in(&state, &jar, &headers).await {
+    let session = match super::admin_of_pool(&state, &jar, &headers, &pool_id).await {
         Ok(s) => s,
-        Err(to_sign_in) => return to_sign_in,
+        Err(answer) => return answer,
     };
-    if let Err(refused) = super::checked_pool(&pool_id) {
-        return *refused;
-    }
     let region = region_of(&pool_id);
     let input = json!({"UserPoolId": pool_id, "GroupName": name});
     let group = match state.api.call(&region, "GetGroup", input.clone()).await {

@@ -355,6 +355,10 @@ fn announce(config: &Config, addr: SocketAddr, issuer_base: &str, generated: Opt
         api = %api,
         issuer = %format!("{issuer_base}/<pool id>"),
         hosted_ui = %format!("{issuer_base}/oauth2/authorize?client_id=<client id>&response_type=code&redirect_uri=<callback URL>"),
+        console = %match config.console {
+            true => format!("{issuer_base}/console"),
+            false => "off".to_owned(),
+        },
         data = %data,
         credentials = %credentials,
         "cognate is listening"

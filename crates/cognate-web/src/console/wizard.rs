@@ -20,6 +20,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const ACTION: &str = "/console/pools/new";
+const ALREADY_CREATED: &str = "This user pool was already created: see the user pools.";
+
+/// A draft's one-time Create token.
+fn nonce() -> String {
+    use base64::Engine;
+    let mut raw = [0u8; 16];
+    cognate_core::secrets::fill_random(&mut raw);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
 
 #[derive(Template)]
 #[template(path = "console/wizard.html")]
@@ -110,13 +119,8 @@ pub(super) async fn start(
         Err(to_sign_in) => return to_sign_in,
     };
     let region = super::pools::region(q.region.as_deref());
-    let mut raw = [0u8; 16];
-    cognate_core::secrets::fill_random(&mut raw);
     let draft = PoolDraft {
-        nonce: {
-            use base64::Engine;
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-        },
+        nonce: nonce(),
         ..PoolDraft::default()
     };
     show(&state, &headers, jar, &session, region, 1, &draft, None)
@@ -227,6 +231,11 @@ pub(super) async fn step(
         "create" => match create(state.clone(), region.clone(), draft.clone()).await {
             Ok(pool_id) => Redirect::to(&format!("/console/pools/{pool_id}")).into_response(),
             Err((to, field, message)) => {
+                // Nothing was made (the pool was removed): the corrected draft may Create
+                // again, under a new nonce. Only a draft that did make its pool keeps its own.
+                if message != ALREADY_CREATED {
+                    draft.nonce = nonce();
+                }
                 let error = Some((field, message));
                 show(&state, &headers, jar, &session, region, to, &draft, error)
             }
@@ -260,8 +269,7 @@ async fn create(
     match state.cognito.claim_draft(&draft).await {
         Ok(true) => {}
         Ok(false) => {
-            let said = "This user pool was already created: see the user pools.".to_owned();
-            return Err((6, None, said));
+            return Err((6, None, ALREADY_CREATED.to_owned()));
         }
         Err(e) => return Err((6, None, e.message)),
     }

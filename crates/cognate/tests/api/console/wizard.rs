@@ -277,6 +277,18 @@ async fn bad_answers_come_back_next_to_their_field_and_leave_nothing_behind() {
         field_error(&html, "callback_urls"),
         "http://example.com/cb is not a valid redirect URL: it must be absolute, without a fragment, and use HTTPS unless it is http://localhost."
     );
+    // Corrected, the same draft goes on to Create: nothing was made the first time.
+    let fields = guide(5, "bad-two");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let review = post_step(&b, &base, &html, &fields, "next")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(review.contains("Step 6: Review and create"), "{review}");
+    let r = post_step(&b, &base, &review, &[], "create").await;
+    assert_eq!(r.status().as_u16(), 303, "{:?}", r.text().await);
+    delete_made_pool(&t, &location(&r)).await;
     // A provider without the details its type needs: step 1, next to the details.
     let (r, _) = walk(
         &b,
@@ -340,4 +352,29 @@ async fn bad_answers_come_back_next_to_their_field_and_leave_nothing_behind() {
     )
     .await;
     assert_eq!(r.status().as_u16(), 400);
+}
+
+/// Deletes the pool a wizard made (its page is `page`), domain first.
+async fn delete_made_pool(t: &crate::common::TestServer, page: &str) {
+    let pool = page.rsplit('/').next().unwrap();
+    let c = &t.client;
+    let domain = c
+        .describe_user_pool()
+        .user_pool_id(pool)
+        .send()
+        .await
+        .unwrap();
+    if let Some(d) = domain.user_pool().and_then(|p| p.domain()) {
+        c.delete_user_pool_domain()
+            .user_pool_id(pool)
+            .domain(d)
+            .send()
+            .await
+            .unwrap();
+    }
+    c.delete_user_pool()
+        .user_pool_id(pool)
+        .send()
+        .await
+        .unwrap();
 }

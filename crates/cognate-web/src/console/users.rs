@@ -33,6 +33,7 @@ struct UsersPage {
     users: Vec<Row>,
     next: Option<String>,
     groups: Vec<Row>,
+    notice: Option<&'static str>,
     error: Option<String>,
 }
 
@@ -81,6 +82,8 @@ fn attribute(user: &Value, list: &str, name: &str) -> String {
 pub(super) struct UsersQuery {
     filter: Option<String>,
     next: Option<String>,
+    /// `user` or `group`: what was just created.
+    done: Option<String>,
 }
 
 /// The pool's groups, page after page (ListGroups), up to 1,200.
@@ -112,6 +115,7 @@ async fn users_page(
     pool_id: String,
     filter: String,
     next: Option<String>,
+    notice: Option<&'static str>,
     error: Option<(StatusCode, String)>,
 ) -> Response {
     let region = region_of(&pool_id);
@@ -179,6 +183,7 @@ async fn users_page(
             .as_str()
             .map(cognate_core::oauth::form_encode),
         groups,
+        notice,
         error: error.map(|(_, m)| m),
     };
     (jar, render(page, status)).into_response()
@@ -197,8 +202,13 @@ pub(super) async fn list(
         Err(answer) => return answer,
     };
     let filter = q.filter.unwrap_or_default();
+    let notice = match q.done.as_deref() {
+        Some("user") => Some("User created."),
+        Some("group") => Some("Group created."),
+        _ => None,
+    };
     users_page(
-        &state, &headers, jar, &session, pool_id, filter, q.next, None,
+        &state, &headers, jar, &session, pool_id, filter, q.next, notice, None,
     )
     .await
 }
@@ -219,10 +229,16 @@ pub(super) async fn create(
     let text = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let region = region_of(&pool_id);
     let (op, input) = match f.get("what").map(String::as_str) {
-        Some("group") => (
-            "CreateGroup",
-            json!({"UserPoolId": pool_id, "GroupName": text("group_name"), "Description": text("description")}),
-        ),
+        Some("group") => ("CreateGroup", {
+            let mut group = json!({"UserPoolId": pool_id, "GroupName": text("group_name"), "Description": text("description")});
+            let precedence = text("precedence");
+            if !precedence.is_empty() {
+                group["Precedence"] = precedence
+                    .parse::<i64>()
+                    .map_or_else(|_| json!(precedence), |n| json!(n));
+            }
+            group
+        }),
         _ => {
             let mut input = json!({"UserPoolId": pool_id, "Username": text("username")});
             let email = text("email");
@@ -250,6 +266,7 @@ pub(super) async fn create(
                     pool_id,
                     String::new(),
                     None,
+                    None,
                     error,
                 )
                 .await;
@@ -261,7 +278,10 @@ pub(super) async fn create(
         }
     };
     match state.api.call(&region, op, input).await {
-        Ok(_) => Redirect::to(&format!("/console/pools/{pool_id}/users")).into_response(),
+        Ok(_) => {
+            let done = if op == "CreateGroup" { "group" } else { "user" };
+            Redirect::to(&format!("/console/pools/{pool_id}/users?done={done}")).into_response()
+        }
         Err(e) => {
             let error = Some((StatusCode::BAD_REQUEST, e.message));
             users_page(
@@ -271,6 +291,7 @@ pub(super) async fn create(
                 &session,
                 pool_id,
                 String::new(),
+                None,
                 None,
                 error,
             )

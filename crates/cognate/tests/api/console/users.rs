@@ -48,9 +48,33 @@ async fn users_and_groups_are_made_found_and_changed_in_the_console() {
         ("what", "group".into()),
         ("group_name", "admin".into()),
         ("description", "Administrators".into()),
+        ("precedence", "1".into()),
     ])
     .await;
     assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        location(&r),
+        format!("/console/pools/{pool}/users?done=group")
+    );
+    let said = b
+        .get(format!("{base}{}", location(&r)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(said.contains("Group created."));
+    let group = c
+        .get_group()
+        .user_pool_id(&pool)
+        .group_name("admin")
+        .send()
+        .await
+        .unwrap()
+        .group
+        .unwrap();
+    assert_eq!(group.precedence(), Some(1));
     // The API's own errors come back on the page; without the token nothing happens.
     let r = post(vec![
         ("_csrf", csrf.clone()),

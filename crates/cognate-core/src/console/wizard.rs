@@ -148,7 +148,7 @@ impl Default for PoolDraft {
 
 /// A number as typed, for the API to judge (text it cannot read stays text, and is refused
 /// there with its message).
-fn number(text: &str) -> Value {
+pub fn number(text: &str) -> Value {
     match text.trim().parse::<i64>() {
         Ok(n) => json!(n),
         Err(_) => json!(text.trim()),

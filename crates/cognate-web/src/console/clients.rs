@@ -3,7 +3,7 @@
 //! lifetimes changed (UpdateUserPoolClient with every other setting kept as it was: Cognito
 //! resets what an update leaves out).
 
-use super::pools::region;
+use super::pools::region_of;
 use super::{ConsoleState, render};
 use askama::Template;
 use axum::Form;
@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use cognate_core::console::ConsoleSession;
+use cognate_core::console::wizard::number;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,22 +59,11 @@ fn url_list(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// A number as typed, for the API to judge.
-fn number(text: &str) -> Value {
-    text.trim()
-        .parse::<i64>()
-        .map_or_else(|_| json!(text.trim()), |n| json!(n))
-}
-
 async fn describe(state: &ConsoleState, pool_id: &str, client_id: &str) -> Result<Value, String> {
     let input = json!({"UserPoolId": pool_id, "ClientId": client_id});
     state
         .api
-        .call(
-            &region(pool_id.split_once('_').map(|(r, _)| r)),
-            "DescribeUserPoolClient",
-            input,
-        )
+        .call(&region_of(pool_id), "DescribeUserPoolClient", input)
         .await
         .map(|v| v["UserPoolClient"].clone())
         .map_err(|e| e.message)
@@ -206,7 +196,7 @@ pub(super) async fn update(
     c["AccessTokenValidity"] = number(&text("access_minutes"));
     c["IdTokenValidity"] = number(&text("id_minutes"));
     c["RefreshTokenValidity"] = number(&text("refresh_days"));
-    let region = region(pool_id.split_once('_').map(|(r, _)| r));
+    let region = region_of(&pool_id);
     match state.api.call(&region, "UpdateUserPoolClient", c).await {
         Ok(_) => Redirect::to(&format!(
             "/console/pools/{pool_id}/clients/{client_id}?saved=1"
@@ -261,7 +251,7 @@ pub(super) async fn create(
             input["LogoutURLs"] = json!(sign_outs);
         }
     }
-    let region = region(pool_id.split_once('_').map(|(r, _)| r));
+    let region = region_of(&pool_id);
     match state.api.call(&region, "CreateUserPoolClient", input).await {
         Ok(made) => {
             let id = made["UserPoolClient"]["ClientId"]

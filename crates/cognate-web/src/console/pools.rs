@@ -35,6 +35,11 @@ pub(super) struct PoolsQuery {
 }
 
 /// A region name as AWS writes them (`us-east-1`), else the default.
+/// The region of a pool ID (`<region>_<id>`).
+pub(super) fn region_of(pool_id: &str) -> String {
+    region(pool_id.split_once('_').map(|(r, _)| r))
+}
+
 pub(super) fn region(asked: Option<&str>) -> String {
     asked
         .filter(|r| {
@@ -129,7 +134,7 @@ pub(super) async fn detail(
         Ok(s) => s,
         Err(answer) => return answer,
     };
-    let region = region(pool_id.split_once('_').map(|(r, _)| r));
+    let region = region_of(&pool_id);
     let view = match state.cognito.describe_user_pool(&region, &pool_id).await {
         Ok(v) => v,
         Err(e) => return super::fail(StatusCode::NOT_FOUND, e.message),

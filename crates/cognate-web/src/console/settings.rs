@@ -43,10 +43,6 @@ struct SettingsPage {
     error: Option<String>,
 }
 
-fn region_of(pool_id: &str) -> String {
-    super::pools::region(pool_id.split_once('_').map(|(r, _)| r))
-}
-
 async fn page(
     state: &ConsoleState,
     headers: &HeaderMap,
@@ -55,7 +51,7 @@ async fn page(
     pool_id: String,
     outcome: Result<Option<String>, String>,
 ) -> Response {
-    let region = region_of(&pool_id);
+    let region = super::pools::region_of(&pool_id);
     let described = match state
         .api
         .call(&region, "DescribeUserPool", json!({"UserPoolId": pool_id}))
@@ -181,7 +177,7 @@ pub(super) async fn change(
     };
     let outcome = state
         .api
-        .call(&region_of(&pool_id), op, input)
+        .call(&super::pools::region_of(&pool_id), op, input)
         .await
         .map(|_| Some(done.to_owned()))
         .map_err(|e| e.message);

@@ -54,10 +54,6 @@ struct UserPage {
     error: Option<String>,
 }
 
-fn region_of(pool_id: &str) -> String {
-    super::pools::region(pool_id.split_once('_').map(|(r, _)| r))
-}
-
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| {
@@ -118,7 +114,7 @@ async fn users_page(
     notice: Option<&'static str>,
     error: Option<(StatusCode, String)>,
 ) -> Response {
-    let region = region_of(&pool_id);
+    let region = super::pools::region_of(&pool_id);
     let mut input = json!({"UserPoolId": pool_id, "Limit": 60});
     if !filter.trim().is_empty() {
         input["Filter"] = json!(filter.trim());
@@ -227,7 +223,7 @@ pub(super) async fn create(
             Err(answer) => return answer,
         };
     let text = |k: &str| f.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
-    let region = region_of(&pool_id);
+    let region = super::pools::region_of(&pool_id);
     let (op, input) = match f.get("what").map(String::as_str) {
         Some("group") => ("CreateGroup", {
             let mut group = json!({"UserPoolId": pool_id, "GroupName": text("group_name"), "Description": text("description")});
@@ -309,7 +305,7 @@ async fn user_page(
     username: String,
     outcome: Result<Option<String>, String>,
 ) -> Response {
-    let region = region_of(&pool_id);
+    let region = super::pools::region_of(&pool_id);
     let input = json!({"UserPoolId": pool_id, "Username": username});
     let user = match state.api.call(&region, "AdminGetUser", input.clone()).await {
         Ok(u) => u,
@@ -477,7 +473,7 @@ pub(super) async fn act(
     }
     let outcome = state
         .api
-        .call(&region_of(&pool_id), op, input)
+        .call(&super::pools::region_of(&pool_id), op, input)
         .await
         .map_err(|e| e.message);
     let user_url = format!(
@@ -515,7 +511,7 @@ pub(super) async fn group(
         Ok(s) => s,
         Err(answer) => return answer,
     };
-    let region = region_of(&pool_id);
+    let region = super::pools::region_of(&pool_id);
     let input = json!({"UserPoolId": pool_id, "GroupName": name});
     let group = match state.api.call(&region, "GetGroup", input.clone()).await {
         Ok(g) => g["Group"].clone(),

@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod config;
 mod delivery;
 mod dev_outbox;
+pub mod footprint;
 pub mod functions;
 mod keyfiles;
 pub mod listener;

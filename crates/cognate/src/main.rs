@@ -29,6 +29,9 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    // Serving is ready: what only start-up ran need not stay resident.
+    let released = cognate::footprint::release_startup_code();
+    tracing::debug!(bytes = released, "start-up code released");
     shutdown_signal().await;
     tracing::info!("shutting down");
     if let Err(e) = server.shutdown().await {

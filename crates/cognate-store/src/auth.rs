@@ -95,7 +95,7 @@ impl AuthStore for SqlStore {
     }
 
     async fn list_signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
-        self.lookup_all(
+        self.lookup_all_fresh(
             "SELECT doc, retired_ms FROM signing_keys WHERE pool_id = $1 ORDER BY created_ms, kid",
             &[pool_id.into()],
             signing_key_from_row,
@@ -104,7 +104,7 @@ impl AuthStore for SqlStore {
     }
 
     async fn get_signing_key(&self, kid: &str) -> StoreResult<Option<SigningKeyRecord>> {
-        self.lookup(
+        self.lookup_fresh(
             "SELECT doc, retired_ms FROM signing_keys WHERE kid = $1",
             &[kid.into()],
             signing_key_from_row,
@@ -372,10 +372,12 @@ impl AuthStore for SqlStore {
         .bind(rule.free_failures)
         .bind(rule.cap_exponent)
         .bind(rule.max_lock_ms)
-        .fetch_optional(&self.pool)
+        // Run to completion (`fetch_all`): see `read_cache` on how commits are counted.
+        .fetch_all(&self.pool)
         .await
         .map_err(backend_error)?;
-        row.map(|r| r.try_get("failures").map_err(backend_error))
+        row.first()
+            .map(|r| r.try_get("failures").map_err(backend_error))
             .transpose()
     }
 

@@ -46,6 +46,9 @@ impl InlineWriter {
             "PRAGMA busy_timeout = 0; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;",
         )
         .map_err(sqlite_error)?;
+        // `wal_autocheckpoint` took the commit hook off: put it back, without checkpoints.
+        // SAFETY: the connection is open (and stays so for the hook's lifetime).
+        unsafe { crate::read_cache::install_hook(conn.handle(), 0) };
         Ok(conn)
     }
 

@@ -13,6 +13,7 @@ mod lookups;
 mod messages;
 mod oauth;
 mod pools;
+mod read_cache;
 mod resource_servers;
 mod users;
 
@@ -21,6 +22,7 @@ use cognate_core::client::AppClient;
 use cognate_core::pool::UserPool;
 use inline_writes::InlineWriter;
 use lookups::{InlineReader, ParsedDocs, SqliteLocation};
+use read_cache::{ProcessLock, ReadCache};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, AssertSqlSafe, Executor};
@@ -84,6 +86,10 @@ pub struct SqlStore {
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub max_connections: u32,
+    /// Embedded SQLite only: this process is the database's one user (a second process
+    /// opening it this way is refused), so look-ups may be answered from memory until the
+    /// next commit (`read_cache`). Off for `cognate rotate-keys`, which runs beside a server.
+    pub exclusive: bool,
     /// How long a request waits for a connection (and PostgreSQL's first connection at start)
     /// before failing with a retryable error.
     pub acquire_timeout: Duration,
@@ -94,6 +100,7 @@ impl StoreOptions {
         Self {
             max_connections,
             acquire_timeout: Duration::from_secs(30),
+            exclusive: true,
         }
     }
 }
@@ -132,6 +139,16 @@ impl SqlStore {
             }
         };
         let url = url.as_str();
+        // The claim comes first, so a second process is refused before it migrates anything.
+        let lock = match &location {
+            Some(l) if opts.exclusive && scratch.is_none() => {
+                Some(ProcessLock::acquire(std::path::Path::new(&l.path))?)
+            }
+            _ => None,
+        };
+        if backend == Backend::Sqlite {
+            read_cache::count_commits();
+        }
         // A scratch database needs no durability: it is gone at exit anyway.
         let synchronous = if scratch.is_some() { "OFF" } else { "NORMAL" };
         let mut options = AnyPoolOptions::new()
@@ -149,6 +166,9 @@ impl SqlStore {
                     conn.execute(AssertSqlSafe(format!("PRAGMA synchronous = {synchronous}")))
                         .await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    // Counts this connection's commits for the read cache (`read_cache`).
+                    // Never set `wal_autocheckpoint` on these connections: it removes the hook.
+                    conn.execute(read_cache::INSTALL_HOOK_SQL).await?;
                     Ok(())
                 })
             });
@@ -162,11 +182,17 @@ impl SqlStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        // The commit count sees WAL commits only: without WAL (a file system without shared
+        // memory), nothing is cached.
+        let wal = backend == Backend::Sqlite && journal_mode(&pool).await? == "wal";
+        let cache = (wal && (lock.is_some() || scratch.is_some())).then(|| ReadCache::new(lock));
         let store = Self {
             pool,
             backend,
             _scratch: scratch,
-            inline: location.clone().map(|l| Arc::new(InlineReader::new(l))),
+            inline: location
+                .clone()
+                .map(|l| Arc::new(InlineReader::new(l, cache))),
             writer: location.map(|l| Arc::new(InlineWriter::new(l))),
             pools: Arc::new(ParsedDocs::new()),
             clients: Arc::new(ParsedDocs::new()),
@@ -330,6 +356,17 @@ fn postgres_host(url: &str) -> String {
 }
 
 /// Where an `sqlite:` URL's database file is, for the inline readers.
+/// SQLite's journal mode, lower-cased (`wal` once the connections have set it).
+async fn journal_mode(pool: &AnyPool) -> Result<String, StoreError> {
+    use sqlx::Row;
+    let row = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .map_err(backend_error)?;
+    let mode: String = row.try_get(0).map_err(backend_error)?;
+    Ok(mode.to_ascii_lowercase())
+}
+
 fn sqlite_location(url: &str) -> Result<(String, SqliteLocation), StoreError> {
     let options = SqliteConnectOptions::from_str(url).map_err(backend_error)?;
     let location = SqliteLocation {

@@ -6,6 +6,7 @@
 //! WAL mode means these readers never wait for a writer. Everything else, and every read on
 //! PostgreSQL, goes through sqlx.
 
+use crate::read_cache::ReadCache;
 use crate::{SqlStore, backend_error};
 use cognate_core::StoreError;
 use cognate_core::store::StoreResult;
@@ -144,6 +145,9 @@ pub(crate) fn open_connection(location: &SqliteLocation) -> StoreResult<rusqlite
 pub(crate) struct InlineReader {
     location: SqliteLocation,
     idle: Mutex<Vec<rusqlite::Connection>>,
+    /// Answers kept in memory until the next commit (`read_cache`); `None` when another
+    /// process may write the database too (`cognate rotate-keys`).
+    cache: Option<ReadCache>,
 }
 
 /// Connections kept open when idle. A look-up never awaits, so at most one per thread
@@ -151,10 +155,11 @@ pub(crate) struct InlineReader {
 const IDLE_CONNECTIONS: usize = 8;
 
 impl InlineReader {
-    pub(crate) fn new(location: SqliteLocation) -> Self {
+    pub(crate) fn new(location: SqliteLocation, cache: Option<ReadCache>) -> Self {
         Self {
             location,
             idle: Mutex::new(Vec::new()),
+            cache,
         }
     }
 
@@ -165,6 +170,7 @@ impl InlineReader {
         // (WAL recovery).
         conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 1000;")
             .map_err(sqlite_error)?;
+        // Read-only, so its hook would never run; the writers count (read_cache).
         // One plan per statement whatever the bound values. Otherwise SQLite marks a statement
         // for re-preparing each time a value is bound where it could change the plan (a
         // `LIMIT $n`, a key compared with STAT4 samples): parsing and planning on every call.
@@ -192,6 +198,23 @@ impl InlineReader {
             idle.push(conn);
         }
         result
+    }
+
+    /// [`Self::query`], answered from the read cache while no commit has happened since.
+    fn cached_query<T: Clone + Send + Sync + 'static>(
+        &self,
+        sql: &str,
+        is_static: bool,
+        keys: &[Key<'_>],
+        limit: usize,
+        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        match &self.cache {
+            Some(cache) => cache.rows(sql, is_static, keys, || {
+                self.query(sql, keys, limit, decode)
+            }),
+            None => self.query(sql, keys, limit, decode),
+        }
     }
 
     fn query<T>(
@@ -229,7 +252,7 @@ impl InlineReader {
 
 impl SqlStore {
     /// The one row a look-up by key finds, if any.
-    pub(crate) async fn lookup<T>(
+    pub(crate) async fn lookup<T: Clone + Send + Sync + 'static>(
         &self,
         sql: &'static str,
         keys: &[Key<'_>],
@@ -237,6 +260,23 @@ impl SqlStore {
     ) -> StoreResult<Option<T>> {
         if let Some(reader) = &self.inline {
             // A reader kept waiting (rare in WAL mode) hands over to sqlx, which waits longer.
+            match reader.cached_query(sql, true, keys, 1, &decode) {
+                Err(StoreError::Busy(_)) => {}
+                other => return Ok(other?.pop()),
+            }
+        }
+        self.lookup_fresh(sql, keys, decode).await
+    }
+
+    /// [`Self::lookup`] that always reads the database: for rows another process may change
+    /// (signing keys, which `cognate rotate-keys` writes beside a running server).
+    pub(crate) async fn lookup_fresh<T>(
+        &self,
+        sql: &'static str,
+        keys: &[Key<'_>],
+        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        if let Some(reader) = &self.inline {
             match reader.query(sql, keys, 1, &decode) {
                 Err(StoreError::Busy(_)) => {}
                 other => return Ok(other?.pop()),
@@ -251,26 +291,51 @@ impl SqlStore {
 
     /// Every row a look-up by key finds: for small sets found through an index (a user's
     /// groups, the users with one email address).
-    pub(crate) async fn lookup_all<T>(
+    pub(crate) async fn lookup_all<T: Clone + Send + Sync + 'static>(
         &self,
         sql: &'static str,
         keys: &[Key<'_>],
         decode: impl Fn(&dyn Fields) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
-        self.lookup_page(sql, keys, decode).await
+        self.lookup_rows(sql, Cached::Static, keys, decode).await
+    }
+
+    /// [`Self::lookup_all`] that always reads the database (see [`Self::lookup_fresh`]).
+    pub(crate) async fn lookup_all_fresh<T: Clone + Send + Sync + 'static>(
+        &self,
+        sql: &'static str,
+        keys: &[Key<'_>],
+        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        self.lookup_rows(sql, Cached::No, keys, decode).await
     }
 
     /// [`Self::lookup_all`] for SQL built at run time from a fixed set of fragments (a
     /// ListUsers page): only for statements that walk an index in its order and stop at their
     /// `LIMIT`, so the inline read stays a handful of rows.
-    pub(crate) async fn lookup_page<T>(
+    pub(crate) async fn lookup_page<T: Clone + Send + Sync + 'static>(
         &self,
         sql: &str,
         keys: &[Key<'_>],
         decode: impl Fn(&dyn Fields) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
+        self.lookup_rows(sql, Cached::Built, keys, decode).await
+    }
+
+    async fn lookup_rows<T: Clone + Send + Sync + 'static>(
+        &self,
+        sql: &str,
+        cached: Cached,
+        keys: &[Key<'_>],
+        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
         if let Some(reader) = &self.inline {
-            match reader.query(sql, keys, usize::MAX, &decode) {
+            let read = match cached {
+                Cached::Static => reader.cached_query(sql, true, keys, usize::MAX, &decode),
+                Cached::Built => reader.cached_query(sql, false, keys, usize::MAX, &decode),
+                Cached::No => reader.query(sql, keys, usize::MAX, &decode),
+            };
+            match read {
                 Err(StoreError::Busy(_)) => {}
                 other => return other,
             }
@@ -281,6 +346,16 @@ impl SqlStore {
             .map_err(backend_error)?;
         rows.iter().map(|r| decode(r)).collect()
     }
+}
+
+/// Whether a look-up's answer may come from the read cache, and how its statement is named.
+#[derive(Clone, Copy)]
+enum Cached {
+    /// Yes; the statement is written in the source.
+    Static,
+    /// Yes; the statement was built at run time.
+    Built,
+    No,
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;

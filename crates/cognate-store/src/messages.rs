@@ -3,6 +3,7 @@
 use crate::users::{insert_user_query, update_user_query};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
+use cognate_core::StoreError;
 use cognate_core::messaging::{Medium, OutboxEntry, OutboxRecord, OutboxStore};
 use cognate_core::signup::codes::{CodeRecord, CodeStore};
 use cognate_core::store::StoreResult;
@@ -176,9 +177,13 @@ impl CodeStore for SqlStore {
         .bind(action)
         .bind(now_ms)
         .bind(window_ms)
-        .fetch_one(&self.pool)
+        // Run to completion (`fetch_all`): see `read_cache` on how commits are counted.
+        .fetch_all(&self.pool)
         .await
         .map_err(backend_error)?;
+        let row = row
+            .first()
+            .ok_or_else(|| StoreError::Backend("the quota upsert returned no row".into()))?;
         row.try_get("used").map_err(backend_error)
     }
 }
@@ -216,11 +221,12 @@ impl OutboxStore for SqlStore {
             .bind(now_ms + lease_ms)
             .bind(&id)
             .bind(now_ms)
-            .fetch_optional(&self.pool)
+            // Run to completion (`fetch_all`): see `read_cache` on how commits are counted.
+            .fetch_all(&self.pool)
             .await
             .map_err(backend_error)?;
-            if let Some(row) = row {
-                let mut e = entry(&row)?;
+            if let Some(row) = row.first() {
+                let mut e = entry(row)?;
                 // `attempts` counts tries made before this one.
                 e.attempts -= 1;
                 claimed.push(e);

@@ -75,7 +75,8 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
 }
 
 /// Opens the configured store and loads the master key (shared by `serve` and the tools).
-pub async fn open_store(config: &Config) -> Result<(SqlStore, [u8; 32]), String> {
+/// `exclusive`: this process claims an embedded database for itself (`StoreOptions`).
+pub async fn open_store(config: &Config, exclusive: bool) -> Result<(SqlStore, [u8; 32]), String> {
     if config.persistent() {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             format!(
@@ -87,6 +88,7 @@ pub async fn open_store(config: &Config) -> Result<(SqlStore, [u8; 32]), String>
     let options = StoreOptions {
         max_connections: config.db_max_connections,
         acquire_timeout: config.db_timeout(),
+        exclusive,
     };
     let store = match &config.storage {
         Storage::InMemory => SqlStore::in_memory().await,
@@ -111,7 +113,8 @@ pub async fn open_store(config: &Config) -> Result<(SqlStore, [u8; 32]), String>
 /// `cognate rotate-keys`: new signing keys for a pool; the old ones stay published until
 /// the tokens they signed have expired.
 pub async fn rotate_keys(config: &Config, pool_id: &str) -> Result<(), String> {
-    let (store, master_key) = open_store(config).await?;
+    // Beside a running server: this process must not claim the database.
+    let (store, master_key) = open_store(config, false).await?;
     let cognito = Cognito::new(
         Arc::new(store.clone()),
         Arc::new(SystemClock),
@@ -130,7 +133,7 @@ pub async fn rotate_keys(config: &Config, pool_id: &str) -> Result<(), String> {
 
 pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningServer, String> {
     let metrics = crate::metrics::recorder();
-    let (store, master_key) = open_store(&config).await?;
+    let (store, master_key) = open_store(&config, true).await?;
 
     let mut access_keys = config.access_keys.clone();
     let mut generated = None;
@@ -242,7 +245,7 @@ pub async fn start_with(config: Config, overrides: Overrides) -> Result<RunningS
 
     let maintenance = spawn_maintenance(store.clone(), cognito.clone());
     let delivery = crate::delivery::spawn_worker(cognito.clone(), senders);
-    release_startup_memory();
+    crate::footprint::release_startup_memory();
     let mut limits = config.limits;
     limits.max_connections = crate::listener::raise_descriptor_limit(limits.max_connections);
     let (tx, rx) = oneshot::channel::<()>();
@@ -389,21 +392,4 @@ fn announce(config: &Config, addr: SocketAddr, issuer_base: &str, generated: Opt
          \n  aws cognito-idp list-user-pools --max-results 10 --endpoint-url {api}\n",
         key.access_key_id, key.secret_access_key
     );
-}
-
-/// Start-up parses the API model (a JSON tree several times the model's size) and runs the
-/// migrations; glibc keeps the heap pages they freed. Hand those back to the system, so an
-/// idle node holds only what it uses (bench/: about 2 MB of a 16 MB idle footprint).
-fn release_startup_memory() {
-    // SAFETY: mi_collect only returns memory mimalloc holds free (the global allocator, see
-    // main.rs); it touches no memory in use. malloc_trim does the same for anything C code
-    // allocated with glibc's malloc before or beside it.
-    unsafe {
-        libmimalloc_sys::mi_collect(true);
-    }
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: as above, for glibc's heap.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }

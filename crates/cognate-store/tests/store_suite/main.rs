@@ -359,5 +359,6 @@ async fn resource_servers_and_ui_customizations() {
 }
 
 mod messages;
+mod read_cache;
 mod sign_in;
 mod users;

@@ -160,7 +160,7 @@ async fn sign_in_state() {
 }
 
 /// A fresh sign-in: session `jti` and its refresh token `hash`.
-fn sign_in(jti: &str, hash: &str) -> (AuthSession, RefreshTokenRecord) {
+pub(super) fn sign_in(jti: &str, hash: &str) -> (AuthSession, RefreshTokenRecord) {
     let session = AuthSession {
         origin_jti: jti.into(),
         pool_id: "us-east-1_a".into(),

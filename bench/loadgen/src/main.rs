@@ -20,6 +20,7 @@ mod client;
 mod confirm;
 mod outbox;
 mod procstat;
+mod rs256;
 mod setup;
 mod sigv4;
 mod srp;
@@ -86,12 +87,13 @@ fn main() {
         "outbox" => rt(2).block_on(outbox::drain(&a)),
         "unconfirmed" => rt(1).block_on(confirm::unconfirmed(&a)),
         "modexp" => srp::ceiling(&a),
+        "rs256" => rs256::ceiling(&a),
         "run" => {
             let threads = get_or(&a, "threads", 1usize);
             rt(threads).block_on(run(&a))
         }
         _ => {
-            eprintln!("usage: loadgen argon2|ready|setup|probe|outbox|run ... (see src/main.rs)");
+            eprintln!("usage: loadgen argon2|modexp|rs256|ready|setup|probe|outbox|run ... (see src/main.rs)");
             std::process::exit(2);
         }
     }
@@ -128,6 +130,12 @@ fn argon2_ceiling(a: &HashMap<String, String>) {
         .expect("hash")
         .to_string();
     let params = argon2::Params::default();
+    // `--signatures N`: each hash is followed by N RS256 signatures (rs256.rs), the tokens a
+    // password sign-in answers with (ID and access: 2). Keys are made before the clock starts.
+    let signatures: usize = get_or(a, "signatures", 0);
+    let mut signers: Vec<Option<rs256::Signer>> = (0..threads)
+        .map(|_| (signatures > 0).then(rs256::Signer::new))
+        .collect();
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     // `--reuse-memory true`: each thread keeps its argon2 memory from one hash to the next, as
@@ -141,6 +149,7 @@ fn argon2_ceiling(a: &HashMap<String, String>) {
     let handles: Vec<_> = (0..threads)
         .map(|_| {
             let phc = phc.clone();
+            let mut signer = signers.pop().flatten();
             let blocks = params.block_count();
             std::thread::spawn(move || {
                 let parsed = PasswordHash::new(&phc).expect("phc");
@@ -169,6 +178,11 @@ fn argon2_ceiling(a: &HashMap<String, String>) {
                     if verifier {
                         std::hint::black_box(srp::verifier(n));
                     }
+                    if let Some(signer) = signer.as_mut() {
+                        for _ in 0..signatures {
+                            signer.sign();
+                        }
+                    }
                     n += 1;
                 }
                 n
@@ -188,6 +202,7 @@ fn argon2_ceiling(a: &HashMap<String, String>) {
         "params": format!("Argon2id v19 m={} KiB t={} p={}", params.m_cost(), params.t_cost(), params.p_cost()),
         "reuse_memory": reuse,
         "verifier": verifier,
+        "signatures": signatures,
         "phc_example": phc,
     }));
 }

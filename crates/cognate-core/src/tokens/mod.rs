@@ -78,7 +78,8 @@ pub struct AccessClaims {
     pub username: String,
     pub origin_jti: String,
     pub scope: String,
-    pub claims: Value,
+    /// Every claim of the token (shared with the verified-token cache).
+    pub claims: std::sync::Arc<Value>,
 }
 
 pub fn new_refresh_token() -> (String, String) {

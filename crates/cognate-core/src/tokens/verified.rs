@@ -37,13 +37,13 @@ impl Default for VerifiedTokens {
 impl VerifiedTokens {
     /// The claims of `token` if its RS256 signature holds under `key` (the key its header's
     /// `kid` names: the same token always names the same key); `None` otherwise.
-    pub fn claims(&self, token: &str, key: &ParsedPublicKey) -> Option<Value> {
+    pub fn claims(&self, token: &str, key: &ParsedPublicKey) -> Option<Arc<Value>> {
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         if let Some(hit) = self.claims.get(&digest) {
-            return Some(Value::clone(&hit));
+            return Some(hit);
         }
-        let claims = super::verified_payload(token, key)?;
-        self.claims.insert(digest, Arc::new(claims.clone()));
+        let claims = Arc::new(super::verified_payload(token, key)?);
+        self.claims.insert(digest, claims.clone());
         Some(claims)
     }
 }

@@ -212,3 +212,62 @@ async fn rotate_keys_command() {
     t.server.shutdown().await.unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The embedded database belongs to one process: a second `cognate serve` on the same data
+/// directory is refused at start (the first answers reads from memory until its own next
+/// commit), while `cognate rotate-keys` still works beside the running server.
+#[tokio::test]
+async fn a_second_server_on_the_same_data_dir_is_refused() {
+    let dir = temp_dir("claimed");
+    let mut cfg = config(Storage::DataDir(dir.clone()));
+    cfg.data_dir = dir.clone();
+    cfg.master_key = None;
+    let t = start_with_config(cfg).await;
+    let f = sign_in_fixture(&t.client, false).await;
+
+    let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_cognate"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            second.kill().unwrap();
+            panic!("the second server started on a claimed database");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let out = second.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(!status.success());
+    assert!(
+        said.contains("is in use by another Cognate process"),
+        "{said}"
+    );
+
+    let rotated = std::process::Command::new(env!("CARGO_BIN_EXE_cognate"))
+        .args(["rotate-keys", "--pool-id", &f.pool, "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    // The running server is unharmed.
+    t.client
+        .describe_user_pool()
+        .user_pool_id(&f.pool)
+        .send()
+        .await
+        .unwrap();
+    t.server.shutdown().await.unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -40,6 +40,10 @@ impl AccessKeys {
         }
     }
 
+    /// The day's signing key for `access_key_id` in `region`: kept, or derived from the
+    /// secret. `day` is the credential scope's, which [`verify`] has checked is the day of
+    /// `signed_at`. Nothing is kept here: [`Self::remember`] keeps a key once a signature made
+    /// with it has matched, so a caller without the secret cannot fill or churn the cache.
     fn signing_key(
         &self,
         access_key_id: &str,
@@ -54,15 +58,22 @@ impl AccessKeys {
         }
         let mut key = [0u8; 32];
         key.copy_from_slice(v4::generate_signing_key(secret, signed_at, region, SERVICE).as_ref());
+        key
+    }
+
+    fn secret(&self, access_key_id: &str) -> Option<&str> {
+        self.keys.get(access_key_id).map(String::as_str)
+    }
+
+    fn remember(&self, access_key_id: &str, day: &str, region: &str, key: [u8; 32]) {
         let mut derived = self.derived.lock().expect("signing keys");
         if derived.len() >= DERIVED_KEPT {
             derived.clear();
         }
-        derived.insert(id, key);
-        key
-    }
-    fn secret(&self, access_key_id: &str) -> Option<&str> {
-        self.keys.get(access_key_id).map(String::as_str)
+        derived.insert(
+            (access_key_id.to_owned(), day.to_owned(), region.to_owned()),
+            key,
+        );
     }
 }
 
@@ -224,11 +235,15 @@ pub fn verify(
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::incomplete_signature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."))?;
-    let signed_at = parse_amz_date(amz_date).ok_or_else(|| {
-        ApiError::incomplete_signature(format!(
-            "X-Amz-Date {amz_date} is not a valid ISO-8601 basic date."
-        ))
-    })?;
+    // Only the canonical spelling of a real instant: `...T235960Z` or February 31st would name
+    // another day than the one they spell, and the signing key is the spelled day's.
+    let signed_at = parse_amz_date(amz_date)
+        .filter(|t| format_amz_date(*t) == amz_date)
+        .ok_or_else(|| {
+            ApiError::incomplete_signature(format!(
+                "X-Amz-Date {amz_date} is not a valid ISO-8601 basic date."
+            ))
+        })?;
     if !amz_date.starts_with(a.date) || a.date.len() != 8 {
         return Err(ApiError::invalid_signature(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}', from '{amz_date}'.",
@@ -253,15 +268,22 @@ pub fn verify(
 
     require_signed(headers, &a.signed_headers)?;
 
-    let expected = match common_shape(method, path_and_query, headers, &a.signed_headers) {
+    let (expected, key) = match common_shape(method, path_and_query, headers, &a.signed_headers) {
         Some(signed) => {
             let key = keys.signing_key(a.access_key_id, secret, a.date, a.region, signed_at);
-            common_signature(&key, method, &signed, &a, amz_date, body)
+            let expected = common_signature(&key, method, &signed, &a, amz_date, body);
+            (expected, Some(key))
         }
-        None => full_signature(&a, secret, signed_at, method, path_and_query, headers, body)?,
+        None => (
+            full_signature(&a, secret, signed_at, method, path_and_query, headers, body)?,
+            None,
+        ),
     };
     if !bool::from(expected.as_bytes().ct_eq(a.signature.as_bytes())) {
         return Err(ApiError::invalid_signature(signature_mismatch()));
+    }
+    if let Some(key) = key {
+        keys.remember(a.access_key_id, a.date, a.region, key);
     }
     Ok(Verified {
         access_key_id: a.access_key_id.to_owned(),
@@ -514,6 +536,27 @@ mod tests {
             verify(&keys, "POST", "/", &headers, body, at).unwrap();
             assert!(verify(&keys, "POST", "/", &headers, b"{}", at).is_err());
         }
+        // A wrong signature leaves nothing behind; a right one keeps the day's key.
+        let keys = AccessKeys::new([("AKIDTEST".to_owned(), "secret".to_owned())]);
+        let headers = signed_request(&[], at, body);
+        assert!(verify(&keys, "POST", "/", &headers, b"{}", at).is_err());
+        assert!(keys.derived.lock().unwrap().is_empty());
+        verify(&keys, "POST", "/", &headers, body, at).unwrap();
+        assert_eq!(keys.derived.lock().unwrap().len(), 1);
+        // Another spelling of an instant (second 60 is the next day's midnight) is refused
+        // before any key is derived.
+        let mut odd = headers.clone();
+        odd.insert(
+            "x-amz-date",
+            http::HeaderValue::from_static("20251201T235960Z"),
+        );
+        let late = UNIX_EPOCH + Duration::from_secs(1_764_633_600);
+        let refused = verify(&keys, "POST", "/", &odd, body, late).unwrap_err();
+        assert!(
+            refused.message.contains("not a valid ISO-8601"),
+            "{}",
+            refused.message
+        );
         // Other shapes go to aws-sigv4's signer and still verify.
         let headers = signed_request(&[], at, body);
         let auth = headers[http::header::AUTHORIZATION].to_str().unwrap();

@@ -336,7 +336,7 @@ impl AuthStore for SqlStore {
         pool_id: &str,
         username_key: &str,
     ) -> StoreResult<Option<(i64, i64)>> {
-        self.lookup(
+        self.lookup_fresh(
             "SELECT failures, last_failure_ms FROM sign_in_failures WHERE pool_id = $1 AND username_key = $2",
             &[pool_id.into(), username_key.into()],
             |r| Ok((r.required_int("failures")?, r.required_int("last_failure_ms")?)),

@@ -210,7 +210,7 @@ impl InlineReader {
         decode: impl Fn(&dyn Fields) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
         match &self.cache {
-            Some(cache) => cache.rows(sql, is_static, keys, || {
+            Some(cache) => cache.rows(sql, is_static, limit, keys, || {
                 self.query(sql, keys, limit, decode)
             }),
             None => self.query(sql, keys, limit, decode),

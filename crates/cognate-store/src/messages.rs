@@ -202,8 +202,10 @@ impl OutboxStore for SqlStore {
     ) -> StoreResult<Vec<OutboxEntry>> {
         // Every node asks this twice a second: a look-up by index, inline on embedded SQLite
         // (no round trip to a pool connection, none kept busy for it when idle).
+        // Never from the read cache: the time changes at every call, and the outbox is
+        // written with RETURNING (see `read_cache`).
         let candidates: Vec<String> = self
-            .lookup_all(
+            .lookup_all_fresh(
                 "SELECT id FROM outbox WHERE delivered_ms IS NULL AND failed_ms IS NULL \
                  AND next_attempt_ms <= $1 AND lease_until_ms <= $1 ORDER BY next_attempt_ms LIMIT 1000",
                 &[now_ms.into()],

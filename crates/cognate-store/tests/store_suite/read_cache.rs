@@ -20,8 +20,19 @@ async fn a_cached_answer_never_outlives_a_commit() {
     for _ in 0..2 {
         assert!(store.get_auth_session("o1").await.unwrap().is_none());
     }
+    assert!(
+        store
+            .get_auth_session_with_user("o1")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let (session, token) = super::sign_in::sign_in("o1", "h1");
     store.insert_auth_session(&session, &token).await.unwrap();
+    assert!(
+        store.get_auth_session("o1").await.unwrap().is_some(),
+        "the inline writer's commit is counted"
+    );
     let found = store.get_auth_session_with_user("o1").await.unwrap();
     let (session, user) = found.expect("the new session is read, not the remembered none");
     assert!(session.revoked_ms.is_none());
@@ -35,7 +46,17 @@ async fn a_cached_answer_never_outlives_a_commit() {
         .unwrap();
     assert_eq!(session.revoked_ms, Some(99), "a revocation shows at once");
 
-    // Changed through the store (sqlx's connections).
+    // Changed through the store (sqlx's connections), after a read that was kept.
+    for _ in 0..2 {
+        assert!(
+            store
+                .get_user("us-east-1_a", "alice")
+                .await
+                .unwrap()
+                .unwrap()
+                .enabled
+        );
+    }
     let mut changed = alice.clone();
     changed.enabled = false;
     store.update_user(&changed).await.unwrap();
@@ -94,5 +115,28 @@ async fn the_database_is_claimed_for_this_process() {
     shared.exclusive = false;
     let beside = SqlStore::open_sqlite_dir(dir.path(), shared).await.unwrap();
     assert!(beside.get_pool("us-east-1_none").await.unwrap().is_none());
+    // Signing keys are read fresh: one written beside the caching store is seen at once.
+    assert!(store.get_signing_key("k-beside").await.unwrap().is_none());
+    let key = SigningKeyRecord {
+        kid: "k-beside".into(),
+        pool_id: "us-east-1_a".into(),
+        purpose: "access".into(),
+        created_ms: 1,
+        retired_ms: None,
+        sealed_pkcs8: "v1.x".into(),
+        n: "n".into(),
+        e: "AQAB".into(),
+    };
+    beside.insert_signing_key(&key).await.unwrap();
+    assert!(store.get_signing_key("k-beside").await.unwrap().is_some());
+    drop(beside);
+    // Another spelling of the same path is the same claim (a symbolic link to the folder).
+    let link = dir.path().with_extension("link");
+    std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+    let spelled = SqlStore::open_sqlite_dir(&link, StoreOptions::new(2))
+        .await
+        .expect("the same process, the same database");
+    drop(spelled);
+    std::fs::remove_file(&link).unwrap();
     drop(store);
 }

@@ -861,19 +861,7 @@ def render(results: dict) -> str:
                  f"two cores, so the last column, sign-ins per second of server CPU against one "
                  f"core's share of the ceiling, is the fair measure of the server's overhead.")
         L.append("")
-        L.append("| concurrency | Cognate sign-ins/s | fraction of the ceiling | p50 / p99 ms | "
-                 "server CPU | load generator CPU | per server CPU-second vs. a core |")
-        L.append("|---|---|---|---|---|---|---|")
-        for c in conc:
-            r = at(results, "cognate", "user_srp_auth", c)
-            if not r:
-                continue
-            per_core = sc["per_sec"] / results["machine"]["cores"]
-            L.append(f"| {c} | {r['throughput']:.0f} | {100 * r['throughput'] / sc['per_sec']:.1f}% "
-                     f"| {fmt_ms(r['p50_ms'])} / {fmt_ms(r['p99_ms'])} "
-                     f"| {r['server_cpu_pct']:.0f}% | {r['client_cpu_pct']:.1f}% "
-                     f"| {100 * (r['per_server_cpu_s'] or 0) / per_core:.1f}% |")
-        L.append("")
+        L += ceiling_table(results, conc, "user_srp_auth", sc, "sign-ins/s", "{:.0f}")
     rc = results.get("rs256_ceiling")
     if rc:
         L.append("### Refresh against its signature ceiling")
@@ -885,19 +873,7 @@ def render(results: dict) -> str:
                  f"{rc['after']['signatures_per_sec']:,.0f} signatures/s; the ceiling is half "
                  f"their mean, **{rc['per_sec']:,.0f} refreshes/s**.")
         L.append("")
-        L.append("| concurrency | Cognate refreshes/s | fraction of the ceiling | p50 / p99 ms | "
-                 "server CPU | load generator CPU | per server CPU-second vs. a core |")
-        L.append("|---|---|---|---|---|---|---|")
-        for c in conc:
-            r = at(results, "cognate", "refresh_token_auth", c)
-            if not r:
-                continue
-            per_core = rc["per_sec"] / results["machine"]["cores"]
-            L.append(f"| {c} | {r['throughput']:,.0f} | {100 * r['throughput'] / rc['per_sec']:.1f}% "
-                     f"| {fmt_ms(r['p50_ms'])} / {fmt_ms(r['p99_ms'])} "
-                     f"| {r['server_cpu_pct']:.0f}% | {r['client_cpu_pct']:.1f}% "
-                     f"| {100 * (r['per_server_cpu_s'] or 0) / per_core:.1f}% |")
-        L.append("")
+        L += ceiling_table(results, conc, "refresh_token_auth", rc, "refreshes/s", "{:,.0f}")
 
     L.append("### Start-up and memory")
     L.append("")
@@ -1024,6 +1000,27 @@ def render_diagnostics(results: dict, dg: dict) -> list:
                      f"| {num(p['throughput'])} | {num(p.get('server_cpu_us'))} "
                      f"| {num(p.get('switches_per_req'), 1)} | {num(p.get('other_cpu_pct'))}% |")
         L.append("")
+    return L
+
+
+def ceiling_table(results: dict, conc: list, workload: str, ceiling: dict, unit: str,
+                  rate: str) -> list:
+    """Cognate's runs of `workload` against `ceiling` (per second, all cores): the fraction
+    of it, and each server CPU-second against one core's share of it."""
+    L = ["| concurrency | Cognate " + unit + " | fraction of the ceiling | p50 / p99 ms | "
+         "server CPU | load generator CPU | per server CPU-second vs. a core |",
+         "|---|---|---|---|---|---|---|"]
+    per_core = ceiling["per_sec"] / results["machine"]["cores"]
+    for c in conc:
+        r = at(results, "cognate", workload, c)
+        if not r:
+            continue
+        L.append(f"| {c} | {rate.format(r['throughput'])} "
+                 f"| {100 * r['throughput'] / ceiling['per_sec']:.1f}% "
+                 f"| {fmt_ms(r['p50_ms'])} / {fmt_ms(r['p99_ms'])} "
+                 f"| {r['server_cpu_pct']:.0f}% | {r['client_cpu_pct']:.1f}% "
+                 f"| {100 * (r['per_server_cpu_s'] or 0) / per_core:.1f}% |")
+    L.append("")
     return L
 
 

@@ -220,16 +220,24 @@ pub(crate) fn verifier(seed: u64) -> U3072 {
     group().g.pow(&x).retrieve()
 }
 
-/// `loadgen modexp --seconds S`: the server's side of one SRP sign-in (three constant-time
-/// exponentiations with 256-bit exponents), as many as every core does in S seconds.
+/// `loadgen modexp --seconds S [--signatures N]`: the server's side of one SRP sign-in (three
+/// constant-time exponentiations with 256-bit exponents), as many as every core does in S
+/// seconds. With `--signatures 2`, each is followed by the two RS256 signatures of the tokens
+/// it answers with (rs256.rs): all the arithmetic a sign-in cannot do without.
 pub(crate) fn ceiling(a: &HashMap<String, String>) {
     let seconds: f64 = get_or(a, "seconds", 5.0);
+    let signatures: usize = get_or(a, "signatures", 0);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let g = group();
+    // Keys are made before the clock starts.
+    let mut signers: Vec<Option<crate::rs256::Signer>> = (0..cores)
+        .map(|_| (signatures > 0).then(crate::rs256::Signer::new))
+        .collect();
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let handles: Vec<_> = (0..cores)
         .map(|t| {
+            let mut signer = signers.pop().flatten();
             std::thread::spawn(move || {
                 let mut n = 0u64;
                 let mut e = U256::from_u64(0x1234_5678_9abc_def1 ^ t as u64)
@@ -240,6 +248,11 @@ pub(crate) fn ceiling(a: &HashMap<String, String>) {
                     let gb = g.g.pow(&e);
                     let vu = acc.pow(&e);
                     acc = (gb * vu).pow(&e);
+                    if let Some(signer) = signer.as_mut() {
+                        for _ in 0..signatures {
+                            signer.sign();
+                        }
+                    }
                     e = e.wrapping_add(&U256::ONE);
                     n += 1;
                 }
@@ -254,6 +267,7 @@ pub(crate) fn ceiling(a: &HashMap<String, String>) {
         "sign_ins": n,
         "seconds": secs,
         "threads": cores,
+        "signatures": signatures,
         "per_sec": n as f64 / secs,
         "ms_per_sign_in": secs * 1000.0 * cores as f64 / n as f64,
     }));

@@ -175,9 +175,15 @@ async fn apply_into(
 /// what depends on the real store is checked there without writing (settings that cannot
 /// change on an existing pool, a domain that belongs to another pool).
 pub async fn check(cognito: &Cognito, file: &BootstrapFile) -> Result<(), String> {
-    let scratch = cognate_store::SqlStore::in_memory()
-        .await
-        .map_err(|e| format!("cannot check the file: {e}"))?;
+    // The rehearsal's own log lines ("store ready", "user pool created" ...) would read as
+    // real changes.
+    let quiet = tracing::subscriber::NoSubscriber::default;
+    let scratch = tracing::instrument::WithSubscriber::with_subscriber(
+        cognate_store::SqlStore::in_memory(),
+        quiet(),
+    )
+    .await
+    .map_err(|e| format!("cannot check the file: {e}"))?;
     let rehearsal = Cognito::new(
         std::sync::Arc::new(scratch.clone()),
         cognito.clock.clone(),
@@ -186,12 +192,9 @@ pub async fn check(cognito: &Cognito, file: &BootstrapFile) -> Result<(), String
         cognito.account_id.clone(),
         cognito.issuer_base.clone(),
     );
-    // The rehearsal's own log lines ("user pool created" ...) would read as real changes.
-    let rehearsed = tracing::instrument::WithSubscriber::with_subscriber(
-        apply(&rehearsal, file),
-        tracing::subscriber::NoSubscriber::default(),
-    )
-    .await;
+    let rehearsed =
+        tracing::instrument::WithSubscriber::with_subscriber(apply(&rehearsal, file), quiet())
+            .await;
     scratch.close().await;
     rehearsed?;
     for spec in &file.pools {

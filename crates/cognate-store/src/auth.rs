@@ -1,7 +1,6 @@
 //! Signing keys, sign-in sessions, refresh tokens, single-use challenges, lockout counters.
 
 use crate::documents::to_doc;
-use crate::inline_writes::Attempt;
 use crate::lookups::{Fields, doc};
 use crate::{Backend, SqlStore, backend_error};
 use async_trait::async_trait;
@@ -129,38 +128,29 @@ impl AuthStore for SqlStore {
         s: &AuthSession,
         refresh: &RefreshTokenRecord,
     ) -> StoreResult<()> {
-        if let Some(writer) = &self.writer {
-            let inline = writer.try_write(|tx| {
-                tx.execute(
-                    INSERT_SESSION,
-                    rusqlite::params![
-                        s.origin_jti,
-                        s.pool_id,
-                        s.username_key,
-                        s.client_id,
-                        s.auth_time_ms,
-                        s.expires_ms,
-                        s.scope,
-                        s.device_key
-                    ],
-                )?;
-                tx.execute(
-                    INSERT_REFRESH,
-                    rusqlite::params![
-                        refresh.token_hash,
-                        refresh.origin_jti,
-                        refresh.pool_id,
-                        refresh.created_ms
-                    ],
-                )?;
-                Ok(())
-            })?;
-            if let Attempt::Done(()) = inline {
-                if writer.checkpoint_due() {
-                    self.checkpoint_in_background();
-                }
-                return Ok(());
-            }
+        let inline = self.write_inline(|tx| {
+            tx.prepare_cached(INSERT_SESSION)?
+                .execute(rusqlite::params![
+                    s.origin_jti,
+                    s.pool_id,
+                    s.username_key,
+                    s.client_id,
+                    s.auth_time_ms,
+                    s.expires_ms,
+                    s.scope,
+                    s.device_key
+                ])?;
+            tx.prepare_cached(INSERT_REFRESH)?
+                .execute(rusqlite::params![
+                    refresh.token_hash,
+                    refresh.origin_jti,
+                    refresh.pool_id,
+                    refresh.created_ms
+                ])?;
+            Ok(())
+        })?;
+        if inline.is_some() {
+            return Ok(());
         }
         // Both rows in one round trip: a sign-in is argon2-bound, and each round trip to
         // sqlx's SQLite worker thread costs two thread wake-ups beside the hashing threads.
@@ -354,8 +344,7 @@ impl AuthStore for SqlStore {
         // One atomic statement, so attempts on every node add up and parallel guesses each
         // see the others. The WHERE leaves a locked row alone (no row returned): attempts
         // during a lockout do not extend it.
-        let row = sqlx::query(
-            "INSERT INTO sign_in_failures (pool_id, username_key, failures, last_failure_ms) VALUES ($1, $2, 1, $3) \
+        const BEGIN_ATTEMPT: &str = "INSERT INTO sign_in_failures (pool_id, username_key, failures, last_failure_ms) VALUES ($1, $2, 1, $3) \
              ON CONFLICT (pool_id, username_key) DO UPDATE SET \
              failures = CASE WHEN $3 - sign_in_failures.last_failure_ms > $4 THEN 1 ELSE sign_in_failures.failures + 1 END, \
              last_failure_ms = $3 \
@@ -363,39 +352,70 @@ impl AuthStore for SqlStore {
                AND $3 - sign_in_failures.last_failure_ms <= $4 \
                AND $3 < sign_in_failures.last_failure_ms + CASE WHEN sign_in_failures.failures - $5 >= $6 THEN $7 \
                  ELSE (CAST(1 AS BIGINT) << CAST(CASE WHEN sign_in_failures.failures > $5 THEN sign_in_failures.failures - $5 ELSE 0 END AS INTEGER)) * 1000 END) \
-             RETURNING failures",
-        )
-        .bind(pool_id)
-        .bind(username_key)
-        .bind(now_ms)
-        .bind(rule.reset_after_ms)
-        .bind(rule.free_failures)
-        .bind(rule.cap_exponent)
-        .bind(rule.max_lock_ms)
-        // Run to completion (`fetch_all`): see `read_cache` on how commits are counted.
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?;
+             RETURNING failures";
+        let inline = self.write_inline(|tx| {
+            let mut statement = tx.prepare_cached(BEGIN_ATTEMPT)?;
+            let mut rows = statement.query(rusqlite::params![
+                pool_id,
+                username_key,
+                now_ms,
+                rule.reset_after_ms,
+                rule.free_failures,
+                rule.cap_exponent,
+                rule.max_lock_ms
+            ])?;
+            // The change is made at the first step; the transaction commits after.
+            rows.next()?.map(|row| row.get::<_, i64>(0)).transpose()
+        })?;
+        if let Some(failures) = inline {
+            return Ok(failures);
+        }
+        let row = sqlx::query(BEGIN_ATTEMPT)
+            .bind(pool_id)
+            .bind(username_key)
+            .bind(now_ms)
+            .bind(rule.reset_after_ms)
+            .bind(rule.free_failures)
+            .bind(rule.cap_exponent)
+            .bind(rule.max_lock_ms)
+            // Run to completion (`fetch_all`): see `read_cache` on how commits are counted.
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend_error)?;
         row.first()
             .map(|r| r.try_get("failures").map_err(backend_error))
             .transpose()
     }
 
     async fn forgive_sign_in_attempt(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE sign_in_failures SET failures = failures - 1 \
-             WHERE pool_id = $1 AND username_key = $2 AND failures > 0",
-        )
-        .bind(pool_id)
-        .bind(username_key)
-        .execute(&self.pool)
-        .await
-        .map_err(backend_error)?;
+        const FORGIVE: &str = "UPDATE sign_in_failures SET failures = failures - 1 \
+             WHERE pool_id = $1 AND username_key = $2 AND failures > 0";
+        let inline = self.write_inline(|tx| {
+            tx.prepare_cached(FORGIVE)?
+                .execute(rusqlite::params![pool_id, username_key])
+        })?;
+        if inline.is_some() {
+            return Ok(());
+        }
+        sqlx::query(FORGIVE)
+            .bind(pool_id)
+            .bind(username_key)
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
         Ok(())
     }
 
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE pool_id = $1 AND username_key = $2")
+        const CLEAR: &str = "DELETE FROM sign_in_failures WHERE pool_id = $1 AND username_key = $2";
+        let inline = self.write_inline(|tx| {
+            tx.prepare_cached(CLEAR)?
+                .execute(rusqlite::params![pool_id, username_key])
+        })?;
+        if inline.is_some() {
+            return Ok(());
+        }
+        sqlx::query(CLEAR)
             .bind(pool_id)
             .bind(username_key)
             .execute(&self.pool)

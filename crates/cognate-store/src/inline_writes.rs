@@ -1,5 +1,6 @@
-//! The write on every sign-in's path (the session and its first refresh token), done inline on
-//! embedded SQLite when it can be done at once. A sign-in is argon2-bound: both cores hash, and
+//! The writes on every sign-in's path (the attempt's count before the proof, its clearing
+//! after, the session and its first refresh token), done inline on embedded SQLite when they
+//! can be done at once. A sign-in is argon2-bound: both cores hash, and
 //! each round trip to sqlx's worker thread wakes two threads that preempt a hashing thread
 //! (bench/, docs/benchmarks.md). So one connection of the store's own tries the write on the
 //! calling thread, and only when nothing waits: if that connection is in use or another
@@ -89,5 +90,27 @@ impl InlineWriter {
     pub(crate) fn checkpoint_due(&self) -> bool {
         self.commits.fetch_add(1, Ordering::Relaxed) % COMMITS_PER_CHECKPOINT
             == COMMITS_PER_CHECKPOINT - 1
+    }
+}
+
+impl crate::SqlStore {
+    /// `write` done inline ([`InlineWriter::try_write`]): `Some` of its value when it was,
+    /// `None` when the caller must write through sqlx (PostgreSQL, or the writer was busy).
+    pub(crate) fn write_inline<T>(
+        &self,
+        write: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<T>,
+    ) -> StoreResult<Option<T>> {
+        let Some(writer) = &self.writer else {
+            return Ok(None);
+        };
+        match writer.try_write(write)? {
+            Attempt::Done(value) => {
+                if writer.checkpoint_due() {
+                    self.checkpoint_in_background();
+                }
+                Ok(Some(value))
+            }
+            Attempt::Busy => Ok(None),
+        }
     }
 }

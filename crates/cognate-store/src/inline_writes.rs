@@ -79,8 +79,14 @@ impl InlineWriter {
         match result {
             Ok(value) => Ok(Attempt::Done(value)),
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) => Ok(Attempt::Busy),
-            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
-                Err(StoreError::Conflict(e.to_string()))
+            // A row that exists already (as sqlx's path reports it: `backend_error`).
+            Err(rusqlite::Error::SqliteFailure(f, message))
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                Err(StoreError::Conflict(
+                    message.unwrap_or_else(|| f.to_string()),
+                ))
             }
             Err(e) => Err(sqlite_error(e)),
         }

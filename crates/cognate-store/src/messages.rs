@@ -1,6 +1,7 @@
 //! Verification codes, per-user hourly caps, and the outbox of messages.
 
-use crate::users::{insert_user_query, update_user_query};
+use crate::documents::to_doc;
+use crate::users::{insert_user_inline, insert_user_query, update_user_query};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::StoreError;
@@ -13,32 +14,32 @@ use sqlx::any::AnyRow;
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
+const PUT_CODE: &str = "INSERT INTO verification_codes (pool_id, username_key, purpose, code_hash, created_ms, expires_ms, pending_value) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET \
+     code_hash = $4, created_ms = $5, expires_ms = $6, pending_value = $7";
+
+const ENQUEUE: &str = "INSERT INTO outbox (id, pool_id, medium, created_ms, next_attempt_ms, lease_until_ms, attempts, sealed) \
+     VALUES ($1, $2, $3, $4, $4, 0, 0, $5)";
+
 fn put_code_query(code: &CodeRecord) -> AnyQuery<'_> {
-    sqlx::query(
-        "INSERT INTO verification_codes (pool_id, username_key, purpose, code_hash, created_ms, expires_ms, pending_value) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET \
-         code_hash = $4, created_ms = $5, expires_ms = $6, pending_value = $7",
-    )
-    .bind(&code.pool_id)
-    .bind(&code.username_key)
-    .bind(&code.purpose)
-    .bind(&code.code_hash)
-    .bind(code.created_ms)
-    .bind(code.expires_ms)
-    .bind(&code.pending_value)
+    sqlx::query(PUT_CODE)
+        .bind(&code.pool_id)
+        .bind(&code.username_key)
+        .bind(&code.purpose)
+        .bind(&code.code_hash)
+        .bind(code.created_ms)
+        .bind(code.expires_ms)
+        .bind(&code.pending_value)
 }
 
 fn enqueue_query(m: &OutboxRecord) -> AnyQuery<'_> {
-    sqlx::query(
-        "INSERT INTO outbox (id, pool_id, medium, created_ms, next_attempt_ms, lease_until_ms, attempts, sealed) \
-         VALUES ($1, $2, $3, $4, $4, 0, 0, $5)",
-    )
-    .bind(&m.id)
-    .bind(&m.pool_id)
-    .bind(m.medium.as_str())
-    .bind(m.created_ms)
-    .bind(&m.sealed)
+    sqlx::query(ENQUEUE)
+        .bind(&m.id)
+        .bind(&m.pool_id)
+        .bind(m.medium.as_str())
+        .bind(m.created_ms)
+        .bind(&m.sealed)
 }
 
 impl SqlStore {
@@ -140,6 +141,36 @@ impl CodeStore for SqlStore {
         code: Option<&CodeRecord>,
         messages: &[OutboxRecord],
     ) -> StoreResult<()> {
+        // A sign-up's one write, inline when it can be (inline_writes.rs): a sign-up is
+        // argon2-bound, and this saves its five round trips to sqlx's worker thread.
+        let doc = to_doc(user)?;
+        let inline = self.write_inline(|tx| {
+            insert_user_inline(tx, user, &doc)?;
+            if let Some(c) = code {
+                tx.prepare_cached(PUT_CODE)?.execute(rusqlite::params![
+                    c.pool_id,
+                    c.username_key,
+                    c.purpose,
+                    c.code_hash,
+                    c.created_ms,
+                    c.expires_ms,
+                    c.pending_value
+                ])?;
+            }
+            for m in messages {
+                tx.prepare_cached(ENQUEUE)?.execute(rusqlite::params![
+                    m.id,
+                    m.pool_id,
+                    m.medium.as_str(),
+                    m.created_ms,
+                    m.sealed
+                ])?;
+            }
+            Ok(())
+        })?;
+        if inline.is_some() {
+            return Ok(());
+        }
         let mut statements = vec![insert_user_query(user)?];
         statements.extend(code.map(put_code_query));
         statements.extend(messages.iter().map(enqueue_query));

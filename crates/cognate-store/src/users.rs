@@ -50,23 +50,53 @@ fn prefix_upper_bound(prefix: &str) -> String {
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// The statement that inserts a user (run alone, or in a transaction with its first code).
-pub(crate) fn insert_user_query(user: &User) -> StoreResult<AnyQuery<'static>> {
-    Ok(sqlx::query(AssertSqlSafe(format!(
+fn insert_user_sql() -> String {
+    format!(
         "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-    )))
-    .bind(user.pool_id.clone())
-    .bind(user.username_key.clone())
-    .bind(user.username.clone())
-    .bind(user.sub.clone())
-    .bind(user.status.clone())
-    .bind(user.enabled as i64)
-    .bind(user.attr("email").map(str::to_owned))
-    .bind(user.attr("phone_number").map(str::to_owned))
-    .bind(user.attr("name").map(str::to_owned))
-    .bind(user.attr("given_name").map(str::to_owned))
-    .bind(user.attr("family_name").map(str::to_owned))
-    .bind(user.attr("preferred_username").map(str::to_owned))
-    .bind(to_doc(user)?))
+    )
+}
+
+/// [`insert_user_query`] on the inline writer's connection (inline_writes.rs), with the
+/// user's document `doc` ([`to_doc`]).
+pub(crate) fn insert_user_inline(
+    tx: &rusqlite::Transaction,
+    user: &User,
+    doc: &str,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(&insert_user_sql())?
+        .execute(rusqlite::params![
+            user.pool_id,
+            user.username_key,
+            user.username,
+            user.sub,
+            user.status,
+            user.enabled as i64,
+            user.attr("email"),
+            user.attr("phone_number"),
+            user.attr("name"),
+            user.attr("given_name"),
+            user.attr("family_name"),
+            user.attr("preferred_username"),
+            doc,
+        ])?;
+    Ok(())
+}
+
+pub(crate) fn insert_user_query(user: &User) -> StoreResult<AnyQuery<'static>> {
+    Ok(sqlx::query(AssertSqlSafe(insert_user_sql()))
+        .bind(user.pool_id.clone())
+        .bind(user.username_key.clone())
+        .bind(user.username.clone())
+        .bind(user.sub.clone())
+        .bind(user.status.clone())
+        .bind(user.enabled as i64)
+        .bind(user.attr("email").map(str::to_owned))
+        .bind(user.attr("phone_number").map(str::to_owned))
+        .bind(user.attr("name").map(str::to_owned))
+        .bind(user.attr("given_name").map(str::to_owned))
+        .bind(user.attr("family_name").map(str::to_owned))
+        .bind(user.attr("preferred_username").map(str::to_owned))
+        .bind(to_doc(user)?))
 }
 
 /// The statement that writes a user back (run alone, or with the messages of the change).

@@ -1,6 +1,7 @@
 //! Verification codes, per-user hourly caps, and the outbox of messages.
 
 use crate::documents::to_doc;
+use crate::lookups::Fields;
 use crate::users::{insert_user_inline, insert_user_query, update_user_query};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
@@ -10,7 +11,6 @@ use cognate_core::signup::codes::{CodeRecord, CodeStore};
 use cognate_core::store::StoreResult;
 use cognate_core::user::User;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
@@ -53,25 +53,25 @@ impl SqlStore {
     }
 }
 
-fn entry(row: &AnyRow) -> StoreResult<OutboxEntry> {
-    let medium: String = row.try_get("medium").map_err(backend_error)?;
+/// An outbox row (`ENTRY_COLUMNS`), from sqlx or from the inline writer's connection.
+fn entry(row: &dyn Fields) -> StoreResult<OutboxEntry> {
     Ok(OutboxEntry {
         record: OutboxRecord {
-            id: row.try_get("id").map_err(backend_error)?,
-            pool_id: row.try_get("pool_id").map_err(backend_error)?,
-            medium: if medium == "SMS" {
+            id: row.required_text("id")?,
+            pool_id: row.required_text("pool_id")?,
+            medium: if row.required_text("medium")? == "SMS" {
                 Medium::Sms
             } else {
                 Medium::Email
             },
-            created_ms: row.try_get("created_ms").map_err(backend_error)?,
-            sealed: row.try_get("sealed").map_err(backend_error)?,
+            created_ms: row.required_int("created_ms")?,
+            sealed: row.required_text("sealed")?,
         },
-        attempts: row.try_get("attempts").map_err(backend_error)?,
-        delivered_ms: row.try_get("delivered_ms").map_err(backend_error)?,
-        failed_ms: row.try_get("failed_ms").map_err(backend_error)?,
-        channel: row.try_get("channel").map_err(backend_error)?,
-        last_error: row.try_get("last_error").map_err(backend_error)?,
+        attempts: row.required_int("attempts")?,
+        delivered_ms: row.int("delivered_ms")?,
+        failed_ms: row.int("failed_ms")?,
+        channel: row.text("channel")?,
+        last_error: row.text("last_error")?,
     })
 }
 
@@ -244,22 +244,37 @@ impl OutboxStore for SqlStore {
             )
             .await?;
         let mut claimed = Vec::with_capacity(candidates.len().min(limit));
+        // Each row is claimed by one worker only: the lease is taken where it is not held.
+        let claim = format!(
+            "UPDATE outbox SET lease_until_ms = $1, attempts = attempts + 1 \
+             WHERE id = $2 AND lease_until_ms <= $3 AND delivered_ms IS NULL AND failed_ms IS NULL \
+             RETURNING {ENTRY_COLUMNS}"
+        );
         for id in candidates.into_iter().take(limit) {
-            // Each row is claimed by one worker only: the lease is taken where it is not held.
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE outbox SET lease_until_ms = $1, attempts = attempts + 1 \
-                 WHERE id = $2 AND lease_until_ms <= $3 AND delivered_ms IS NULL AND failed_ms IS NULL \
-                 RETURNING {ENTRY_COLUMNS}"
-            )))
-            .bind(now_ms + lease_ms)
-            .bind(&id)
-            .bind(now_ms)
-            // Run to completion (`fetch_all`): see `read_cache` on how commits are counted.
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend_error)?;
-            if let Some(row) = row.first() {
-                let mut e = entry(row)?;
+            // Inline when it can be (inline_writes.rs): the worker shares the cores with the
+            // requests that queued the messages (a sign-up is argon2-bound).
+            let inline = self.write_inline(|tx| {
+                let mut statement = tx.prepare_cached(&claim)?;
+                let mut rows = statement.query(rusqlite::params![now_ms + lease_ms, id, now_ms])?;
+                Ok(rows.next()?.map(|row| entry(row)))
+            })?;
+            let row = match inline {
+                Some(Some(e)) => Some(e?),
+                Some(None) => None,
+                None => {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(claim.as_str()))
+                        .bind(now_ms + lease_ms)
+                        .bind(&id)
+                        .bind(now_ms)
+                        // Run to completion (`fetch_all`): see `read_cache` on how commits
+                        // are counted.
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(backend_error)?;
+                    rows.first().map(|row| entry(row)).transpose()?
+                }
+            };
+            if let Some(mut e) = row {
                 // `attempts` counts tries made before this one.
                 e.attempts -= 1;
                 claimed.push(e);
@@ -269,13 +284,16 @@ impl OutboxStore for SqlStore {
     }
 
     async fn message_delivered(&self, id: &str, at_ms: i64, channel: &str) -> StoreResult<()> {
-        self.run(
-            sqlx::query("UPDATE outbox SET delivered_ms = $1, channel = $2, lease_until_ms = 0, last_error = NULL WHERE id = $3")
-                .bind(at_ms)
-                .bind(channel)
-                .bind(id),
-        )
-        .await
+        const DELIVERED: &str = "UPDATE outbox SET delivered_ms = $1, channel = $2, lease_until_ms = 0, last_error = NULL WHERE id = $3";
+        let inline = self.write_inline(|tx| {
+            tx.prepare_cached(DELIVERED)?
+                .execute(rusqlite::params![at_ms, channel, id])
+        })?;
+        if inline.is_some() {
+            return Ok(());
+        }
+        self.run(sqlx::query(DELIVERED).bind(at_ms).bind(channel).bind(id))
+            .await
     }
 
     async fn message_retry(&self, id: &str, next_ms: i64, error: &str) -> StoreResult<()> {
@@ -307,7 +325,7 @@ impl OutboxStore for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(backend_error)?;
-        rows.iter().map(entry).collect()
+        rows.iter().map(|row| entry(row)).collect()
     }
 }
 

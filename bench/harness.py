@@ -596,6 +596,34 @@ def bench_million(args, results: dict) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
+def bench_million_fakecloud(args, results: dict) -> None:
+    """fakecloud holding the same N users, loaded through its API (it keeps everything in
+    memory: no file to write into), for the read comparison at that size."""
+    if not FAKECLOUD.exists() or "fakecloud" not in args.servers.split(","):
+        return
+    n = args.million_users
+    workdir = WORK / "million-fakecloud"
+    shutil.rmtree(workdir, ignore_errors=True)
+    out = results["million_fakecloud"] = {"users": n, "runs": []}
+    server = Server("fakecloud", workdir)
+    state = workdir / "state.json"
+    try:
+        server.start()
+        log(f"million: loading {n} users into fakecloud through its API ...")
+        setup = loadgen("setup", "--endpoint", server.endpoint, "--kind", "fakecloud",
+                        "--users", str(n), "--tokens", "64", "--out", str(state), timeout=3600)
+        out["setup_seconds"] = setup["seconds"]
+        out["loaded_rss_kib"] = proc_status(server.pid).get("VmRSS")
+        log(f"million: fakecloud loaded in {setup['seconds']:.0f} s; "
+            f"RSS {kib(out['loaded_rss_kib'])}")
+        for workload in ["admin_get_user", "get_user", "list_users_filter"]:
+            for conc in args.concurrency:
+                out["runs"].append(run_workload(state, server, workload, conc, args))
+    finally:
+        server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def sh(*cmd: str, cwd=None) -> str:
     try:
         return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd,
@@ -1150,6 +1178,18 @@ def targets(results: dict) -> list:
                              f"{f:,.2f}× ({r['throughput']:,.0f}/s against "
                              f"{p['throughput']:,.0f}/s)", check(f >= factor)])
     mil = results.get("million")
+    # The same at 1,000,000 users, when fakecloud held them too (bench_million_fakecloud).
+    fmil = results.get("million_fakecloud")
+    for key in ("get_user", "admin_get_user", "list_users_filter"):
+        ours = [x for x in (mil or {}).get("runs", []) if x["workload"] == key]
+        theirs = [x for x in (fmil or {}).get("runs", []) if x["workload"] == key]
+        if ours and theirs:
+            r = max(ours, key=lambda x: x["throughput"])
+            p = max(theirs, key=lambda x: x["throughput"])
+            f = r["throughput"] / p["throughput"] if p["throughput"] else float("inf")
+            rows.append([f"{WORKLOAD_LABEL[key]} ≥ 1.2× fakecloud at {mil['users']:,} users",
+                         f"{f:,.2f}× ({r['throughput']:,.0f}/s against "
+                         f"{p['throughput']:,.0f}/s)", check(f >= 1.2)])
     for key in ("admin_get_user", "get_user"):
         rs = [x for x in (mil or {}).get("runs", []) if x["workload"] == key]
         if rs:
@@ -1364,6 +1404,7 @@ def main() -> None:
     if args.million_only:
         results = previous
         bench_million(args, results)
+        bench_million_fakecloud(args, results)
     else:
         for s in args.servers.split(","):
             if s == "fakecloud" and not FAKECLOUD.exists():
@@ -1377,8 +1418,11 @@ def main() -> None:
             bench_outbox(args, results)
         if args.million:
             bench_million(args, results)
+            bench_million_fakecloud(args, results)
         elif previous.get("million"):
             results["million"] = previous["million"]  # kept from the last --million run
+            if previous.get("million_fakecloud"):
+                results["million_fakecloud"] = previous["million_fakecloud"]
         results["load"]["end"] = loadavg()
         results["duration_s"] = time.monotonic() - started
     RESULTS.mkdir(exist_ok=True)

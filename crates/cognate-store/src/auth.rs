@@ -390,38 +390,14 @@ impl AuthStore for SqlStore {
     async fn forgive_sign_in_attempt(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
         const FORGIVE: &str = "UPDATE sign_in_failures SET failures = failures - 1 \
              WHERE pool_id = $1 AND username_key = $2 AND failures > 0";
-        let inline = self.write_inline(|tx| {
-            tx.prepare_cached(FORGIVE)?
-                .execute(rusqlite::params![pool_id, username_key])
-        })?;
-        if inline.is_some() {
-            return Ok(());
-        }
-        sqlx::query(FORGIVE)
-            .bind(pool_id)
-            .bind(username_key)
-            .execute(&self.pool)
+        self.execute_one(FORGIVE, &[pool_id.into(), username_key.into()])
             .await
-            .map_err(backend_error)?;
-        Ok(())
     }
 
     async fn clear_sign_in_failures(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
         const CLEAR: &str = "DELETE FROM sign_in_failures WHERE pool_id = $1 AND username_key = $2";
-        let inline = self.write_inline(|tx| {
-            tx.prepare_cached(CLEAR)?
-                .execute(rusqlite::params![pool_id, username_key])
-        })?;
-        if inline.is_some() {
-            return Ok(());
-        }
-        sqlx::query(CLEAR)
-            .bind(pool_id)
-            .bind(username_key)
-            .execute(&self.pool)
+        self.execute_one(CLEAR, &[pool_id.into(), username_key.into()])
             .await
-            .map_err(backend_error)?;
-        Ok(())
     }
 
     async fn prune_expired(&self, cutoffs: PruneCutoffs) -> StoreResult<u64> {

@@ -8,7 +8,7 @@
 //! writes through sqlx as before. It never checkpoints on its own (a checkpoint syncs the disk);
 //! every few hundred commits it asks sqlx for a passive checkpoint in the background.
 
-use crate::lookups::{SqliteLocation, open_connection, sqlite_error};
+use crate::lookups::{Key, SqliteLocation, open_connection, sqlite_error};
 use cognate_core::StoreError;
 use cognate_core::store::StoreResult;
 use rusqlite::{ErrorCode, TransactionBehavior};
@@ -118,5 +118,35 @@ impl crate::SqlStore {
             }
             Attempt::Busy => Ok(None),
         }
+    }
+
+    /// One statement whose placeholders `$1`, `$2`, ... appear in order, with `keys` bound to
+    /// them: inline when it can be, else through sqlx.
+    pub(crate) async fn execute_one(&self, sql: &'static str, keys: &[Key<'_>]) -> StoreResult<()> {
+        let inline = self.write_inline(|tx| {
+            let mut statement = tx.prepare_cached(sql)?;
+            for (i, key) in keys.iter().enumerate() {
+                match *key {
+                    Key::Text(s) => statement.raw_bind_parameter(i + 1, s)?,
+                    Key::Int(n) => statement.raw_bind_parameter(i + 1, n)?,
+                }
+            }
+            statement.raw_execute()
+        })?;
+        if inline.is_some() {
+            return Ok(());
+        }
+        let mut query = sqlx::query(sql);
+        for key in keys {
+            query = match *key {
+                Key::Text(s) => query.bind(s),
+                Key::Int(n) => query.bind(n),
+            };
+        }
+        query
+            .execute(&self.pool)
+            .await
+            .map_err(crate::backend_error)?;
+        Ok(())
     }
 }

@@ -285,14 +285,7 @@ impl OutboxStore for SqlStore {
 
     async fn message_delivered(&self, id: &str, at_ms: i64, channel: &str) -> StoreResult<()> {
         const DELIVERED: &str = "UPDATE outbox SET delivered_ms = $1, channel = $2, lease_until_ms = 0, last_error = NULL WHERE id = $3";
-        let inline = self.write_inline(|tx| {
-            tx.prepare_cached(DELIVERED)?
-                .execute(rusqlite::params![at_ms, channel, id])
-        })?;
-        if inline.is_some() {
-            return Ok(());
-        }
-        self.run(sqlx::query(DELIVERED).bind(at_ms).bind(channel).bind(id))
+        self.execute_one(DELIVERED, &[at_ms.into(), channel.into(), id.into()])
             .await
     }
 

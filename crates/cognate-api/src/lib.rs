@@ -123,9 +123,17 @@ async fn handle(State(state): State<ApiState>, req: Request) -> Response {
         process(&state, &parts.method, path, &parts.headers, &target, &body).await
     }
     .await;
+    // `to_vec` writes straight into the buffer (`to_string` goes through `fmt`).
+    let result = result.and_then(|value| {
+        serde_json::to_vec(&value).map_err(|e| {
+            ApiError::from(cognate_core::CognitoError::internal(format!(
+                "cannot encode response: {e}"
+            )))
+        })
+    });
     let mut resp = match result {
-        Ok(value) => {
-            let mut r = (StatusCode::OK, value.to_string()).into_response();
+        Ok(body) => {
+            let mut r = (StatusCode::OK, body).into_response();
             r.headers_mut().insert(
                 "content-type",
                 HeaderValue::from_static("application/x-amz-json-1.1"),

@@ -9,6 +9,7 @@ use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
@@ -354,7 +355,8 @@ fn valid_region(region: &str) -> bool {
 
 impl Cognito {
     /// The pool, if it exists in this region. Pools of other regions do not exist here.
-    pub async fn pool(&self, region: &str, pool_id: &str) -> Result<UserPool> {
+    /// Shared (`Arc`): read on nearly every request; a change works on a copy.
+    pub async fn pool(&self, region: &str, pool_id: &str) -> Result<Arc<UserPool>> {
         if ids::region_of_pool(pool_id) != Some(region) {
             return Err(CognitoError::pool_not_found(pool_id));
         }
@@ -481,13 +483,13 @@ impl Cognito {
 
     pub async fn describe_user_pool(&self, region: &str, pool_id: &str) -> Result<UserPoolView> {
         let pool = self.pool(region, pool_id).await?;
-        self.pool_view(pool).await
+        self.pool_view(Arc::unwrap_or_clone(pool)).await
     }
 
     /// Cognito's UpdateUserPool resets every updatable setting the request leaves out to its
     /// default; we do the same so behaviour matches what teams see on AWS.
     pub async fn update_user_pool(&self, region: &str, req: UpdateUserPoolRequest) -> Result<()> {
-        let mut pool = self.pool(region, &req.user_pool_id).await?;
+        let mut pool = Arc::unwrap_or_clone(self.pool(region, &req.user_pool_id).await?);
         let auto_verified = req.auto_verified_attributes.unwrap_or_default();
         validate_auto_verified(&auto_verified)?;
         let mfa = req.mfa_configuration.unwrap_or_else(|| "OFF".into());
@@ -581,7 +583,7 @@ impl Cognito {
         pool_id: &str,
         attributes: Vec<SchemaAttribute>,
     ) -> Result<()> {
-        let mut pool = self.pool(region, pool_id).await?;
+        let mut pool = Arc::unwrap_or_clone(self.pool(region, pool_id).await?);
         schema::add_custom_attributes(&mut pool.schema_attributes, attributes)?;
         pool.last_modified_date = self.clock.now();
         self.store.update_pool(&pool).await?;

@@ -16,6 +16,7 @@ use crate::ui_customization::StoredUiCustomization;
 use crate::user::{User, UserFilter};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
@@ -64,7 +65,8 @@ impl<T> Store for T where
 pub trait PoolStore {
     /// Fails with `Conflict` if the ID exists.
     async fn insert_pool(&self, pool: &UserPool) -> StoreResult<()>;
-    async fn get_pool(&self, pool_id: &str) -> StoreResult<Option<UserPool>>;
+    /// Shared and read-only: a change is a copy (`UserPool::clone`) passed to `update_pool`.
+    async fn get_pool(&self, pool_id: &str) -> StoreResult<Option<Arc<UserPool>>>;
     async fn update_pool(&self, pool: &UserPool) -> StoreResult<()>;
     /// Deletes the pool and everything in it (clients, domains, users, groups).
     async fn delete_pool(&self, pool_id: &str) -> StoreResult<()>;

@@ -4,12 +4,13 @@ use crate::error::{CognitoError, ErrorKind, Result};
 use crate::pool::UserPool;
 use crate::service::Cognito;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 const MAX_TAGS: usize = 50;
 
 impl Cognito {
     /// The pool an ARN names, in this region and account.
-    async fn pool_by_arn(&self, region: &str, arn: &str) -> Result<UserPool> {
+    async fn pool_by_arn(&self, region: &str, arn: &str) -> Result<Arc<UserPool>> {
         let prefix = format!("arn:aws:cognito-idp:{region}:{}:userpool/", self.account_id);
         let Some(pool_id) = arn.strip_prefix(&prefix) else {
             if arn.starts_with("arn:") {
@@ -31,7 +32,7 @@ impl Cognito {
         arn: &str,
         tags: BTreeMap<String, String>,
     ) -> Result<()> {
-        let mut pool = self.pool_by_arn(region, arn).await?;
+        let mut pool = Arc::unwrap_or_clone(self.pool_by_arn(region, arn).await?);
         pool.user_pool_tags.extend(tags);
         if pool.user_pool_tags.len() > MAX_TAGS {
             return Err(CognitoError::new(
@@ -44,7 +45,7 @@ impl Cognito {
     }
 
     pub async fn untag_resource(&self, region: &str, arn: &str, keys: &[String]) -> Result<()> {
-        let mut pool = self.pool_by_arn(region, arn).await?;
+        let mut pool = Arc::unwrap_or_clone(self.pool_by_arn(region, arn).await?);
         for k in keys {
             pool.user_pool_tags.remove(k);
         }
@@ -57,6 +58,6 @@ impl Cognito {
         region: &str,
         arn: &str,
     ) -> Result<BTreeMap<String, String>> {
-        Ok(self.pool_by_arn(region, arn).await?.user_pool_tags)
+        Ok(self.pool_by_arn(region, arn).await?.user_pool_tags.clone())
     }
 }

@@ -8,7 +8,8 @@
 //! writes through sqlx as before. It never checkpoints on its own (a checkpoint syncs the disk);
 //! every few hundred commits it asks sqlx for a passive checkpoint in the background.
 
-use crate::lookups::{Key, SqliteLocation, open_connection, sqlite_error};
+use crate::lookups::{Key, sqlite_error};
+use crate::reader::{SqliteLocation, open_connection};
 use cognate_core::StoreError;
 use cognate_core::store::StoreResult;
 use rusqlite::{ErrorCode, TransactionBehavior};

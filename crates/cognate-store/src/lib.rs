@@ -14,6 +14,7 @@ mod messages;
 mod oauth;
 mod pools;
 mod read_cache;
+mod reader;
 mod resource_servers;
 mod users;
 
@@ -21,8 +22,9 @@ use cognate_core::StoreError;
 use cognate_core::client::AppClient;
 use cognate_core::pool::UserPool;
 use inline_writes::InlineWriter;
-use lookups::{InlineReader, ParsedDocs, SqliteLocation};
+use lookups::ParsedDocs;
 use read_cache::{ProcessLock, ReadCache};
+use reader::{InlineReader, SqliteLocation};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, AssertSqlSafe, Executor};
@@ -268,6 +270,9 @@ impl SqlStore {
     /// blocking writers, on sqlx's side (it syncs the disk). For writes that skip SQLite's
     /// automatic checkpoints (`inline_writes`).
     pub(crate) fn checkpoint_in_background(&self) {
+        if let Some(reader) = &self.inline {
+            reader.release_stale_snapshots();
+        }
         let pool = self.pool.clone();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {

@@ -6,14 +6,13 @@
 //! WAL mode means these readers never wait for a writer. Everything else, and every read on
 //! PostgreSQL, goes through sqlx.
 
-use crate::read_cache::ReadCache;
 use crate::{SqlStore, backend_error};
 use cognate_core::StoreError;
 use cognate_core::store::StoreResult;
 use serde::de::DeserializeOwned;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// A value bound to a look-up's `$n` placeholder.
 #[derive(Debug, Clone, Copy)]
@@ -93,15 +92,16 @@ pub(crate) fn doc<T: DeserializeOwned>(row: &dyn Fields) -> StoreResult<T> {
 /// Parsed documents of rarely written, often read rows (pools, app clients), by key, with
 /// the text they were parsed from. The row is still read on every look-up, so the answer is
 /// always the stored one; only re-parsing an unchanged document is skipped (a pool's is
-/// about 4 KB of JSON, a tenth of a GetUser's CPU time).
+/// about 4 KB of JSON, a tenth of a GetUser's CPU time). Answers are shared (`Arc`): a
+/// pool is read on nearly every request, and copying its schema cost more than reading it.
 pub(crate) struct ParsedDocs<T> {
-    entries: Mutex<std::collections::HashMap<String, (String, T)>>,
+    entries: Mutex<std::collections::HashMap<String, (String, Arc<T>)>>,
 }
 
 /// Entries kept; past this the cache starts over (pools and clients are few in practice).
 const PARSED_DOCS_KEPT: usize = 1024;
 
-impl<T: DeserializeOwned + Clone> ParsedDocs<T> {
+impl<T: DeserializeOwned> ParsedDocs<T> {
     pub(crate) fn new() -> Self {
         Self {
             entries: Mutex::new(std::collections::HashMap::new()),
@@ -109,144 +109,23 @@ impl<T: DeserializeOwned + Clone> ParsedDocs<T> {
     }
 
     /// The row's document, parsed or taken from the cache when its text is unchanged.
-    pub(crate) fn decode(&self, key: &str, row: &dyn Fields) -> StoreResult<T> {
+    pub(crate) fn decode(&self, key: &str, row: &dyn Fields) -> StoreResult<Arc<T>> {
         let text = row.required_text("doc")?;
         if let Some((cached_text, value)) = self.entries.lock().expect("cache lock").get(key)
             && *cached_text == text
         {
-            return Ok(value.clone());
+            return Ok(Arc::clone(value));
         }
-        let value: T = serde_json::from_str(&text)
-            .map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))?;
+        let value: Arc<T> = Arc::new(
+            serde_json::from_str(&text)
+                .map_err(|e| StoreError::Backend(format!("corrupt document: {e}")))?,
+        );
         let mut entries = self.entries.lock().expect("cache lock");
         if entries.len() >= PARSED_DOCS_KEPT {
             entries.clear();
         }
-        entries.insert(key.to_owned(), (text, value.clone()));
+        entries.insert(key.to_owned(), (text, Arc::clone(&value)));
         Ok(value)
-    }
-}
-
-/// Where the embedded database is, for opening connections of our own beside sqlx's.
-#[derive(Debug, Clone)]
-pub(crate) struct SqliteLocation {
-    pub path: String,
-}
-
-/// A connection of our own to the embedded database (sqlx has already created it and set
-/// WAL mode, which is a property of the database file).
-pub(crate) fn open_connection(location: &SqliteLocation) -> StoreResult<rusqlite::Connection> {
-    use rusqlite::OpenFlags;
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    rusqlite::Connection::open_with_flags(&location.path, flags).map_err(sqlite_error)
-}
-
-/// Read-only connections to the embedded database, handed to one caller at a time.
-pub(crate) struct InlineReader {
-    location: SqliteLocation,
-    idle: Mutex<Vec<rusqlite::Connection>>,
-    /// Answers kept in memory until the next commit (`read_cache`); `None` when another
-    /// process may write the database too (`cognate rotate-keys`).
-    cache: Option<ReadCache>,
-}
-
-/// Connections kept open when idle. A look-up never awaits, so at most one per thread
-/// that runs look-ups is in use at once; more are opened if ever needed, and closed after.
-const IDLE_CONNECTIONS: usize = 8;
-
-impl InlineReader {
-    pub(crate) fn new(location: SqliteLocation, cache: Option<ReadCache>) -> Self {
-        Self {
-            location,
-            idle: Mutex::new(Vec::new()),
-            cache,
-        }
-    }
-
-    fn open(&self) -> StoreResult<rusqlite::Connection> {
-        let conn = open_connection(&self.location)?;
-        // Opened read-write so it shares the WAL index like any other connection, but it
-        // refuses writes. A short busy timeout covers the rare moments a reader must wait
-        // (WAL recovery).
-        conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 1000;")
-            .map_err(sqlite_error)?;
-        // Read-only, so its hook would never run; the writers count (read_cache).
-        // One plan per statement whatever the bound values. Otherwise SQLite marks a statement
-        // for re-preparing each time a value is bound where it could change the plan (a
-        // `LIMIT $n`, a key compared with STAT4 samples): parsing and planning on every call.
-        // These look-ups go through their keys' indexes whatever the values.
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )
-        .map_err(sqlite_error)?;
-        Ok(conn)
-    }
-
-    fn with_connection<T>(
-        &self,
-        f: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let taken = self.idle.lock().expect("reader lock").pop();
-        let conn = match taken {
-            Some(c) => c,
-            None => self.open()?,
-        };
-        let result = f(&conn);
-        let mut idle = self.idle.lock().expect("reader lock");
-        if idle.len() < IDLE_CONNECTIONS {
-            idle.push(conn);
-        }
-        result
-    }
-
-    /// [`Self::query`], answered from the read cache while no commit has happened since.
-    fn cached_query<T: Clone + Send + Sync + 'static>(
-        &self,
-        sql: &str,
-        is_static: bool,
-        keys: &[Key<'_>],
-        limit: usize,
-        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
-    ) -> StoreResult<Vec<T>> {
-        match &self.cache {
-            Some(cache) => cache.rows(sql, is_static, limit, keys, || {
-                self.query(sql, keys, limit, decode)
-            }),
-            None => self.query(sql, keys, limit, decode),
-        }
-    }
-
-    fn query<T>(
-        &self,
-        sql: &str,
-        keys: &[Key<'_>],
-        limit: usize,
-        decode: impl Fn(&dyn Fields) -> StoreResult<T>,
-    ) -> StoreResult<Vec<T>> {
-        self.with_connection(|conn| {
-            let mut stmt = conn.prepare_cached(sql).map_err(sqlite_error)?;
-            for (i, key) in keys.iter().enumerate() {
-                // Placeholders are `$1`, `$2`, ... (the portable spelling), bound by name.
-                let index = stmt
-                    .parameter_index(&format!("${}", i + 1))
-                    .map_err(sqlite_error)?
-                    .ok_or_else(|| StoreError::Backend(format!("no ${} in {sql}", i + 1)))?;
-                match *key {
-                    Key::Text(s) => stmt.raw_bind_parameter(index, s),
-                    Key::Int(n) => stmt.raw_bind_parameter(index, n),
-                }
-                .map_err(sqlite_error)?;
-            }
-            let mut rows = stmt.raw_query();
-            let mut out = Vec::new();
-            while out.len() < limit
-                && let Some(row) = rows.next().map_err(sqlite_error)?
-            {
-                out.push(decode(row)?);
-            }
-            Ok(out)
-        })
     }
 }
 
@@ -277,7 +156,7 @@ impl SqlStore {
         decode: impl Fn(&dyn Fields) -> StoreResult<T>,
     ) -> StoreResult<Option<T>> {
         if let Some(reader) = &self.inline {
-            match reader.query(sql, keys, 1, &decode) {
+            match reader.query(false, sql, keys, 1, &decode) {
                 Err(StoreError::Busy(_)) => {}
                 other => return Ok(other?.pop()),
             }
@@ -333,7 +212,7 @@ impl SqlStore {
             let read = match cached {
                 Cached::Static => reader.cached_query(sql, true, keys, usize::MAX, &decode),
                 Cached::Built => reader.cached_query(sql, false, keys, usize::MAX, &decode),
-                Cached::No => reader.query(sql, keys, usize::MAX, &decode),
+                Cached::No => reader.query(false, sql, keys, usize::MAX, &decode),
             };
             match read {
                 Err(StoreError::Busy(_)) => {}

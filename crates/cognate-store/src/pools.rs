@@ -9,6 +9,7 @@ use cognate_core::domain::PoolDomain;
 use cognate_core::pool::UserPool;
 use cognate_core::store::{ClientStore, DomainStore, PoolStore, StoreResult};
 use sqlx::AssertSqlSafe;
+use std::sync::Arc;
 
 #[async_trait]
 impl PoolStore for SqlStore {
@@ -22,7 +23,7 @@ impl PoolStore for SqlStore {
         .await
     }
 
-    async fn get_pool(&self, pool_id: &str) -> StoreResult<Option<UserPool>> {
+    async fn get_pool(&self, pool_id: &str) -> StoreResult<Option<Arc<UserPool>>> {
         self.lookup(
             "SELECT doc FROM user_pools WHERE id = $1",
             &[pool_id.into()],
@@ -128,7 +129,11 @@ impl ClientStore for SqlStore {
         self.lookup(
             "SELECT doc FROM app_clients WHERE client_id = $1",
             &[client_id.into()],
-            |row| self.clients.decode(client_id, row),
+            |row| {
+                self.clients
+                    .decode(client_id, row)
+                    .map(Arc::unwrap_or_clone)
+            },
         )
         .await
     }

@@ -32,12 +32,22 @@ use rusqlite::ffi;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void};
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Commits to any SQLite database of this process, counted by the WAL hook.
 static COMMITS: AtomicU64 = AtomicU64::new(0);
+
+/// When the last of them was, in milliseconds since [`epoch`] (0: none yet).
+static LAST_COMMIT_MS: AtomicU64 = AtomicU64::new(0);
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
 
 /// WAL frames after which a commit also checkpoints, as SQLite's own hook does
 /// (`SQLITE_DEFAULT_WAL_AUTOCHECKPOINT`); ours replaces it.
@@ -114,6 +124,8 @@ unsafe extern "C" fn on_commit(
     frames: c_int,
 ) -> c_int {
     COMMITS.fetch_add(1, Ordering::SeqCst);
+    let since_epoch = u64::try_from(epoch().elapsed().as_millis()).unwrap_or(u64::MAX);
+    LAST_COMMIT_MS.store(since_epoch.max(1), Ordering::Relaxed);
     let threshold = checkpoint_frames as usize;
     if threshold > 0 && usize::try_from(frames).is_ok_and(|f| f >= threshold) {
         // SAFETY: called by SQLite with its connection and database name, as its own
@@ -126,6 +138,12 @@ unsafe extern "C" fn on_commit(
 /// The commit count now: taken before a read whose answer is to be cached.
 pub(crate) fn commits() -> u64 {
     COMMITS.load(Ordering::SeqCst)
+}
+
+/// Whether no commit has been counted for `period`.
+pub(crate) fn quiet_for(period: Duration) -> bool {
+    let last = LAST_COMMIT_MS.load(Ordering::Relaxed);
+    last == 0 || epoch().elapsed().as_millis() >= u128::from(last) + period.as_millis()
 }
 
 /// A look-up's identity: its statement, the type it decodes to, and its bound values.
@@ -162,9 +180,18 @@ struct Answer {
     value: Arc<dyn Any + Send + Sync>,
 }
 
+/// Slots of the doorkeeper (a power of two): 128 KiB of hashes.
+const SEEN_SLOTS: usize = 1 << 14;
+
 /// Cached answers of look-ups, each with the commit count read before it was read.
 pub(crate) struct ReadCache {
-    answers: Cache<LookupKey, Answer>,
+    answers: Cache<LookupKey, Answer, foldhash::fast::RandomState>,
+    /// Hashes of look-ups that missed once lately, one per slot (the "doorkeeper" of TinyLFU):
+    /// an answer is kept only when its look-up misses a second time while its hash is still
+    /// here. A stream of one-off look-ups (a random user among a million) then costs no
+    /// insertion and evicts nothing; a repeated one is kept from its second read on.
+    seen: Box<[AtomicU64]>,
+    hasher: foldhash::fast::RandomState,
     _lock: Option<ProcessLock>,
 }
 
@@ -174,7 +201,10 @@ impl ReadCache {
             answers: Cache::builder()
                 .max_capacity(ROWS)
                 .weigher(|_, answer: &Answer| answer.rows.max(1))
-                .build(),
+                // Keys are statements and bound values; a seeded hash, cheaper than SipHash.
+                .build_with_hasher(foldhash::fast::RandomState::default()),
+            seen: (0..SEEN_SLOTS).map(|_| AtomicU64::new(0)).collect(),
+            hasher: foldhash::fast::RandomState::default(),
             _lock: lock,
         }
     }
@@ -210,13 +240,18 @@ impl ReadCache {
     ) -> Result<Vec<T>, StoreError> {
         let key = Self::key::<T>(sql, is_static, limit, keys);
         let now = commits();
-        if let Some(answer) = self.answers.get(&key)
+        let kept = self.answers.get(&key);
+        if let Some(answer) = &kept
             && answer.at == now
             && let Some(rows) = answer.value.downcast_ref::<Vec<T>>()
         {
             return Ok(rows.clone());
         }
         let rows = read()?;
+        // A stale answer's key is known to repeat: replace it. A new key waits for its second miss.
+        if kept.is_none() && !self.seen_before(&key) {
+            return Ok(rows);
+        }
         let answer = Answer {
             at: now,
             rows: u32::try_from(rows.len()).unwrap_or(u32::MAX),
@@ -224,6 +259,14 @@ impl ReadCache {
         };
         self.answers.insert(key, answer);
         Ok(rows)
+    }
+
+    /// Whether `key` missed lately; remembers it for next time either way. Two keys sharing
+    /// a slot take turns: each is kept a miss later than it would be, never wrongly.
+    fn seen_before(&self, key: &LookupKey) -> bool {
+        let hash = self.hasher.hash_one(key);
+        let slot = &self.seen[hash as usize & (SEEN_SLOTS - 1)];
+        slot.swap(hash, Ordering::Relaxed) == hash
     }
 }
 

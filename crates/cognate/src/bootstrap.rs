@@ -165,7 +165,7 @@ async fn apply_into(
             }
         }
         tracing::info!(pool_id = %pool.id, "bootstrap applied");
-        report.pool_ids.push(pool.id);
+        report.pool_ids.push(pool.id.clone());
     }
     Ok(())
 }

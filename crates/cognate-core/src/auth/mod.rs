@@ -18,6 +18,7 @@ use crate::user::{Attribute, User, Writer, check_client_writes, status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub const CUSTOM_AUTH: &str = "CUSTOM_AUTH";
 pub const USER_PASSWORD_AUTH: &str = "USER_PASSWORD_AUTH";
@@ -156,7 +157,7 @@ impl Cognito {
         &self,
         caller: Caller<'_>,
         client_id: &str,
-    ) -> Result<(UserPool, AppClient)> {
+    ) -> Result<(Arc<UserPool>, AppClient)> {
         match caller {
             Caller::Admin { region, pool_id } => {
                 let client = self.client(region, pool_id, client_id).await?;

@@ -15,6 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use crypto_bigint::U3072;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Whose devices: the holder of an access token, or a user named by an administrator.
 pub enum Owner<'a> {
@@ -106,7 +107,7 @@ fn parse_verifier(config: Option<&DeviceSecretVerifierConfig>) -> Result<(Vec<u8
 }
 
 impl Cognito {
-    async fn device_owner(&self, owner: Owner<'_>) -> Result<(UserPool, User)> {
+    async fn device_owner(&self, owner: Owner<'_>) -> Result<(Arc<UserPool>, User)> {
         match owner {
             Owner::Token(token) => {
                 let (claims, user) = self.authorize_self_service(token).await?;

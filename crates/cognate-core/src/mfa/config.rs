@@ -12,6 +12,7 @@ use crate::pool::UserPool;
 use crate::service::Cognito;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Pool settings that hold MFA factors and are not members of `UserPoolType`.
 pub const HIDDEN_SETTINGS: [&str; 3] = [
@@ -107,7 +108,8 @@ impl Cognito {
         region: &str,
         pool_id: &str,
     ) -> Result<UserPoolMfaConfig> {
-        Ok(view(&self.pool(region, pool_id).await?))
+        let pool = self.pool(region, pool_id).await?;
+        Ok(view(&pool))
     }
 
     /// Sets the factors the request names (a factor left out is turned off, as Cognito does)
@@ -122,7 +124,7 @@ impl Cognito {
                 "WebAuthnConfiguration",
             ));
         }
-        let mut pool = self.pool(region, &req.user_pool_id).await?;
+        let mut pool = Arc::unwrap_or_clone(self.pool(region, &req.user_pool_id).await?);
         let mfa = req
             .mfa_configuration
             .clone()

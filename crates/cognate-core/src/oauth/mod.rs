@@ -16,6 +16,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 pub const STANDARD_SCOPES: &[&str] = &[
@@ -71,7 +72,7 @@ pub fn loopback_host(host: &str) -> bool {
 /// A valid authorization request.
 #[derive(Debug, Clone)]
 pub struct AuthorizeGrant {
-    pub pool: UserPool,
+    pub pool: Arc<UserPool>,
     pub client: AppClient,
     pub redirect_uri: String,
     pub response_type: ResponseType,
@@ -234,7 +235,7 @@ impl Cognito {
         &self,
         client_id: &str,
         host_pool: Option<&str>,
-    ) -> Result<Option<(UserPool, AppClient)>> {
+    ) -> Result<Option<(Arc<UserPool>, AppClient)>> {
         let Some(client) = self.store.get_client(client_id).await? else {
             return Ok(None);
         };

@@ -7,6 +7,7 @@ use crate::pool::UserPool;
 use crate::service::Cognito;
 use crate::tokens::{Issue, keys};
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 impl Cognito {
     /// Authenticates the client of a token or revoke request: HTTP Basic, or the form's
@@ -16,7 +17,7 @@ impl Cognito {
         form: &TokenForm,
         basic: Option<(String, String)>,
         host_pool: Option<&str>,
-    ) -> std::result::Result<(UserPool, AppClient), OAuthError> {
+    ) -> std::result::Result<(Arc<UserPool>, AppClient), OAuthError> {
         let (client_id, secret) = match basic {
             Some((id, secret)) => (id, Some(secret)),
             None => (

@@ -19,6 +19,7 @@ use crate::user::{Attribute, User, check_client_writes, check_writes, new_identi
 use codes::{Cap, Purpose};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -101,7 +102,10 @@ pub(crate) fn unknown_user_in_code_flow(client: &AppClient) -> CognitoError {
 
 impl Cognito {
     /// The client and pool of a public (unsigned) call.
-    pub(crate) async fn public_client(&self, client_id: &str) -> Result<(UserPool, AppClient)> {
+    pub(crate) async fn public_client(
+        &self,
+        client_id: &str,
+    ) -> Result<(Arc<UserPool>, AppClient)> {
         let client = self.client_by_id(client_id).await?;
         let pool = self
             .store
@@ -119,7 +123,7 @@ impl Cognito {
         client_id: &str,
         secret_hash: Option<&str>,
         username: &str,
-    ) -> Result<(UserPool, AppClient, Option<User>)> {
+    ) -> Result<(Arc<UserPool>, AppClient, Option<User>)> {
         let (pool, client) = self.public_client(client_id).await?;
         let user = self.find_user_opt(&pool, username).await?;
         let internal = user

@@ -16,6 +16,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 /// Cognito's refresh tokens are JWEs; ours are opaque random values behind the same header,
@@ -349,7 +350,7 @@ impl Cognito {
     }
 
     /// The pool an access token verified by [`Self::verify_access_token`] belongs to.
-    pub(crate) async fn pool_of(&self, claims: &AccessClaims) -> Result<UserPool> {
+    pub(crate) async fn pool_of(&self, claims: &AccessClaims) -> Result<Arc<UserPool>> {
         self.store
             .get_pool(&claims.pool_id)
             .await?

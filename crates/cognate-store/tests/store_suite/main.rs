@@ -2,10 +2,7 @@
 //! PostgreSQL when `COGNATE_TEST_DATABASE_URL` names a server (scripts/test.sh sets it).
 
 use cognate_core::StoreError;
-use cognate_core::client::AppClient;
 use cognate_core::domain::PoolDomain;
-use cognate_core::group::Group;
-use cognate_core::pool::UserPool;
 use cognate_core::resource_server::{ResourceServer, ResourceServerScope};
 use cognate_core::store::{
     AuthSession, AuthStore, ClientStore, DomainStore, GroupStore, PoolStore, RefreshTokenRecord,
@@ -14,60 +11,12 @@ use cognate_core::store::{
 use cognate_core::store::{ResourceServerStore, UiCustomizationStore};
 use cognate_core::time::Timestamp;
 use cognate_core::ui_customization::StoredUiCustomization;
-use cognate_core::user::{Attribute, User};
 use cognate_core::user_filter::{self, UserFilter};
 use cognate_store::{SqlStore, StoreOptions};
-use serde_json::json;
 
-fn pool(id: &str) -> UserPool {
-    serde_json::from_value(json!({
-        "Id": id, "Name": format!("pool {id}"), "Arn": format!("arn:aws:cognito-idp:x:000000000000:userpool/{id}"),
-        "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": true, "RequireLowercase": true,
-            "RequireNumbers": true, "RequireSymbols": true, "TemporaryPasswordValidityDays": 7},
-            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]}},
-        "DeletionProtection": "INACTIVE", "LambdaConfig": {}, "SchemaAttributes": [],
-        "VerificationMessageTemplate": {}, "MfaConfiguration": "OFF", "EmailConfiguration": {},
-        "UserPoolTags": {}, "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7},
-        "UserPoolTier": "ESSENTIALS", "CreationDate": 1.0, "LastModifiedDate": 1.0
-    }))
-    .unwrap()
-}
-
-fn client(pool_id: &str, id: &str) -> AppClient {
-    serde_json::from_value(json!({
-        "UserPoolId": pool_id, "ClientName": "c", "ClientId": id, "LastModifiedDate": 1.0, "CreationDate": 1.0,
-        "RefreshTokenValidity": 30, "ExplicitAuthFlows": [], "AllowedOAuthFlowsUserPoolClient": false,
-        "PreventUserExistenceErrors": "ENABLED", "EnableTokenRevocation": true,
-        "EnablePropagateAdditionalUserContextData": false, "AuthSessionValidity": 3,
-        "secrets": [{"id": "s1", "sealed": "v1.xyz", "created": 1.0}]
-    }))
-    .unwrap()
-}
-
-fn user(pool_id: &str, name: &str, sub: &str, attrs: &[(&str, &str)]) -> User {
-    let mut attributes = vec![Attribute::new("sub", sub)];
-    attributes.extend(attrs.iter().map(|(n, v)| Attribute::new(*n, *v)));
-    User {
-        pool_id: pool_id.into(),
-        username: name.into(),
-        username_key: name.to_lowercase(),
-        sub: sub.into(),
-        attributes,
-        status: "CONFIRMED".into(),
-        enabled: true,
-        created: Default::default(),
-        modified: Default::default(),
-        password_hash: Some("$argon2id$...".into()),
-        password_set: None,
-        srp_verifier: None,
-        mfa: Default::default(),
-        mfa_options: Vec::new(),
-    }
-}
-
-fn group(pool_id: &str, name: &str) -> Group {
-    serde_json::from_value(json!({"GroupName": name, "UserPoolId": pool_id, "LastModifiedDate": 1.0, "CreationDate": 1.0})).unwrap()
-}
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
+use fixtures::{client, group, pool, user};
 
 /// Every backend: in-memory SQLite, SQLite in a file (its look-ups take the inline path on
 /// a real WAL database), and PostgreSQL when `COGNATE_TEST_DATABASE_URL` names a server.
@@ -144,11 +93,12 @@ async fn pools_clients_domains() {
             .collect();
         assert_eq!(after, ["us-east-1_b"], "{backend}");
 
-        let mut p = s.get_pool("us-east-1_a").await.unwrap().unwrap();
+        let mut p =
+            std::sync::Arc::unwrap_or_clone(s.get_pool("us-east-1_a").await.unwrap().unwrap());
         p.name = "renamed".into();
         s.update_pool(&p).await.unwrap();
         assert_eq!(
-            s.get_pool("us-east-1_a").await.unwrap().unwrap(),
+            *s.get_pool("us-east-1_a").await.unwrap().unwrap(),
             p,
             "{backend}"
         );

@@ -11,6 +11,7 @@ use cognate_core::domain::DomainRequest;
 use cognate_core::pool::{CreateUserPoolRequest, UpdateUserPoolRequest, UserPool};
 use cognate_core::{Cognito, CognitoError, ErrorKind};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 fn message(e: CognitoError) -> String {
     e.message
@@ -110,7 +111,11 @@ const WHOLE_SETTINGS: &[&str] = &[
     "AccountRecoverySetting",
 ];
 
-async fn find_pool(c: &Cognito, region: &str, spec: &PoolSpec) -> Result<Option<UserPool>, String> {
+async fn find_pool(
+    c: &Cognito,
+    region: &str,
+    spec: &PoolSpec,
+) -> Result<Option<Arc<UserPool>>, String> {
     if let Some(id) = &spec.id {
         return match c.pool(region, id).await {
             Ok(pool) => Ok(Some(pool)),
@@ -201,7 +206,7 @@ pub(super) async fn check_against_store(c: &Cognito, spec: &PoolSpec) -> Result<
 }
 
 /// Finds or creates the pool, then brings the settings the file states to its values.
-pub(super) async fn ensure_pool(c: &Cognito, spec: &PoolSpec) -> Result<UserPool, String> {
+pub(super) async fn ensure_pool(c: &Cognito, spec: &PoolSpec) -> Result<Arc<UserPool>, String> {
     let region = spec.region();
     let settings = pool_settings(spec);
     let Some(pool) = find_pool(c, &region, spec).await? else {
@@ -223,7 +228,7 @@ pub(super) async fn ensure_pool(c: &Cognito, spec: &PoolSpec) -> Result<UserPool
         }
         .map_err(message)?;
         tracing::info!(pool_id = %created.pool.id, "bootstrap created the user pool");
-        return Ok(created.pool);
+        return Ok(Arc::new(created.pool));
     };
     check_create_only(spec, &pool)?;
     let stored = serde_json::to_value(&pool).map_err(invalid)?;

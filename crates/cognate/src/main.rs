@@ -11,7 +11,13 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
-        Command::Serve(args) => args,
+        Command::Serve(args) => {
+            // aws-lc seeds its random generator from CPU jitter on first use: about half of the
+            // start-up's CPU, 20-60 ms. Seed it on a thread of its own while the store opens,
+            // not on the way to the first request (docs/benchmarks.md, "Start").
+            std::thread::spawn(|| cognate_core::secrets::fill_random(&mut [0u8; 1]));
+            args
+        }
         Command::RotateKeys(r) => return rotate_keys(r).await,
     };
     let config = match Config::resolve(args) {

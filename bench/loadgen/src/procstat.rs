@@ -55,16 +55,25 @@ pub(crate) fn proc_ctx_switches(pid: u32) -> Option<u64> {
     Some(total)
 }
 
+/// A field of `/proc/PID/status` in KiB (`VmHWM:`, `VmRSS:`, `RssAnon:`).
+fn status_kib(status: &str, name: &str) -> Option<u64> {
+    status
+        .lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
 /// `VmHWM` and `VmRSS` of a process, in KiB.
 pub(crate) fn proc_mem(pid: u32) -> (Option<u64>, Option<u64>) {
     let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
         return (None, None);
     };
-    let field = |name: &str| {
-        s.lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-    };
-    (field("VmHWM:"), field("VmRSS:"))
+    (status_kib(&s, "VmHWM:"), status_kib(&s, "VmRSS:"))
+}
+
+/// `RssAnon` of a process (its own memory: heap, stacks; not file pages it maps), in KiB.
+pub(crate) fn proc_anon(pid: u32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status_kib(&s, "RssAnon:")
 }

@@ -42,7 +42,12 @@ impl Signer {
         self.n += 1;
         self.message[..8].copy_from_slice(&self.n.to_le_bytes());
         self.key
-            .sign(&RSA_PKCS1_SHA256, &self.rng, &self.message, &mut self.signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &self.rng,
+                &self.message,
+                &mut self.signature,
+            )
             .expect("sign");
         std::hint::black_box(&self.signature);
     }

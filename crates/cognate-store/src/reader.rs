@@ -83,6 +83,17 @@ impl ReadConnection {
     }
 }
 
+/// How much of the database file look-ups read through a memory map
+/// (<https://sqlite.org/mmap.html>) rather than `pread` into each connection's page cache:
+/// with more users than that cache holds, most look-ups read two pages it does not have (an
+/// index leaf and a table leaf), and the system call, the copy and the cache's recycling were
+/// about a sixth of a look-up's CPU (docs/benchmarks.md). SQLite caps the map at its
+/// compile-time `SQLITE_MAX_MMAP_SIZE` (2 GiB); pages past it are read as before. Mapped pages
+/// are the operating system's page cache, which `pread` fills as well: shared, reclaimable,
+/// and counted in the process's RSS only because they are mapped (`RssFile`, not `RssAnon`).
+/// Writes never go through the map (SQLite writes with `write` unless built otherwise).
+const MMAP_BYTES: u64 = 1 << 31;
+
 /// Connections kept open when idle. A look-up never awaits, so at most one per thread
 /// that runs look-ups is in use at once; more are opened if ever needed, and closed after.
 const IDLE_CONNECTIONS: usize = 8;
@@ -104,8 +115,10 @@ impl InlineReader {
         // Opened read-write so it shares the WAL index like any other connection, but it
         // refuses writes. A short busy timeout covers the rare moments a reader must wait
         // (WAL recovery).
-        conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 1000;")
-            .map_err(sqlite_error)?;
+        conn.execute_batch(&format!(
+            "PRAGMA query_only = ON; PRAGMA busy_timeout = 1000; PRAGMA mmap_size = {MMAP_BYTES};"
+        ))
+        .map_err(sqlite_error)?;
         // Read-only, so its hook would never run; the writers count (read_cache).
         // One plan per statement whatever the bound values. Otherwise SQLite marks a statement
         // for re-preparing each time a value is bound where it could change the plan (a

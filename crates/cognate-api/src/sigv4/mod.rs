@@ -1,81 +1,25 @@
 //! SigV4 verification: the signature is recomputed with `aws-sigv4` over the headers the
 //! client signed, at the client's `X-Amz-Date`, and compared in constant time.
 
+mod date;
+mod keys;
+
+pub use date::parse_amz_date;
+pub use keys::AccessKeys;
+
 use crate::errors::ApiError;
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
+use date::{format_amz_date, is_canonical};
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 use subtle::ConstantTimeEq;
 
 pub const SERVICE: &str = "cognito-idp";
 /// How far the request's clock may be from ours, as AWS allows.
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
-
-/// Access keys allowed to call the signed operations.
-#[derive(Default, Clone)]
-pub struct AccessKeys {
-    keys: HashMap<String, String>,
-    /// Signing keys derived from them (`kSigning`: four HMACs of the secret, the day, the
-    /// region and the service), by access key ID, day and region: the same for every request
-    /// of a day.
-    derived: Arc<Mutex<DerivedKeys>>,
-}
-
-/// `kSigning` by (access key ID, day `YYYYMMDD`, region).
-type DerivedKeys = HashMap<(String, String, String), [u8; 32]>;
-
-/// Derived signing keys kept; past this the cache starts over (a key per client region and day).
-const DERIVED_KEPT: usize = 256;
-
-impl AccessKeys {
-    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
-        Self {
-            keys: pairs.into_iter().collect(),
-            derived: Arc::default(),
-        }
-    }
-
-    /// The day's signing key for `access_key_id` in `region`: kept, or derived from the
-    /// secret. `day` is the credential scope's, which [`verify`] has checked is the day of
-    /// `signed_at`. Nothing is kept here: [`Self::remember`] keeps a key once a signature made
-    /// with it has matched, so a caller without the secret cannot fill or churn the cache.
-    fn signing_key(
-        &self,
-        access_key_id: &str,
-        secret: &str,
-        day: &str,
-        region: &str,
-        signed_at: SystemTime,
-    ) -> [u8; 32] {
-        let id = (access_key_id.to_owned(), day.to_owned(), region.to_owned());
-        if let Some(key) = self.derived.lock().expect("signing keys").get(&id) {
-            return *key;
-        }
-        let mut key = [0u8; 32];
-        key.copy_from_slice(v4::generate_signing_key(secret, signed_at, region, SERVICE).as_ref());
-        key
-    }
-
-    fn secret(&self, access_key_id: &str) -> Option<&str> {
-        self.keys.get(access_key_id).map(String::as_str)
-    }
-
-    fn remember(&self, access_key_id: &str, day: &str, region: &str, key: [u8; 32]) {
-        let mut derived = self.derived.lock().expect("signing keys");
-        if derived.len() >= DERIVED_KEPT {
-            derived.clear();
-        }
-        derived.insert(
-            (access_key_id.to_owned(), day.to_owned(), region.to_owned()),
-            key,
-        );
-    }
-}
 
 /// What a verified request proves.
 #[derive(Debug, Clone)]
@@ -85,6 +29,8 @@ pub struct Verified {
 }
 
 struct AuthHeader<'a> {
+    /// `AKID/YYYYMMDD/region/service/terminator`, as sent.
+    credential: &'a str,
     access_key_id: &'a str,
     date: &'a str,
     region: &'a str,
@@ -124,6 +70,7 @@ fn parse_authorization(value: &str) -> Result<AuthHeader<'_>, ApiError> {
         )));
     };
     Ok(AuthHeader {
+        credential,
         access_key_id,
         date,
         region,
@@ -132,52 +79,6 @@ fn parse_authorization(value: &str) -> Result<AuthHeader<'_>, ApiError> {
         signed_headers: signed.split(';').collect(),
         signature,
     })
-}
-
-/// Parses `20240102T030405Z`.
-pub fn parse_amz_date(s: &str) -> Option<SystemTime> {
-    let b = s.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
-    let (h, mi, se) = (num(9..11)?, num(11..13)?, num(13..15)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + h * 3600 + mi * 60 + se;
-    u64::try_from(secs)
-        .ok()
-        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
-}
-
-fn format_amz_date(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 /// Region names AWS uses: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-7`...
@@ -235,10 +136,9 @@ pub fn verify(
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::incomplete_signature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."))?;
-    // Only the canonical spelling of a real instant: `...T235960Z` or February 31st would name
-    // another day than the one they spell, and the signing key is the spelled day's.
+    // Only the canonical spelling of a real instant (`is_canonical`).
     let signed_at = parse_amz_date(amz_date)
-        .filter(|t| format_amz_date(*t) == amz_date)
+        .filter(|t| is_canonical(amz_date, *t))
         .ok_or_else(|| {
             ApiError::incomplete_signature(format!(
                 "X-Amz-Date {amz_date} is not a valid ISO-8601 basic date."
@@ -270,8 +170,8 @@ pub fn verify(
 
     let (expected, key) = match common_shape(method, path_and_query, headers, &a.signed_headers) {
         Some(signed) => {
-            let key = keys.signing_key(a.access_key_id, secret, a.date, a.region, signed_at);
-            let expected = common_signature(&key, method, &signed, &a, amz_date, body);
+            let key = keys.signing_key(a.credential, secret, a.region, signed_at);
+            let expected = common_signature(&key.key, method, &signed, &a, amz_date, body);
             (expected, Some(key))
         }
         None => (
@@ -282,8 +182,8 @@ pub fn verify(
     if !bool::from(expected.as_bytes().ct_eq(a.signature.as_bytes())) {
         return Err(ApiError::invalid_signature(signature_mismatch()));
     }
-    if let Some(key) = key {
-        keys.remember(a.access_key_id, a.date, a.region, key);
+    if let Some(key) = key.filter(|k| !k.kept) {
+        keys.remember(a.credential, key.key);
     }
     Ok(Verified {
         access_key_id: a.access_key_id.to_owned(),
@@ -350,14 +250,26 @@ fn common_signature(
         canonical.push_str(name);
     }
     canonical.push('\n');
-    canonical.push_str(&hex::encode(Sha256::digest(body)));
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{amz_date}\n{}/{}/{SERVICE}/aws4_request\n{}",
-        a.date,
-        a.region,
-        hex::encode(Sha256::digest(canonical.as_bytes()))
-    );
+    push_hex_sha256(&mut canonical, body);
+    let mut string_to_sign = String::with_capacity(160);
+    string_to_sign.push_str("AWS4-HMAC-SHA256\n");
+    string_to_sign.push_str(amz_date);
+    string_to_sign.push('\n');
+    string_to_sign.push_str(a.date);
+    string_to_sign.push('/');
+    string_to_sign.push_str(a.region);
+    string_to_sign.push('/');
+    string_to_sign.push_str(SERVICE);
+    string_to_sign.push_str("/aws4_request\n");
+    push_hex_sha256(&mut string_to_sign, canonical.as_bytes());
     v4::calculate_signature(key, string_to_sign.as_bytes())
+}
+
+/// Appends the SHA-256 of `data`, in lower-case hex.
+fn push_hex_sha256(out: &mut String, data: &[u8]) {
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(Sha256::digest(data), &mut hex).expect("64 hex digits");
+    out.push_str(std::str::from_utf8(&hex).expect("hex is ASCII"));
 }
 
 /// A header value as SigV4 canonicalizes it: spaces (only) trimmed at both ends and each run
@@ -460,17 +372,7 @@ fn signature_mismatch() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amz_dates_round_trip() {
-        let t = parse_amz_date("20240229T235959Z").unwrap();
-        assert_eq!(format_amz_date(t), "20240229T235959Z");
-        assert_eq!(
-            t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
-            1_709_251_199
-        );
-        assert!(parse_amz_date("2024-02-29").is_none());
-    }
+    use std::time::UNIX_EPOCH;
 
     /// A request signed as an SDK signs it (aws-sigv4), with `extra` headers beside the
     /// usual ones; returns the headers sent.
@@ -525,7 +427,7 @@ mod tests {
             let a = parse_authorization(auth).unwrap();
             let shape = common_shape("POST", "/", &headers, &a.signed_headers)
                 .expect("an SDK's request has the common shape");
-            let key = keys.signing_key(a.access_key_id, "secret", a.date, a.region, at);
+            let key = keys.signing_key(a.credential, "secret", a.region, at).key;
             let amz_date = headers["x-amz-date"].to_str().unwrap();
             let common = common_signature(&key, "POST", &shape, &a, amz_date, body);
             let full = full_signature(&a, "secret", at, "POST", "/", &headers, body).unwrap();
@@ -540,9 +442,9 @@ mod tests {
         let keys = AccessKeys::new([("AKIDTEST".to_owned(), "secret".to_owned())]);
         let headers = signed_request(&[], at, body);
         assert!(verify(&keys, "POST", "/", &headers, b"{}", at).is_err());
-        assert!(keys.derived.lock().unwrap().is_empty());
+        assert_eq!(keys.kept(), 0);
         verify(&keys, "POST", "/", &headers, body, at).unwrap();
-        assert_eq!(keys.derived.lock().unwrap().len(), 1);
+        assert_eq!(keys.kept(), 1);
         // Another spelling of an instant (second 60 is the next day's midnight) is refused
         // before any key is derived.
         let mut odd = headers.clone();

@@ -772,7 +772,7 @@ def render(results: dict) -> str:
     L.append(f"| moto | {m['moto']} (`moto_server`, Python {m['python']}) |")
     L.append(f"| cognito-local | {m['cognito_local']} (Node.js {m['node']}) |")
     L.append(f"| load generator | `bench/loadgen` ({m['rustc']}): hand-signed SigV4, one "
-             f"keep-alive HTTP/1.1 connection per worker, one thread |")
+             f"keep-alive HTTP/1.1 connection per worker, one thread per core, mimalloc |")
     p = results["params"]
     L.append(f"| parameters | concurrency {', '.join(map(str, conc))}; {p['warmup']} s warm-up then "
              f"{p['seconds']} s measured per run ({p.get('password_seconds', p['seconds'])} s for "

@@ -341,8 +341,9 @@ pub fn check_value(attr: &SchemaAttribute, value: &str) -> Result<()> {
     }
 }
 
-/// Attributes stored in indexed columns (ListUsers filters, sign-in aliases).
-const INDEXED: &[&str] = &[
+/// Attributes stored in indexed columns of their own (ListUsers filters, sign-in aliases), in
+/// the store's column order.
+pub const INDEXED: [&str; 6] = [
     "email",
     "phone_number",
     "name",

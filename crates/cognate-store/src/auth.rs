@@ -1,5 +1,6 @@
 //! Signing keys, sign-in sessions, refresh tokens, single-use challenges, lockout counters.
 
+use crate::bound::{Bound, Value};
 use crate::documents::to_doc;
 use crate::lookups::{Fields, doc};
 use crate::{Backend, SqlStore, backend_error};
@@ -10,6 +11,30 @@ use cognate_core::store::{
 };
 use cognate_core::user::User;
 use sqlx::Row;
+
+/// A session's values for `INSERT_SESSION`, in its column order.
+fn session_values(s: &AuthSession) -> Vec<Value<'_>> {
+    vec![
+        (&s.origin_jti).into(),
+        (&s.pool_id).into(),
+        (&s.username_key).into(),
+        (&s.client_id).into(),
+        s.auth_time_ms.into(),
+        s.expires_ms.into(),
+        (&s.scope).into(),
+        (&s.device_key).into(),
+    ]
+}
+
+/// A refresh token's values for `INSERT_REFRESH`, in its column order.
+fn refresh_values(t: &RefreshTokenRecord) -> Vec<Value<'_>> {
+    vec![
+        (&t.token_hash).into(),
+        (&t.origin_jti).into(),
+        (&t.pool_id).into(),
+        t.created_ms.into(),
+    ]
+}
 
 fn session_from_row(row: &dyn Fields) -> StoreResult<AuthSession> {
     Ok(AuthSession {
@@ -128,25 +153,11 @@ impl AuthStore for SqlStore {
         s: &AuthSession,
         refresh: &RefreshTokenRecord,
     ) -> StoreResult<()> {
+        let session = Bound::new(INSERT_SESSION, session_values(s));
+        let token = Bound::new(INSERT_REFRESH, refresh_values(refresh));
         let inline = self.write_inline(|tx| {
-            tx.prepare_cached(INSERT_SESSION)?
-                .execute(rusqlite::params![
-                    s.origin_jti,
-                    s.pool_id,
-                    s.username_key,
-                    s.client_id,
-                    s.auth_time_ms,
-                    s.expires_ms,
-                    s.scope,
-                    s.device_key
-                ])?;
-            tx.prepare_cached(INSERT_REFRESH)?
-                .execute(rusqlite::params![
-                    refresh.token_hash,
-                    refresh.origin_jti,
-                    refresh.pool_id,
-                    refresh.created_ms
-                ])?;
+            session.execute_inline(tx)?;
+            token.execute_inline(tx)?;
             Ok(())
         })?;
         if inline.is_some() {
@@ -162,19 +173,10 @@ impl AuthStore for SqlStore {
             // that no token names, which nothing can present.
             Backend::Sqlite => INSERT_SESSION_AND_TOKEN_SQLITE,
         };
-        sqlx::query(sql)
-            .bind(&s.origin_jti)
-            .bind(&s.pool_id)
-            .bind(&s.username_key)
-            .bind(&s.client_id)
-            .bind(s.auth_time_ms)
-            .bind(s.expires_ms)
-            .bind(&s.scope)
-            .bind(&s.device_key)
-            .bind(&refresh.token_hash)
-            .bind(&refresh.origin_jti)
-            .bind(&refresh.pool_id)
-            .bind(refresh.created_ms)
+        let mut values = session.values;
+        values.extend(token.values);
+        Bound::new(sql, values)
+            .into_query()
             .execute(&self.pool)
             .await
             .map_err(backend_error)?;
@@ -241,11 +243,8 @@ impl AuthStore for SqlStore {
             tx.rollback().await.map_err(backend_error)?;
             return Ok(false);
         }
-        sqlx::query(INSERT_REFRESH)
-            .bind(&new.token_hash)
-            .bind(&new.origin_jti)
-            .bind(&new.pool_id)
-            .bind(new.created_ms)
+        Bound::new(INSERT_REFRESH, refresh_values(new))
+            .into_query()
             .execute(&mut *tx)
             .await
             .map_err(backend_error)?;
@@ -254,11 +253,8 @@ impl AuthStore for SqlStore {
     }
 
     async fn add_refresh_token(&self, token: &RefreshTokenRecord) -> StoreResult<()> {
-        sqlx::query(INSERT_REFRESH)
-            .bind(&token.token_hash)
-            .bind(&token.origin_jti)
-            .bind(&token.pool_id)
-            .bind(token.created_ms)
+        Bound::new(INSERT_REFRESH, refresh_values(token))
+            .into_query()
             .execute(&self.pool)
             .await
             .map_err(backend_error)?;

@@ -1,5 +1,6 @@
 //! Rows carry their resource as a JSON document; these helpers convert both ways.
 
+use crate::bound::AnyQuery;
 use cognate_core::StoreError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,8 +18,6 @@ pub(crate) fn from_row<T: DeserializeOwned>(row: &AnyRow) -> Result<T, StoreErro
 pub(crate) fn from_rows<T: DeserializeOwned>(rows: &[AnyRow]) -> Result<Vec<T>, StoreError> {
     rows.iter().map(from_row).collect()
 }
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// The three shapes most statements take, so each store method is just its SQL and binds.
 impl crate::SqlStore {

@@ -155,7 +155,8 @@ impl IdentityProviderStore for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
-        crate::users::update_user_query(user)?
+        crate::users::update_user(user)?
+            .into_query()
             .execute(&mut *tx)
             .await
             .map_err(backend_error)?;
@@ -198,7 +199,8 @@ impl IdentityProviderStore for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
-        crate::users::update_user_query(user)?
+        crate::users::update_user(user)?
+            .into_query()
             .execute(&mut *tx)
             .await
             .map_err(backend_error)?;

@@ -4,6 +4,7 @@
 //! columns), so both backends run the same queries; only the migrations are per backend.
 
 mod auth;
+mod bound;
 mod devices;
 mod documents;
 mod groups;

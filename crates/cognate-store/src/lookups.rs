@@ -6,6 +6,7 @@
 //! WAL mode means these readers never wait for a writer. Everything else, and every read on
 //! PostgreSQL, goes through sqlx.
 
+use crate::bound::AnyQuery;
 use crate::{SqlStore, backend_error};
 use cognate_core::StoreError;
 use cognate_core::store::StoreResult;
@@ -236,8 +237,6 @@ enum Cached {
     Built,
     No,
 }
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 fn bind<'q>(mut q: AnyQuery<'q>, keys: &[Key<'_>]) -> AnyQuery<'q> {
     for key in keys {

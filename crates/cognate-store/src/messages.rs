@@ -1,8 +1,9 @@
 //! Verification codes, per-user hourly caps, and the outbox of messages.
 
+use crate::bound::Bound;
 use crate::documents::to_doc;
 use crate::lookups::Fields;
-use crate::users::{insert_user_inline, insert_user_query, update_user_query};
+use crate::users::{insert_user, update_user};
 use crate::{SqlStore, backend_error};
 use async_trait::async_trait;
 use cognate_core::StoreError;
@@ -12,8 +13,6 @@ use cognate_core::store::StoreResult;
 use cognate_core::user::User;
 use sqlx::Row;
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
-
 const PUT_CODE: &str = "INSERT INTO verification_codes (pool_id, username_key, purpose, code_hash, created_ms, expires_ms, pending_value) \
      VALUES ($1, $2, $3, $4, $5, $6, $7) \
      ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET \
@@ -22,32 +21,46 @@ const PUT_CODE: &str = "INSERT INTO verification_codes (pool_id, username_key, p
 const ENQUEUE: &str = "INSERT INTO outbox (id, pool_id, medium, created_ms, next_attempt_ms, lease_until_ms, attempts, sealed) \
      VALUES ($1, $2, $3, $4, $4, 0, 0, $5)";
 
-fn put_code_query(code: &CodeRecord) -> AnyQuery<'_> {
-    sqlx::query(PUT_CODE)
-        .bind(&code.pool_id)
-        .bind(&code.username_key)
-        .bind(&code.purpose)
-        .bind(&code.code_hash)
-        .bind(code.created_ms)
-        .bind(code.expires_ms)
-        .bind(&code.pending_value)
+/// A code written (or its predecessor replaced) for one purpose.
+fn put_code(c: &CodeRecord) -> Bound<'_> {
+    Bound::new(
+        PUT_CODE,
+        vec![
+            (&c.pool_id).into(),
+            (&c.username_key).into(),
+            (&c.purpose).into(),
+            (&c.code_hash).into(),
+            c.created_ms.into(),
+            c.expires_ms.into(),
+            (&c.pending_value).into(),
+        ],
+    )
 }
 
-fn enqueue_query(m: &OutboxRecord) -> AnyQuery<'_> {
-    sqlx::query(ENQUEUE)
-        .bind(&m.id)
-        .bind(&m.pool_id)
-        .bind(m.medium.as_str())
-        .bind(m.created_ms)
-        .bind(&m.sealed)
+/// A message queued for delivery.
+fn enqueue(m: &OutboxRecord) -> Bound<'_> {
+    Bound::new(
+        ENQUEUE,
+        vec![
+            (&m.id).into(),
+            (&m.pool_id).into(),
+            m.medium.as_str().into(),
+            m.created_ms.into(),
+            (&m.sealed).into(),
+        ],
+    )
 }
 
 impl SqlStore {
     /// Runs `statements` in one transaction: all of them or none.
-    async fn in_one_transaction(&self, statements: Vec<AnyQuery<'_>>) -> StoreResult<()> {
+    async fn in_one_transaction(&self, statements: Vec<Bound<'_>>) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
-        for q in statements {
-            q.execute(&mut *tx).await.map_err(backend_error)?;
+        for statement in statements {
+            statement
+                .into_query()
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
         }
         tx.commit().await.map_err(backend_error)
     }
@@ -110,8 +123,8 @@ impl CodeStore for SqlStore {
     }
 
     async fn put_code(&self, code: &CodeRecord, message: Option<&OutboxRecord>) -> StoreResult<()> {
-        let mut statements = vec![put_code_query(code)];
-        statements.extend(message.map(enqueue_query));
+        let mut statements = vec![put_code(code)];
+        statements.extend(message.map(enqueue));
         self.in_one_transaction(statements).await
     }
 
@@ -143,37 +156,18 @@ impl CodeStore for SqlStore {
     ) -> StoreResult<()> {
         // A sign-up's one write, inline when it can be (inline_writes.rs): a sign-up is
         // argon2-bound, and this saves its five round trips to sqlx's worker thread.
-        let doc = to_doc(user)?;
+        let mut statements = vec![insert_user(user, to_doc(user)?)];
+        statements.extend(code.map(put_code));
+        statements.extend(messages.iter().map(enqueue));
         let inline = self.write_inline(|tx| {
-            insert_user_inline(tx, user, &doc)?;
-            if let Some(c) = code {
-                tx.prepare_cached(PUT_CODE)?.execute(rusqlite::params![
-                    c.pool_id,
-                    c.username_key,
-                    c.purpose,
-                    c.code_hash,
-                    c.created_ms,
-                    c.expires_ms,
-                    c.pending_value
-                ])?;
-            }
-            for m in messages {
-                tx.prepare_cached(ENQUEUE)?.execute(rusqlite::params![
-                    m.id,
-                    m.pool_id,
-                    m.medium.as_str(),
-                    m.created_ms,
-                    m.sealed
-                ])?;
+            for statement in &statements {
+                statement.execute_inline(tx)?;
             }
             Ok(())
         })?;
         if inline.is_some() {
             return Ok(());
         }
-        let mut statements = vec![insert_user_query(user)?];
-        statements.extend(code.map(put_code_query));
-        statements.extend(messages.iter().map(enqueue_query));
         self.in_one_transaction(statements).await
     }
 
@@ -182,8 +176,8 @@ impl CodeStore for SqlStore {
         user: &User,
         messages: &[OutboxRecord],
     ) -> StoreResult<()> {
-        let mut statements = vec![update_user_query(user)?];
-        statements.extend(messages.iter().map(enqueue_query));
+        let mut statements = vec![update_user(user)?];
+        statements.extend(messages.iter().map(enqueue));
         self.in_one_transaction(statements).await
     }
 
@@ -222,7 +216,7 @@ impl CodeStore for SqlStore {
 #[async_trait]
 impl OutboxStore for SqlStore {
     async fn enqueue_message(&self, message: &OutboxRecord) -> StoreResult<()> {
-        self.run(enqueue_query(message)).await
+        self.run(enqueue(message).into_query()).await
     }
 
     async fn claim_messages(

@@ -1,6 +1,7 @@
 //! Users. The searchable attributes are copied into their own columns so ListUsers filters
 //! and alias look-ups are index scans.
 
+use crate::bound::{Bound, Value};
 use crate::documents::{from_rows, to_doc};
 use crate::lookups::{Key, doc};
 use crate::{SqlStore, backend_error};
@@ -47,77 +48,51 @@ fn prefix_upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
-
-/// The statement that inserts a user (run alone, or in a transaction with its first code).
-fn insert_user_sql() -> String {
-    format!(
+/// The statement that inserts a user, whose document is `doc` ([`to_doc`]): run alone, or in
+/// one transaction with its first code and message (messages.rs), inline or through sqlx.
+pub(crate) fn insert_user<'a>(user: &'a User, doc: String) -> Bound<'a> {
+    let sql = format!(
         "INSERT INTO users ({USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-    )
-}
-
-/// [`insert_user_query`] on the inline writer's connection (inline_writes.rs), with the
-/// user's document `doc` ([`to_doc`]).
-pub(crate) fn insert_user_inline(
-    tx: &rusqlite::Transaction,
-    user: &User,
-    doc: &str,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(&insert_user_sql())?
-        .execute(rusqlite::params![
-            user.pool_id,
-            user.username_key,
-            user.username,
-            user.sub,
-            user.status,
-            user.enabled as i64,
-            user.attr("email"),
-            user.attr("phone_number"),
-            user.attr("name"),
-            user.attr("given_name"),
-            user.attr("family_name"),
-            user.attr("preferred_username"),
-            doc,
-        ])?;
-    Ok(())
-}
-
-pub(crate) fn insert_user_query(user: &User) -> StoreResult<AnyQuery<'static>> {
-    Ok(sqlx::query(AssertSqlSafe(insert_user_sql()))
-        .bind(user.pool_id.clone())
-        .bind(user.username_key.clone())
-        .bind(user.username.clone())
-        .bind(user.sub.clone())
-        .bind(user.status.clone())
-        .bind(user.enabled as i64)
-        .bind(user.attr("email").map(str::to_owned))
-        .bind(user.attr("phone_number").map(str::to_owned))
-        .bind(user.attr("name").map(str::to_owned))
-        .bind(user.attr("given_name").map(str::to_owned))
-        .bind(user.attr("family_name").map(str::to_owned))
-        .bind(user.attr("preferred_username").map(str::to_owned))
-        .bind(to_doc(user)?))
+    );
+    let mut values: Vec<Value<'a>> = vec![
+        (&user.pool_id).into(),
+        (&user.username_key).into(),
+        (&user.username).into(),
+        (&user.sub).into(),
+        (&user.status).into(),
+        i64::from(user.enabled).into(),
+    ];
+    values.extend(searchable(user));
+    values.push(doc.into());
+    Bound::new(sql, values)
 }
 
 /// The statement that writes a user back (run alone, or with the messages of the change).
-pub(crate) fn update_user_query(user: &User) -> StoreResult<AnyQuery<'static>> {
-    Ok(sqlx::query(
+pub(crate) fn update_user(user: &User) -> StoreResult<Bound<'_>> {
+    let mut values: Vec<Value<'_>> = vec![
+        (&user.username).into(),
+        (&user.status).into(),
+        i64::from(user.enabled).into(),
+    ];
+    values.extend(searchable(user));
+    values.extend([
+        to_doc(user)?.into(),
+        (&user.pool_id).into(),
+        (&user.username_key).into(),
+    ]);
+    Ok(Bound::new(
         "UPDATE users SET username = $1, status = $2, enabled = $3, email = $4, phone_number = $5, \
          name = $6, given_name = $7, family_name = $8, preferred_username = $9, doc = $10 \
          WHERE pool_id = $11 AND username_key = $12",
-    )
-    .bind(user.username.clone())
-    .bind(user.status.clone())
-    .bind(user.enabled as i64)
-    .bind(user.attr("email").map(str::to_owned))
-    .bind(user.attr("phone_number").map(str::to_owned))
-    .bind(user.attr("name").map(str::to_owned))
-    .bind(user.attr("given_name").map(str::to_owned))
-    .bind(user.attr("family_name").map(str::to_owned))
-    .bind(user.attr("preferred_username").map(str::to_owned))
-    .bind(to_doc(user)?)
-    .bind(user.pool_id.clone())
-    .bind(user.username_key.clone()))
+        values,
+    ))
+}
+
+/// The searchable attributes' columns, in `USER_COLUMNS` order.
+fn searchable(user: &User) -> impl Iterator<Item = Value<'_>> {
+    cognate_core::schema::INDEXED
+        .into_iter()
+        .map(|name| user.attr(name).into())
 }
 
 #[async_trait]
@@ -132,7 +107,8 @@ impl UserStore for SqlStore {
     }
 
     async fn insert_user(&self, user: &User) -> StoreResult<()> {
-        self.run(insert_user_query(user)?).await
+        self.run(insert_user(user, to_doc(user)?).into_query())
+            .await
     }
 
     async fn get_user(&self, pool_id: &str, username_key: &str) -> StoreResult<Option<User>> {
@@ -162,7 +138,7 @@ impl UserStore for SqlStore {
     }
 
     async fn update_user(&self, user: &User) -> StoreResult<()> {
-        self.run(update_user_query(user)?).await
+        self.run(update_user(user)?.into_query()).await
     }
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {

@@ -456,8 +456,10 @@ async fn run(a: &HashMap<String, String>) {
         let mut all_finished = all_finished;
         loop {
             peak_anon = peak_anon.max(server_pid.and_then(proc_anon));
+            // Never past the window's end: the rate divides by the time measured here.
+            let next = (Instant::now() + Duration::from_millis(50)).min(end);
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(50)) => {
+                _ = tokio::time::sleep_until(next.into()) => {
                     if Instant::now() >= end {
                         break;
                     }

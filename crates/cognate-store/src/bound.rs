@@ -69,12 +69,26 @@ impl<'a> Bound<'a> {
     }
 
     /// Runs the statement inside `tx` (the inline writer's transaction); the rows it changed.
+    /// Values are bound by name (`$1`, `$2`, ...: SQLite numbers named parameters in the order
+    /// they first appear, which a statement need not follow), and their count must be the
+    /// statement's: nothing is left NULL by omission.
     pub(crate) fn execute_inline(&self, tx: &rusqlite::Transaction) -> rusqlite::Result<usize> {
         let mut statement = tx.prepare_cached(&self.sql)?;
+        let count = statement.parameter_count();
+        if count != self.values.len() {
+            return Err(rusqlite::Error::InvalidParameterCount(
+                self.values.len(),
+                count,
+            ));
+        }
         for (i, value) in self.values.iter().enumerate() {
+            let name = format!("${}", i + 1);
+            let index = statement
+                .parameter_index(&name)?
+                .ok_or(rusqlite::Error::InvalidParameterName(name))?;
             match value {
-                Value::Text(s) => statement.raw_bind_parameter(i + 1, s.as_deref())?,
-                Value::Int(n) => statement.raw_bind_parameter(i + 1, *n)?,
+                Value::Text(s) => statement.raw_bind_parameter(index, s.as_deref())?,
+                Value::Int(n) => statement.raw_bind_parameter(index, *n)?,
             }
         }
         statement.raw_execute()
@@ -95,5 +109,49 @@ impl<'a> Bound<'a> {
             };
         }
         query
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (a TEXT, b INTEGER, c TEXT)")
+            .unwrap();
+        conn
+    }
+
+    /// `$n` is bound to the n-th value wherever it first appears in the statement.
+    #[test]
+    fn values_are_bound_by_name() {
+        let mut conn = table();
+        let tx = conn.transaction().unwrap();
+        let bound = Bound::new(
+            "INSERT INTO t (c, b, a) VALUES ($3, $2, $1)",
+            vec!["first".into(), 2i64.into(), None::<&str>.into()],
+        );
+        assert_eq!(bound.execute_inline(&tx).unwrap(), 1);
+        let row: (String, i64, Option<String>) = tx
+            .query_row("SELECT a, b, c FROM t", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(row, ("first".to_owned(), 2, None));
+    }
+
+    /// A value too many or too few is an error, not a NULL.
+    #[test]
+    fn the_count_must_match() {
+        let mut conn = table();
+        let tx = conn.transaction().unwrap();
+        for values in [vec!["x".into()], vec!["x".into(), 1i64.into(), 2i64.into()]] {
+            let bound = Bound::new("INSERT INTO t (a, b) VALUES ($1, $2)", values);
+            assert!(matches!(
+                bound.execute_inline(&tx),
+                Err(rusqlite::Error::InvalidParameterCount(_, 2))
+            ));
+        }
     }
 }

@@ -11,6 +11,7 @@
 //!                [--warmup S] [--server-pid PID] [--threads N] [--items ITEMS.json]
 //! loadgen unconfirmed --state STATE.json --count N --out ITEMS.json   (see confirm.rs)
 //! loadgen modexp --seconds S                  (the SRP ceiling: see srp.rs)
+//! loadgen floor  --listen IP:PORT             (the refresh floor, a bare server: see floor.rs)
 //! ```
 //!
 //! With `--items` (ConfirmSignUp), a run ends when every prepared user is confirmed (no
@@ -19,6 +20,7 @@
 mod argon2_ceiling;
 mod client;
 mod confirm;
+mod floor;
 mod outbox;
 mod procstat;
 mod rs256;
@@ -92,6 +94,10 @@ fn main() {
         "unconfirmed" => rt(1).block_on(confirm::unconfirmed(&a)),
         "modexp" => srp::ceiling(&a),
         "rs256" => rs256::ceiling(&a),
+        "floor" => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            rt(cores).block_on(floor::serve(&a))
+        }
         "run" => {
             let threads = get_or(&a, "threads", 1usize);
             rt(threads).block_on(run(&a))

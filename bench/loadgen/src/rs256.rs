@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// About the length of what Cognate signs for an access or ID token (header and claims,
 /// base64url): the hash is a sliver of the cost either way.
-const SIGNING_INPUT_BYTES: usize = 900;
+pub(crate) const SIGNING_INPUT_BYTES: usize = 900;
 
 /// One thread's signer: a 2048-bit key and a message that differs at every signature, as
 /// each token does.

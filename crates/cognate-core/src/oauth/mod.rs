@@ -157,10 +157,7 @@ pub struct TokenForm {
 }
 
 pub(crate) fn hash_code(code: &str) -> String {
-    Sha256::digest(code.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(code.as_bytes()))
 }
 
 /// Appends query parameters to a redirect URI that may already have a query.

@@ -92,11 +92,7 @@ pub fn new_refresh_token() -> (String, String) {
 }
 
 pub fn refresh_token_hash(token: &str) -> String {
-    hex_lower(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// Groups in precedence order (lowest first, unset last), as Cognito lists them.

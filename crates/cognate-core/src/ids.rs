@@ -37,22 +37,41 @@ pub fn client_secret_id() -> String {
     random_from(LOWER_ALNUM, 26)
 }
 
+/// A random (v4) UUID, lower-case and hyphenated, from the thread's CSPRNG (`rand::random`,
+/// seeded from the system): no `getrandom` call per UUID, and every token issued takes several
+/// (`jti`, `event_id`).
 pub fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 pub fn user_pool_arn(region: &str, account_id: &str, pool_id: &str) -> String {
     format!("arn:aws:cognito-idp:{region}:{account_id}:userpool/{pool_id}")
 }
 
-/// A new request ID: a UUID v4 from the thread's CSPRNG (no system call per request).
+/// A new request ID: a UUID v4 (see [`uuid`]).
 pub fn request_id() -> String {
-    uuid::Builder::from_random_bytes(rand::random())
-        .into_uuid()
-        .to_string()
+    uuid()
 }
 
 /// The ID of the HTTP request being served (`x-amzn-RequestId`), set by the listener's
 /// middleware as a request extension so every adapter logs and answers with the same one.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uuids_are_random_version_4() {
+        let a = super::uuid();
+        let b = super::uuid();
+        assert_ne!(a, b);
+        for u in [a, b] {
+            let parsed = uuid::Uuid::parse_str(&u).expect("a UUID");
+            assert_eq!(parsed.get_version_num(), 4);
+            assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+            assert_eq!(u, parsed.hyphenated().to_string());
+        }
+    }
+}

@@ -75,6 +75,8 @@ pub(crate) async fn serve(a: &HashMap<String, String>) {
     print(&json!({"listening": listen}));
     loop {
         let Ok((stream, _)) = listener.accept().await else {
+            // Out of descriptors, say: wait rather than spin.
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
             continue;
         };
         stream.set_nodelay(true).ok();

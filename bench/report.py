@@ -209,9 +209,8 @@ def render(results: dict) -> str:
                  f"ceiling is **{rc['per_sec']:,.0f} refreshes/s**. Between the same two "
                  f"measurements, the same load drives `loadgen floor`, a bare hyper server "
                  f"whose every answer is two signatures and nothing else (no parsing, look-ups "
-                 f"or claims), before Cognate's run at every other concurrency and after it at "
-                 f"the rest: what HTTP, the loopback and the load generator, on the same two "
-                 f"cores, leave of the ceiling to any server.")
+                 f"or claims), {floor_order(results)}: what HTTP, the loopback and the load "
+                 f"generator, on the same two cores, leave of the ceiling to any server.")
         L.append("")
         L += ceiling_table(results, conc, "refresh_token_auth", rc, "refreshes/s", "{:,.0f}")
 
@@ -351,6 +350,16 @@ def render_diagnostics(results: dict, dg: dict) -> list:
                      f"| {num(p.get('switches_per_req'), 1)} | {num(p.get('other_cpu_pct'))}% |")
         L.append("")
     return L
+
+
+def floor_order(results: dict) -> str:
+    """When the refresh floor ran beside Cognate's refresh runs (runs recorded before the order
+    alternated have no `order`: the floor came after)."""
+    orders = {(r.get("floor") or {}).get("order", "after")
+              for r in runs_of(results, "cognate", "refresh_token_auth") if r.get("floor")}
+    if orders == {"after"}:
+        return "right after each of Cognate's runs"
+    return "before Cognate's run at every other concurrency and after it at the rest"
 
 
 def ceiling_table(results: dict, conc: list, workload: str, ceiling: dict, unit: str,

@@ -45,25 +45,22 @@ def srp_ceiling(args, signatures: int = 0) -> dict:
 
 def sign_in_ceiling(args) -> dict:
     """The unavoidable work of one password sign-in: an argon2id verification and the two
-    RS256 signatures of its tokens (ID and access), on every core, each thread keeping its
-    argon2 memory as Cognate's hashing threads do."""
-    wait_quiet(args)
-    r = loadgen("argon2", "--seconds", str(args.argon2_seconds),
-                "--reuse-memory", "true", "--signatures", "2")
-    log(f"  sign-in ceiling: {r['per_sec']:.1f} hash + two signatures/s in all "
-        f"({r['ms_per_hash']:.2f} ms each)")
-    return r
+    RS256 signatures of its tokens (ID and access)."""
+    return argon2_with(args, ["--signatures", "2"], "sign-in ceiling", "hash + two signatures")
 
 
 def sign_up_ceiling(args) -> dict:
     """The unavoidable work of one SignUp: an argon2id hash and the SRP verifier `g^x` of the
-    same password (a 3072-bit constant-time exponentiation), on every core, each thread keeping
+    same password (a 3072-bit constant-time exponentiation)."""
+    return argon2_with(args, ["--verifier", "true"], "SignUp ceiling", "hash + verifier pairs")
+
+
+def argon2_with(args, extra: list, name: str, unit: str) -> dict:
+    """`loadgen argon2` with more work per hash (`extra`), on every core, each thread keeping
     its argon2 memory as Cognate's hashing threads do."""
     wait_quiet(args)
-    r = loadgen("argon2", "--seconds", str(args.argon2_seconds),
-                "--reuse-memory", "true", "--verifier", "true")
-    log(f"  SignUp ceiling: {r['per_sec']:.1f} hash + verifier pairs/s in all "
-        f"({r['ms_per_hash']:.2f} ms each)")
+    r = loadgen("argon2", "--seconds", str(args.argon2_seconds), "--reuse-memory", "true", *extra)
+    log(f"  {name}: {r['per_sec']:.1f} {unit}/s in all ({r['ms_per_hash']:.2f} ms each)")
     return r
 
 
